@@ -1,0 +1,199 @@
+"""Finding Dockerfiles on disk and reading them byte-exactly."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "DOCKERFILE_PATTERNS",
+    "SKIPPED_DIRS",
+    "DiscoveryError",
+    "InputError",
+    "find_dockerfiles",
+    "is_dockerfile_name",
+    "read_dockerfile",
+]
+
+#: What a directory walk looks for (matched case-insensitively).
+DOCKERFILE_PATTERNS: tuple[str, ...] = (
+    "Dockerfile",
+    "Containerfile",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "*.Containerfile",
+    "Dockerfile.*",
+    "Containerfile.*",
+)
+
+#: Folders never entered by a directory walk (an explicitly given folder is always walked).
+SKIPPED_DIRS: frozenset[str] = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "build",
+        "dist",
+        "site-packages",
+    }
+)
+
+# Editor backups, merge leftovers and swap files are never Dockerfiles.
+_BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".orig", ".rej", ".bak")
+_BASE_NAMES = ("dockerfile", "containerfile")
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line cannot be searched for Dockerfiles."""
+
+
+class InputError(Exception):
+    """A Dockerfile cannot be read as UTF-8 text."""
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Whether a directory walk should pick up a file called ``name``.
+
+    ``Dockerfile``, ``Containerfile``, ``*.Dockerfile``, ``*.Containerfile``,
+    ``Dockerfile.*`` and ``Containerfile.*`` (case-insensitive), except ``*.dockerignore``
+    and editor leftovers (``Dockerfile~``, ``*.swp``, ``*.orig``, ``*.rej``, ``*.bak``,
+    ``.#Dockerfile``, ``#Dockerfile#``).
+    """
+    lower = name.lower()
+    if (
+        lower.endswith(("~", ".dockerignore", *_BACKUP_SUFFIXES))
+        or lower.startswith((".#", "#"))
+        or "/" in name
+        or os.sep in name
+    ):
+        return False
+    for base in _BASE_NAMES:
+        if lower == base:
+            return True
+        if lower.startswith(base + ".") and len(lower) > len(base) + 1:
+            return True
+        if lower.endswith("." + base) and len(lower) > len(base) + 1:
+            return True
+    return False
+
+
+def _os_error(path: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"{path}: no such file or directory"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"{path}: permission denied"
+    if exc.errno == errno.EISDIR:
+        return f"{path}: is a directory"
+    if exc.errno == errno.ELOOP:
+        return f"{path}: too many levels of symbolic links"
+    reason = (exc.strerror or str(exc)).lower()
+    return f"{path}: {reason}"
+
+
+def _walk(top: Path) -> list[Path]:
+    """Dockerfiles below ``top`` (not following symlinked folders), sorted."""
+    found: list[Path] = []
+    failure: list[OSError] = []
+
+    def onerror(exc: OSError) -> None:
+        failure.append(exc)
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        here = Path(dirpath)
+        for name in filenames:
+            candidate = here / name
+            # skips broken symlinks, sockets, fifos found while walking
+            if is_dockerfile_name(name) and candidate.is_file():
+                found.append(candidate)
+        if failure:
+            break
+    if failure:
+        exc = failure[0]
+        where = Path(exc.filename) if exc.filename else top
+        raise DiscoveryError(_os_error(where, exc))
+    return sorted(found, key=lambda p: p.parts)
+
+
+def find_dockerfiles(paths: Sequence[Path]) -> list[Path]:
+    """Expand command-line ``paths`` into the Dockerfiles to check.
+
+    A path naming a file (or anything that is not a directory) is kept whatever its name.
+    A directory is searched recursively with :func:`is_dockerfile_name`, skipping
+    :data:`SKIPPED_DIRS` and symlinked folders. The result keeps the order of ``paths``,
+    sorted within each directory, without duplicates (same real file counted once; the
+    first spelling wins).
+
+    Raises :class:`DiscoveryError` for a missing path, a permission problem, or a
+    directory containing no Dockerfile.
+    """
+    result: list[Path] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = os.path.normcase(os.path.realpath(path))
+        if key not in seen:
+            seen.add(key)
+            result.append(path)
+
+    for raw in paths:
+        path = Path(raw)
+        try:
+            os.stat(path)  # follows symlinks: a broken link does not exist
+        except OSError as exc:
+            raise DiscoveryError(_os_error(path, exc)) from None
+        if not path.is_dir():
+            add(path)
+            continue
+        found = _walk(path)
+        if not found:
+            patterns = ", ".join(DOCKERFILE_PATTERNS)
+            raise DiscoveryError(f"{path}: no Dockerfile found (looked for {patterns})")
+        for dockerfile in found:
+            add(dockerfile)
+    return result
+
+
+def read_dockerfile(path: Path) -> str:
+    """The text of ``path``, byte for byte: a UTF-8 BOM stays as U+FEFF and line endings
+    (``\\r\\n``, ``\\r``) are untouched.
+
+    Raises :class:`InputError` with a one-line message when the file cannot be read, is
+    binary (contains a NUL byte) or is not valid UTF-8.
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError as exc:
+        # Windows reports opening a folder as "permission denied"
+        if Path(path).is_dir():
+            raise InputError(f"{path}: is a directory") from None
+        raise InputError(_os_error(Path(path), exc)) from None
+    except OSError as exc:
+        raise InputError(_os_error(Path(path), exc)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{path}: not UTF-8 text (UTF-16 byte order mark found; save the file as UTF-8)"
+        )
+    if b"\x00" in data:
+        raise InputError(f"{path}: binary file, not a Dockerfile")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise InputError(
+            f"{path}: not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start})"
+        ) from None

@@ -1,0 +1,108 @@
+"""What a lint run produces: severities, rule metadata and findings (format-independent)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .edits import Fix
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that a threshold compares with ``>=``."""
+
+    STYLE = 0
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {names})") from None
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything the formats and docs need to know about a rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    fix_title: Optional[str]
+    docs: str  # markdown with the sections What it does / Why is this bad? / ...
+    hadolint: tuple[str, ...] = ()
+    fix_safety: Optional[str] = None  # "safe" / "unsafe" / None when the rule has no fix
+
+    @property
+    def summary(self) -> str:
+        """First sentence of "What it does"."""
+        section = doc_section(self.docs, "What it does")
+        text = " ".join(section.split())
+        return text.split(". ")[0].rstrip(".") + "." if text else self.message
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://dockerlint-slim.readthedocs.io/en/latest/rules/{self.code}/"
+
+
+def doc_section(docs: str, title: str) -> str:
+    """Body of the ``## title`` section of a rule's markdown docs ("" when absent)."""
+    lines = docs.splitlines()
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].strip().rstrip("?").lower() == title.rstrip("?").lower()
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule violation. Lines and columns are 1-based; ``end_column`` is exclusive."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Optional[Fix] = None
+    stage: Optional[int] = None
+    hint: Optional[str] = None  # the rule's fix title, shown even when there is no fix
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None and bool(self.fix.edits)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclass
+class Report:
+    """Input of every output format."""
+
+    findings: list[Finding]
+    rules: list[RuleMeta]  # every rule that was enabled for the run
+    files: list[str]  # display paths of every file checked, in order
+    sources: dict[str, str] = field(default_factory=dict)  # display path -> text
+    version: str = ""
+    fixed: dict[str, int] = field(default_factory=dict)  # display path -> fixes applied

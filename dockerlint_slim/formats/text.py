@@ -1,0 +1,107 @@
+"""Human-readable output: ``path:line:col: CODE [name] message`` plus source excerpts.
+
+Colours are ANSI escapes, emitted only when ``options.color`` is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..edits import Safety
+from ..findings import Finding, Report, Severity
+from . import FormatOptions, LineIndex, applicable_fix, line_indexes, sorted_findings, span
+
+MAX_EXCERPT_LINES = 3
+
+_SEVERITY_STYLE: dict[Severity, dict[str, Any]] = {
+    Severity.ERROR: {"fg": "red", "bold": True},
+    Severity.WARNING: {"fg": "yellow", "bold": True},
+    Severity.INFO: {"fg": "blue", "bold": True},
+    Severity.STYLE: {"dim": True},
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class _Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, **style: Any) -> str:
+        return click.style(text, **style) if self.color and text else text
+
+    def severity(self, text: str, severity: Severity) -> str:
+        return self(text, **_SEVERITY_STYLE[severity])
+
+
+def _excerpt(finding: Finding, index: LineIndex, paint: _Painter) -> list[str]:
+    line, column, end_line, end_column = span(finding)
+    last = min(end_line, line + MAX_EXCERPT_LINES - 1, index.line_count)
+    if line > last:
+        return []
+    width = len(str(last))
+    bar = paint("|", fg="blue", bold=True)
+    blank_gutter = " " * width + " " + bar
+    out = [blank_gutter]
+    for number in range(line, last + 1):
+        text = index.line(number) or ""
+        gutter = paint(f"{number:>{width}}", fg="blue", bold=True)
+        out.append(f"{gutter} {bar} {text}".rstrip())
+        if number == line:
+            first = index.line(line) or ""
+            stop = end_column if end_line == line else len(first) + 1
+            stop = min(stop, len(first) + 1)
+            start = min(column, len(first) + 1)
+            # keep tabs so the carets line up under the span as the terminal shows it
+            pad = "".join("\t" if ch == "\t" else " " for ch in first[: start - 1])
+            carets = "^" * max(stop - start, 1)
+            out.append(f"{blank_gutter} {pad}{paint.severity(carets, finding.severity)}")
+    if last < end_line:
+        out.append(f"{' ' * width} {paint('...', dim=True)}")
+    return out
+
+
+def render(report: Report, options: FormatOptions) -> str:
+    paint = _Painter(options.color)
+    indexes = line_indexes(report) if options.show_source else {}
+    findings = sorted_findings(report)
+    lines: list[str] = []
+    for f in findings:
+        line, column, _, _ = span(f)
+        location = paint(f"{f.path}:{line}:{column}:", bold=True)
+        code = paint.severity(f.code, f.severity)
+        # a message spanning lines keeps its later lines indented under the header
+        message = f.message.replace("\r\n", "\n").replace("\n", "\n    ")
+        lines.append(f"{location} {code} [{f.name}] {message}")
+        index: LineIndex | None = indexes.get(f.path)
+        excerpt = _excerpt(f, index, paint) if index is not None else []
+        lines.extend(excerpt)
+        if f.hint:
+            prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
+            lines.append(f"{prefix}{paint('= help:', bold=True)} {f.hint}")
+        if excerpt:
+            lines.append("")
+
+    if options.show_fixes:
+        for path, count in report.fixed.items():
+            if count:
+                lines.append(f"Fixed {_plural(count, 'problem')} in {paint(path, bold=True)}")
+
+    if findings:
+        safe = sum(1 for f in findings if applicable_fix(f) == Safety.SAFE)
+        unsafe = sum(1 for f in findings if applicable_fix(f) == Safety.UNSAFE)
+        details = []
+        if safe:
+            details.append(f"{safe} fixable with --fix")
+        if unsafe:
+            details.append(f"{unsafe} more with --unsafe-fixes")
+        suffix = f" ({', '.join(details)})" if details else ""
+        summary = f"Found {_plural(len(findings), 'problem')}{suffix}"
+        lines.append(paint(summary, bold=True))
+    else:
+        lines.append(paint("All checks passed!", fg="green", bold=True))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,244 @@
+"""Shell analysis of RUN bodies with tree-sitter-bash.
+
+A RUN body is parsed once into :class:`Command` objects (name, argument words with their text
+offsets, prefix assignments, wrappers such as ``sudo``) that every rule shares. The text handed
+to tree-sitter keeps the Dockerfile's offsets: continuation characters, line endings, comment
+lines and blank lines inside a continuation are replaced by spaces of the same length first.
+tree-sitter is imported lazily, on the first RUN that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        lang = tree_sitter.Language(tree_sitter_bash.language())
+        try:
+            _PARSER = tree_sitter.Parser(lang)
+        except TypeError:  # tree-sitter < 0.22
+            _PARSER = tree_sitter.Parser()
+            _PARSER.set_language(lang)
+    return _PARSER
+
+
+@dataclass(frozen=True)
+class Word:
+    """One shell word: ``text`` is its value with quotes removed, offsets index the file."""
+
+    text: str
+    raw: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Command:
+    """A simple command. ``argv[0]`` is the program (after wrappers like sudo and env)."""
+
+    argv: tuple[Word, ...]
+    assignments: tuple[tuple[str, str], ...]  # VAR=value prefixes (and env's)
+    wrappers: tuple[str, ...]  # e.g. ("sudo",)
+    start: int
+    end: int
+
+    @property
+    def name(self) -> str:
+        """Base name of the program: ``/opt/venv/bin/pip`` -> ``pip``."""
+        return os.path.basename(self.argv[0].text) if self.argv else ""
+
+    @property
+    def args(self) -> tuple[Word, ...]:
+        return self.argv[1:]
+
+    @property
+    def arg_texts(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.argv[1:])
+
+    def env(self, name: str) -> Optional[str]:
+        for k, v in self.assignments:
+            if k == name:
+                return v
+        return None
+
+
+_WRAPPER_ARG_OPTS = {
+    "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group"},
+    "env": {"-u", "--unset", "-C", "--chdir", "-S", "--split-string"},
+    "nice": {"-n", "--adjustment"},
+    "stdbuf": {"-i", "-o", "-e"},
+    "timeout": {"-s", "--signal", "-k", "--kill-after"},
+}
+_WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec", "stdbuf", "timeout", "command"}
+
+
+def blank_run_text(text: str, start: int, end: int, segments: Sequence[tuple[int, int]]) -> str:
+    """``text[start:end]`` with every character outside ``segments`` turned into a space."""
+    out = [" "] * (end - start)
+    for s, e in segments:
+        s2, e2 = max(s, start), min(e, end)
+        if s2 < e2:
+            out[s2 - start : e2 - start] = text[s2:e2]
+    return "".join(out)
+
+
+def parse_commands(snippet: str, offset: int) -> tuple[Command, ...]:
+    """Parse ``snippet`` (which starts at file offset ``offset``) into simple commands."""
+    if not snippet.strip():
+        return ()
+    data = snippet.encode("utf-8")
+    tree = _parser().parse(data)
+    if len(data) == len(snippet):
+        def to_char(b: int) -> int:
+            return b
+    else:
+        table = _byte_to_char(snippet)
+
+        def to_char(b: int) -> int:
+            return table[b]
+
+    cmds: list[Command] = []
+    for node in _walk(tree.root_node):
+        if node.type == "command":
+            cmd = _command(node, data, to_char, offset)
+            if cmd is not None:
+                cmds.append(cmd)
+    cmds.sort(key=lambda c: c.start)
+    return tuple(cmds)
+
+
+def _byte_to_char(s: str) -> list[int]:
+    table: list[int] = []
+    for i, ch in enumerate(s):
+        table.extend([i] * len(ch.encode("utf-8")))
+    table.append(len(s))
+    return table
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _word_value(node: Any, data: bytes) -> str:
+    t = node.type
+    raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if t == "raw_string":
+        return raw[1:-1] if len(raw) >= 2 else raw
+    if t == "string":
+        inner = raw[1:-1] if len(raw) >= 2 else raw
+        return inner.replace('\\"', '"').replace("\\\\", "\\").replace("\\$", "$")
+    if t == "concatenation":
+        return "".join(_word_value(c, data) for c in node.children)
+    if t == "word":
+        out = []
+        i = 0
+        while i < len(raw):
+            if raw[i] == "\\" and i + 1 < len(raw):
+                out.append(raw[i + 1])
+                i += 2
+            else:
+                out.append(raw[i])
+                i += 1
+        return "".join(out)
+    return raw
+
+
+def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Optional[Command]:
+    words: list[Word] = []
+    assigns: list[tuple[str, str]] = []
+    for child in node.children:
+        if child.type == "variable_assignment":
+            name_node = child.child_by_field_name("name")
+            value_node = child.child_by_field_name("value")
+            name = data[name_node.start_byte : name_node.end_byte].decode() if name_node else ""
+            value = _word_value(value_node, data) if value_node is not None else ""
+            assigns.append((name, value))
+        elif child.type == "command_name":
+            target = child.children[0] if child.children else child
+            words.append(_mk_word(target, data, to_char, offset))
+        elif child.is_named and child.type not in (
+            "file_redirect",
+            "heredoc_redirect",
+            "herestring_redirect",
+            "comment",
+        ):
+            words.append(_mk_word(child, data, to_char, offset))
+    if not words:
+        return None
+    wrappers: list[str] = []
+    words, more, wrappers = _strip_wrappers(words)
+    assigns.extend(more)
+    if not words:
+        return None
+    return Command(
+        argv=tuple(words),
+        assignments=tuple(assigns),
+        wrappers=tuple(wrappers),
+        start=offset + to_char(node.start_byte),
+        end=offset + to_char(node.end_byte),
+    )
+
+
+def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:
+    raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    return Word(
+        text=_word_value(node, data),
+        raw=raw,
+        start=offset + to_char(node.start_byte),
+        end=offset + to_char(node.end_byte),
+    )
+
+
+def _strip_wrappers(
+    words: list[Word],
+) -> tuple[list[Word], list[tuple[str, str]], list[str]]:
+    assigns: list[tuple[str, str]] = []
+    wrappers: list[str] = []
+    while words and os.path.basename(words[0].text) in _WRAPPERS:
+        w = os.path.basename(words[0].text)
+        rest = words[1:]
+        if w == "command" and rest and rest[0].text in ("-v", "-V"):
+            break  # a lookup, not a call
+        takes_arg = _WRAPPER_ARG_OPTS.get(w, set())
+        i = 0
+        while i < len(rest):
+            t = rest[i].text
+            if t == "--":
+                i += 1
+                break
+            if w == "env" and "=" in t and not t.startswith("-"):
+                k, _, v = t.partition("=")
+                assigns.append((k, v))
+                i += 1
+                continue
+            if t.startswith("-") and t != "-":
+                i += 2 if (t in takes_arg) else 1
+                continue
+            if w in ("nice", "timeout") and t.isdigit() and w == "timeout":
+                i += 1
+                continue
+            break
+        if w == "timeout" and i < len(rest) and rest[i].text[:1].isdigit():
+            i += 1
+        wrappers.append(w)
+        words = rest[i:]
+    return words, assigns, wrappers
+
+
+def iter_words(commands: Iterable[Command]) -> Iterator[Word]:
+    for c in commands:
+        yield from c.argv

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .edits import Fix
 
@@ -38,10 +37,10 @@ class RuleMeta:
     name: str
     severity: Severity
     message: str
-    fix_title: Optional[str]
+    fix_title: str | None
     docs: str  # markdown with the sections What it does / Why is this bad? / ...
     hadolint: tuple[str, ...] = ()
-    fix_safety: Optional[str] = None  # "safe" / "unsafe" / None when the rule has no fix
+    fix_safety: str | None = None  # "safe" / "unsafe" / None when the rule has no fix
 
     @property
     def summary(self) -> str:
@@ -84,9 +83,9 @@ class Finding:
     column: int
     end_line: int
     end_column: int
-    fix: Optional[Fix] = None
-    stage: Optional[int] = None
-    hint: Optional[str] = None  # the rule's fix title, shown even when there is no fix
+    fix: Fix | None = None
+    stage: int | None = None
+    hint: str | None = None  # the rule's fix title, shown even when there is no fix
 
     @property
     def fixable(self) -> bool:

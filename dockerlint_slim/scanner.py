@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Union
 
 INSTRUCTIONS = frozenset(
     {
@@ -110,7 +110,7 @@ class Flag:
     """``--name=value`` (or ``--name``) before an instruction's arguments."""
 
     name: str
-    value: Optional[str]
+    value: str | None
     start: int
     end: int
 
@@ -120,7 +120,7 @@ class Heredoc:
     name: str  # delimiter, unquoted
     strip_tabs: bool  # <<-
     quoted: bool  # <<'EOF' / <<"EOF": no expansion
-    fd: Optional[int]
+    fd: int | None
     marker: Span  # the ``<<EOF`` word in the instruction line
     body: Span  # body lines, up to (not including) the terminator line
     terminator: Span  # the terminator line including its line ending
@@ -148,9 +148,9 @@ class RawInstruction:
     args_start: int  # offset of the first argument after the flags (== command_end if none)
     value: str  # logical text after the keyword (flags included), joined like BuildKit
     args: str  # logical text after the flags, stripped
-    json_args: Optional[tuple[str, ...]]  # exec form, when the arguments are a JSON array
+    json_args: tuple[str, ...] | None  # exec form, when the arguments are a JSON array
     heredocs: tuple[Heredoc, ...]
-    sub: Optional[RawInstruction] = None  # the instruction an ONBUILD wraps
+    sub: RawInstruction | None = None  # the instruction an ONBUILD wraps
 
     @property
     def span(self) -> Span:
@@ -433,8 +433,8 @@ class _Parsed:
     args_start: int
     value: str
     args: str
-    json_args: Optional[tuple[str, ...]]
-    sub: Optional[RawInstruction]
+    json_args: tuple[str, ...] | None
+    sub: RawInstruction | None
 
 
 def _words(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
@@ -467,9 +467,7 @@ def _words(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
         yield b, i
 
 
-def _build(
-    text: str, segments: Sequence[Span], line: int, escape: str, top: bool
-) -> _Parsed:
+def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: bool) -> _Parsed:
     log = _Logical(text, segments)
     value = log.value
     m = re.match(r"[^\s]+", value)
@@ -497,7 +495,7 @@ def _build(
     args = after.strip(" \t")
     lead = len(after) - len(after.lstrip(" \t"))
     args_start = log.offset(pos + lead)
-    sub: Optional[RawInstruction] = None
+    sub: RawInstruction | None = None
     if keyword == "ONBUILD":
         if not top:
             raise ScanError("ONBUILD cannot wrap another ONBUILD", line)
@@ -521,7 +519,7 @@ def _build(
             json_args=p.json_args,
             heredocs=(),
         )
-    json_args: Optional[tuple[str, ...]] = None
+    json_args: tuple[str, ...] | None = None
     if keyword in JSON_INSTRUCTIONS and args.startswith("["):
         json_args = _parse_json_array(args)
     if keyword == "HEALTHCHECK":
@@ -550,7 +548,7 @@ def _sub_segments(log: _Logical, segments: Sequence[Span], from_index: int) -> l
     return out or [Span(start_off, start_off)]
 
 
-def _parse_json_array(s: str) -> Optional[tuple[str, ...]]:
+def _parse_json_array(s: str) -> tuple[str, ...] | None:
     try:
         data = json.loads(s)
     except ValueError:
@@ -580,8 +578,8 @@ def _unquote(word: str) -> tuple[str, bool]:
 
 def _heredoc_markers(
     text: str, raw: _Parsed, escape: str
-) -> list[tuple[Optional[int], bool, bool, str, Span]]:
-    found: list[tuple[Optional[int], bool, bool, str, Span]] = []
+) -> list[tuple[int | None, bool, bool, str, Span]]:
+    found: list[tuple[int | None, bool, bool, str, Span]] = []
     value = raw.value
     # map logical indices of ``value`` (text after the keyword) back through the text
     base = raw.keyword_span.end

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 _PARSER: Any = None
 
@@ -65,7 +65,7 @@ class Command:
     def arg_texts(self) -> tuple[str, ...]:
         return tuple(w.text for w in self.argv[1:])
 
-    def env(self, name: str) -> Optional[str]:
+    def env(self, name: str) -> str | None:
         for k, v in self.assignments:
             if k == name:
                 return v
@@ -99,6 +99,7 @@ def parse_commands(snippet: str, offset: int) -> tuple[Command, ...]:
     data = snippet.encode("utf-8")
     tree = _parser().parse(data)
     if len(data) == len(snippet):
+
         def to_char(b: int) -> int:
             return b
     else:
@@ -157,7 +158,7 @@ def _word_value(node: Any, data: bytes) -> str:
     return raw
 
 
-def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Optional[Command]:
+def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | None:
     words: list[Word] = []
     assigns: list[tuple[str, str]] = []
     for child in node.children:

@@ -1,0 +1,424 @@
+"""Command line: ``dockerlint-slim check`` and ``dockerlint-slim rule``.
+
+Exit codes: 0 no finding at or above the failure threshold, 1 findings (or, with ``--diff``,
+changes), 2 usage, configuration or input errors. Errors are one line on stderr; a traceback
+is shown only with ``DOCKERLINT_SLIM_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STDIN = "-"
+
+
+class Failure(click.ClickException):
+    """A one-line error that ends the run with exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"dockerlint-slim: error: {self.format_message()}", err=True)
+
+
+def _err(message: str) -> None:
+    click.echo(f"dockerlint-slim: error: {message}", err=True)
+
+
+def _use_color(no_color: bool, stream: IO[str]) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="dockerlint-slim")
+def cli() -> None:
+    """Lint Dockerfiles for slim Python images, and fix them."""
+
+
+@dataclass
+class _Input:
+    display: str
+    path: Path | None  # None for stdin
+    text: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class _Run:
+    findings: list = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    failing: bool = False
+    changed: bool = False
+    diffs: list[str] = field(default_factory=list)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "checkstyle", "junit"]),
+    help="Output format (default: text, or `output-format` from the configuration).",
+)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or names).")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(["style", "info", "warning", "error"]),
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option("--target", help="Stage that is built (like `docker build --target`).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix/--diff).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file.")
+@click.option("--stdin-filename", help="Name to report for input read from stdin (`-`).")
+@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(
+    paths: tuple[str, ...],
+    output_format: str | None,
+    output_file: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    failure_threshold: str | None,
+    target: str | None,
+    config_path: str | None,
+    statistics: bool,
+    exit_zero: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    exit_non_zero_on_fix: bool,
+    stdin_filename: str | None,
+    no_color: bool,
+    quiet: bool,
+) -> None:
+    """Check Dockerfiles (files, folders, or `-` for stdin; default: the current folder)."""
+    from .config import ConfigError, ConfigResolver, merge_cli
+    from .discovery import DiscoveryError, InputError, find_dockerfiles, read_dockerfile
+    from .rule import all_rules
+
+    if fix and diff:
+        raise Failure("--fix and --diff cannot be used together")
+    if STDIN in paths and fix:
+        raise Failure("--fix cannot write to stdin; use --diff, or give a file")
+    if paths.count(STDIN) > 1:
+        raise Failure("`-` (stdin) given more than once")
+    if config_path is not None and not Path(config_path).is_file():
+        raise Failure(f"--config: {config_path}: no such file")
+
+    rules = all_rules()
+
+    def transform(settings: Any) -> Any:
+        return merge_cli(
+            settings,
+            select=list(select) or None,
+            ignore=list(ignore) or None,
+            extend_select=list(extend_select) or None,
+            output_format=output_format,
+            failure_threshold=failure_threshold,
+            target=target,
+        )
+
+    try:
+        resolver = ConfigResolver(
+            Path(config_path) if config_path else None, known=rules, transform=transform
+        )
+        run_settings = resolver.for_dir(Path.cwd())
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+
+    inputs: list[_Input] = []
+    file_args = [p for p in paths if p != STDIN] if paths else ["."]
+    try:
+        found = find_dockerfiles([Path(p) for p in file_args]) if file_args else []
+    except (DiscoveryError, InputError) as exc:
+        raise Failure(str(exc)) from None
+    if STDIN in paths:
+        inputs.append(_read_stdin(stdin_filename))
+    for p in found:
+        try:
+            inputs.append(_Input(str(p), p, read_dockerfile(p)))
+        except InputError as exc:
+            inputs.append(_Input(str(p), p, error=str(exc)))
+
+    run = _Run()
+    for item in inputs:
+        _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename)
+
+    fmt = run_settings.output_format or "text"
+    _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
+
+    if run.errors:
+        sys.exit(EXIT_ERROR)
+    if diff:
+        sys.exit(EXIT_FINDINGS if run.changed else EXIT_OK)
+    if exit_non_zero_on_fix and run.changed:
+        sys.exit(EXIT_FINDINGS)
+    if run.failing and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def _read_stdin(stdin_filename: str | None) -> _Input:
+    display = stdin_filename or STDIN
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _Input(display, None, error=f"{display}: not UTF-8 text (UTF-16 byte order mark)")
+    if b"\x00" in data:
+        return _Input(display, None, error=f"{display}: binary input, not a Dockerfile")
+    try:
+        return _Input(display, None, data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return _Input(
+            display,
+            None,
+            error=f"{display}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} "
+            f"at offset {exc.start})",
+        )
+
+
+def _check_one(
+    item: _Input,
+    run: _Run,
+    resolver: Any,
+    fix: bool,
+    unsafe: bool,
+    diff: bool,
+    stdin_filename: str | None,
+) -> None:
+    from .config import ConfigError
+    from .engine import lint
+    from .fixer import FixError, fix_text, write_atomic
+    from .model import ModelError
+    from .scanner import ScanError
+
+    if item.error is not None or item.text is None:
+        _err(item.error or f"{item.display}: cannot read")
+        run.errors += 1
+        return
+    where = item.path if item.path is not None else Path(stdin_filename or "Dockerfile")
+    try:
+        settings = resolver.for_file(where)
+    except ConfigError as exc:
+        _err(str(exc))
+        run.errors += 1
+        return
+    text = item.text
+    try:
+        if fix or diff:
+            outcome = fix_text(text, item.display, settings, unsafe=unsafe, file_path=Path(where))
+            result = outcome.result
+            if outcome.text != text:
+                run.changed = True
+                if diff:
+                    run.diffs.append(_unified(text, outcome.text, item.display))
+                elif item.path is not None:
+                    write_atomic(item.path, outcome.text)
+                    run.fixed[item.display] = outcome.applied
+            text = outcome.text
+        else:
+            result = lint(text, item.display, settings, file_path=Path(where))
+    except ScanError as exc:
+        line = f":{exc.line}" if getattr(exc, "line", 0) else ""
+        _err(f"{item.display}{line}: {getattr(exc, 'message', str(exc))}")
+        run.errors += 1
+        return
+    except ModelError as exc:
+        _err(f"{item.display}: {exc}")
+        run.errors += 1
+        return
+    except FixError as exc:
+        _err(f"{item.display}: {exc}")
+        run.errors += 1
+        return
+    except OSError as exc:
+        _err(f"{item.display}: cannot write the fixed file: {exc.strerror or exc}")
+        run.errors += 1
+        return
+    except Exception as exc:  # a bug in a rule must not hide the other files' results
+        if os.environ.get("DOCKERLINT_SLIM_DEBUG"):
+            raise
+        _err(
+            f"{item.display}: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with DOCKERLINT_SLIM_DEBUG=1 for details and please report it"
+        )
+        run.errors += 1
+        return
+    run.files.append(item.display)
+    run.sources[item.display] = text
+    run.findings.extend(result.findings)
+    if any(settings.fails(f.severity) for f in result.findings):
+        run.failing = True
+
+
+def _unified(before: str, after: str, name: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )
+
+
+def _emit(
+    run: _Run,
+    rules: list,
+    fmt: str,
+    output_file: str | None,
+    statistics: bool,
+    no_color: bool,
+    quiet: bool,
+    show_fixes: bool,
+    diff: bool,
+) -> None:
+    from . import formats
+    from .findings import Report
+
+    if sys.platform == "win32":  # pragma: no cover
+        import colorama
+
+        colorama.just_fix_windows_console()
+
+    report = Report(
+        findings=run.findings,
+        rules=[r.meta() for r in rules],
+        files=run.files,
+        sources=run.sources,
+        version=__version__,
+        fixed=run.fixed,
+    )
+    if diff:
+        out = "".join(run.diffs)
+        if not quiet and not run.diffs:
+            click.echo("No fixes to apply.", err=True)
+    elif statistics:
+        out = formats.statistics(report)
+    else:
+        stream = sys.stdout
+        color = output_file is None and fmt == "text" and _use_color(no_color, stream)
+        options = formats.FormatOptions(color=color, show_fixes=show_fixes)
+        out = formats.render(fmt, report, options)
+        if fmt == "text" and run.errors and not run.findings:
+            out = ""  # not "All checks passed!" when some input could not be checked
+        if quiet and fmt == "text":
+            out = _strip_summary(out, bool(run.findings))
+    if output_file is not None:
+        try:
+            Path(output_file).write_text(out, encoding="utf-8")
+        except OSError as exc:
+            raise Failure(f"-o: cannot write {output_file}: {exc.strerror or exc}") from None
+    elif out:
+        click.echo(out, nl=False)
+
+
+def _strip_summary(out: str, has_findings: bool) -> str:
+    """Drop the text format's last line ("Found N problems" / "All checks passed!")."""
+    lines = out.rstrip("\n").split("\n")
+    if lines and ("Found " in lines[-1] or "passed!" in lines[-1]):
+        lines = lines[:-1]
+    text = "\n".join(lines).rstrip("\n")
+    return text + "\n" if text else ""
+
+
+@cli.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print the docs of every rule.")
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rule(code: str | None, show_all: bool, output_format: str) -> None:
+    """Explain a rule (by code or name), or every rule with --all."""
+    import json
+
+    from .rule import all_rules, rule_by_code
+
+    if code and show_all:
+        raise Failure("give a rule code or --all, not both")
+    if show_all:
+        chosen = all_rules()
+    elif code:
+        found = rule_by_code(code)
+        if found is None:
+            import difflib as _difflib
+
+            known = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+            close = _difflib.get_close_matches(code, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise Failure(
+                f"unknown rule code {code!r}{hint}; `dockerlint-slim rule --all` lists them"
+            )
+        chosen = [found]
+    else:
+        raise Failure("give a rule code (e.g. `dockerlint-slim rule DL3042`) or --all")
+    if output_format == "json":
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "message": r.message,
+                "fix": r.fix_title,
+                "fix_safety": r.fix_safety.label if r.fix_safety is not None else None,
+                "hadolint": list(r.hadolint),
+                "shipped_only": r.shipped_only,
+                "docs": r.docs(),
+            }
+            for r in chosen
+        ]
+        click.echo(json.dumps(data if show_all else data[0], indent=2))
+        return
+    parts = []
+    for r in chosen:
+        head = f"# {r.code} {r.name}\n\n"
+        meta = f"Severity: {r.severity.label}"
+        if r.fix_safety is not None:
+            meta += f" · Fix: {r.fix_safety.label}"
+        else:
+            meta += " · Fix: none"
+        if r.shipped_only:
+            meta += " · Judges only stages that ship"
+        parts.append(f"{head}{r.message}\n\n{meta}\n\n{r.docs()}\n")
+    click.echo("\n".join(parts), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="dockerlint-slim", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        click.echo("dockerlint-slim: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,224 @@
+"""Recognisers for the commands that rules share: pip (and ``python -m pip``), apt-get/apt,
+``rm``. They work on the :class:`~dockerlint_slim.shell.Command` objects of the model, so every
+rule sees the same reading of a RUN body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .shell import Command, Word
+
+__all__ = [
+    "AptCall",
+    "PipCall",
+    "apt_call",
+    "has_option",
+    "option_word",
+    "pip_call",
+    "removed_paths",
+]
+
+_PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?$")
+_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?[mu]?$")
+
+# pip's general options that take a separate value (``--cache-dir DIR``)
+_PIP_GLOBAL_WITH_VALUE = {
+    "--cache-dir",
+    "--proxy",
+    "--log",
+    "--log-file",
+    "--timeout",
+    "--retries",
+    "--exists-action",
+    "--trusted-host",
+    "--cert",
+    "--client-cert",
+    "--python",
+    "--root-user-action",
+    "--keyring-provider",
+    "--use-feature",
+    "--use-deprecated",
+    "--resume-retries",
+}
+# python options that take a separate value (``python -W ignore -m pip``)
+_PYTHON_WITH_VALUE = {"-W", "-X", "-c", "--check-hash-based-pycs"}
+
+
+def option_word(word: str) -> str:
+    """``--opt=value`` -> ``--opt``."""
+    return word.split("=", 1)[0]
+
+
+def has_option(words: Iterable[str], long: str, min_prefix: int = 0, short: str = "") -> bool:
+    """Whether ``long`` (or a unique prefix of it at least ``min_prefix`` long, as optparse
+    accepts) or the short form ``short`` appears among ``words``."""
+    for w in words:
+        if w == "--":
+            return False
+        name = option_word(w)
+        if name == long or (short and name == short):
+            return True
+        if (
+            min_prefix
+            and name.startswith("--")
+            and len(name) >= min_prefix
+            and long.startswith(name)
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class PipCall:
+    """``pip[3] [global opts] SUB args…`` or ``python[3] -m pip SUB args…``."""
+
+    command: Command
+    program: tuple[Word, ...]  # the words naming pip (``python -m pip`` is three words)
+    global_options: tuple[Word, ...]
+    sub: str
+    sub_word: Word
+    args: tuple[Word, ...]  # after the subcommand
+
+    @property
+    def arg_texts(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.args)
+
+    @property
+    def all_option_texts(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.global_options) + self.arg_texts
+
+
+def pip_call(cmd: Command) -> PipCall | None:
+    argv = cmd.argv
+    if not argv:
+        return None
+    name = cmd.name
+    i: int
+    if _PIP_NAME.match(name):
+        i = 1
+    elif _PYTHON_NAME.match(name):
+        j = 1
+        while j < len(argv):
+            t = argv[j].text
+            if t == "-m":
+                break
+            if t.startswith("-m") and len(t) > 2:  # python -mpip
+                break
+            if not t.startswith("-"):
+                return None  # a script
+            j += 2 if t in _PYTHON_WITH_VALUE else 1
+        if j >= len(argv):
+            return None
+        t = argv[j].text
+        if t == "-m":
+            if j + 1 >= len(argv) or not _PIP_NAME.match(argv[j + 1].text):
+                return None
+            i = j + 2
+        elif _PIP_NAME.match(t[2:]):
+            i = j + 1
+        else:
+            return None
+    else:
+        return None
+    program = argv[:i]
+    globals_: list[Word] = []
+    while i < len(argv):
+        t = argv[i].text
+        if t.startswith("-"):
+            globals_.append(argv[i])
+            if "=" not in t and t in _PIP_GLOBAL_WITH_VALUE and i + 1 < len(argv):
+                globals_.append(argv[i + 1])
+                i += 2
+                continue
+            i += 1
+            continue
+        break
+    if i >= len(argv):
+        return None
+    return PipCall(cmd, tuple(program), tuple(globals_), argv[i].text, argv[i], argv[i + 1 :])
+
+
+_APT_TOOLS = {"apt-get", "apt", "aptitude"}
+_APT_WITH_VALUE = {"-o", "-c", "-t", "--option", "--config-file", "--target-release"}
+
+
+@dataclass(frozen=True)
+class AptCall:
+    command: Command
+    tool: str
+    options: tuple[Word, ...]  # every option word (before and after the subcommand)
+    sub: str
+    sub_word: Word
+    packages: tuple[Word, ...]
+
+    @property
+    def option_texts(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.options)
+
+    def option_value_pairs(self) -> list[tuple[str, str]]:
+        """``-o Key=Value`` options as (key, value) pairs (also ``-oKey=Value``)."""
+        out: list[tuple[str, str]] = []
+        words = self.options
+        for n, w in enumerate(words):
+            t = w.text
+            value = None
+            if t in ("-o", "--option") and n + 1 < len(words):
+                value = words[n + 1].text
+            elif t.startswith("-o") and len(t) > 2 and not t.startswith("--"):
+                value = t[2:]
+            elif t.startswith("--option="):
+                value = t.split("=", 1)[1]
+            if value is not None:
+                key, _, val = value.partition("=")
+                out.append((key, val))
+        return out
+
+
+def apt_call(cmd: Command) -> AptCall | None:
+    if cmd.name not in _APT_TOOLS:
+        return None
+    argv = cmd.argv
+    options: list[Word] = []
+    sub: Word | None = None
+    packages: list[Word] = []
+    i = 1
+    while i < len(argv):
+        w = argv[i]
+        t = w.text
+        if t.startswith("-") and t != "-":
+            options.append(w)
+            if t in _APT_WITH_VALUE and i + 1 < len(argv):
+                options.append(argv[i + 1])
+                i += 2
+                continue
+        elif sub is None:
+            sub = w
+        else:
+            packages.append(w)
+        i += 1
+    if sub is None:
+        return None
+    return AptCall(cmd, cmd.name, tuple(options), sub.text, sub, tuple(packages))
+
+
+def removed_paths(cmd: Command) -> list[str]:
+    """Paths an ``rm`` command deletes (options dropped)."""
+    if cmd.name != "rm":
+        return []
+    out: list[str] = []
+    options_done = False
+    for w in cmd.args:
+        t = w.text
+        if not options_done and t == "--":
+            options_done = True
+            continue
+        if not options_done and t.startswith("-") and t != "-":
+            continue
+        out.append(t)
+    return out
+
+
+def commands_named(commands: Sequence[Command], *names: str) -> list[Command]:
+    return [c for c in commands if c.name in names]

@@ -1,0 +1,205 @@
+"""One stage-aware pass of the enabled rules over a Dockerfile model.
+
+Selection, severity overrides and pragmas are applied here, centrally; rules never see them.
+
+Pragmas (comments):
+
+* ``# dockerlint-slim: ignore=CODE[,CODE]`` in the comment block directly above an
+  instruction silences those rules for that instruction;
+* ``# dockerlint-slim: ignore-stage=CODE[,…]`` directly above a ``FROM``: the whole stage;
+* ``# dockerlint-slim: ignore-file=CODE[,…]`` anywhere: the whole file;
+* hadolint's ``# hadolint ignore=DL…`` (instruction), ``# hadolint global ignore=DL…`` (file)
+  and ``# hadolint stage ignore=DL…`` (stage) apply to rules that carry that DL code.
+
+A code may also be a rule name or ``ALL``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings, resolve_rules, severity_for
+from .findings import Finding, RuleMeta
+from .model import Dockerfile, Instruction, build_model
+from .rule import Context, Rule, Violation, all_rules
+from .scanner import Comment, ScanResult
+
+__all__ = ["LintResult", "Pragmas", "lint", "lint_model", "parse_pragmas", "rule_metas"]
+
+_OWN = re.compile(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
+_HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
+
+
+def _codes(text: str) -> frozenset[str]:
+    first = text.strip().split()[0] if text.strip() else ""
+    return frozenset(c.strip() for c in first.split(",") if c.strip())
+
+
+@dataclass
+class Pragmas:
+    """Suppressions found in the comments of one file."""
+
+    file: set[tuple[str, str]] = field(default_factory=set)  # (kind, code); kind own|hadolint
+    stage: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
+    instruction: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def suppresses(self, rule: type[Rule], inst: Instruction | None) -> bool:
+        scopes = [self.file]
+        if inst is not None:
+            scopes.append(self.instruction.get(inst.index, set()))
+            if inst.stage is not None:
+                scopes.append(self.stage.get(inst.stage, set()))
+        return any(_matches(kind, code, rule) for scope in scopes for kind, code in scope)
+
+
+def _matches(kind: str, code: str, rule: type[Rule]) -> bool:
+    upper = code.upper()
+    if kind == "hadolint":
+        return upper in (h.upper() for h in rule.hadolint) or upper == rule.code.upper()
+    return (
+        upper in ("ALL", rule.code.upper())
+        or code.lower() == rule.name
+        or upper in (h.upper() for h in rule.hadolint)
+    )
+
+
+def _parse_comment(comment: Comment) -> tuple[str, str, frozenset[str]] | None:
+    """(scope, kind, codes) for a pragma comment; scope is instruction|stage|file."""
+    body = comment.body
+    m = _OWN.match(body)
+    if m:
+        scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}
+        return scope[m.group(1).lower()], "own", _codes(m.group(2))
+    m = _HADOLINT.match(body)
+    if m:
+        which = (m.group(1) or "").lower()
+        scope_name = {"global": "file", "stage": "stage"}.get(which, "instruction")
+        return scope_name, "hadolint", _codes(m.group(2))
+    return None
+
+
+def parse_pragmas(model: Dockerfile) -> Pragmas:
+    pragmas = Pragmas()
+    for item in model.scan.items:
+        if isinstance(item, Comment):
+            parsed = _parse_comment(item)
+            if parsed and parsed[0] == "file":
+                pragmas.file.update((parsed[1], c) for c in parsed[2])
+    for inst in model.instructions:
+        for comment in inst.comments:
+            parsed = _parse_comment(comment)
+            if not parsed or parsed[0] == "file":
+                continue
+            scope, kind, codes = parsed
+            entries = {(kind, c) for c in codes}
+            if scope == "stage":
+                if inst.keyword == "FROM" and inst.stage is not None:
+                    pragmas.stage.setdefault(inst.stage, set()).update(entries)
+            else:
+                pragmas.instruction.setdefault(inst.index, set()).update(entries)
+    return pragmas
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    model: Dockerfile
+    suppressed: int = 0
+
+
+def rule_metas(rules: Sequence[type[Rule]] | None = None) -> list[RuleMeta]:
+    return [r.meta() for r in (rules if rules is not None else all_rules())]
+
+
+def lint(
+    text: str | ScanResult,
+    path: str = "Dockerfile",
+    settings: Settings | None = None,
+    *,
+    target: str | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+    file_path: Path | None = None,
+) -> LintResult:
+    """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input."""
+    settings = settings or Settings.default()
+    model = build_model(text, path, target if target is not None else settings.target)
+    return lint_model(model, settings, rules=rules, file_path=file_path)
+
+
+def lint_model(
+    model: Dockerfile,
+    settings: Settings,
+    *,
+    rules: Sequence[type[Rule]] | None = None,
+    file_path: Path | None = None,
+) -> LintResult:
+    catalogue = list(rules) if rules is not None else all_rules()
+    enabled_codes = resolve_rules(settings, catalogue, file_path or Path(model.path))
+    active = [r for r in catalogue if r.code in enabled_codes]
+    pragmas = parse_pragmas(model)
+    ctx = Context(model, model.path)
+    findings: list[Finding] = []
+    suppressed = 0
+    instances = [(cls, cls()) for cls in active]
+    for cls, rule in instances:
+        raised: list[tuple[Violation, Instruction | None]] = []
+        for stage in model.stages:
+            if cls.shipped_only and not stage.ships:
+                continue
+            for inst in stage.instructions:
+                if cls.keywords is not None and inst.keyword not in cls.keywords:
+                    continue
+                raised.extend((v, inst) for v in rule.check(inst, stage, ctx))
+        raised.extend((v, _instruction_at(model, v.start)) for v in rule.finish(ctx))
+        for violation, where in raised:
+            if pragmas.suppresses(cls, where):
+                suppressed += 1
+                continue
+            findings.append(_finding(cls, violation, where, model, settings))
+    findings.sort(key=lambda f: f.sort_key())
+    return LintResult(findings, model, suppressed)
+
+
+def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
+    for inst in model.instructions:
+        if inst.start <= offset < inst.end:
+            return inst
+    return None
+
+
+def _finding(
+    cls: type[Rule],
+    v: Violation,
+    inst: Instruction | None,
+    model: Dockerfile,
+    settings: Settings,
+) -> Finding:
+    line, col = model.scan.line_col(v.start)
+    end = max(v.end, v.start)
+    end_line, end_col = model.scan.line_col(end)
+    if end > v.start and end_col == 1 and end_line > line:
+        # a span ending with a line break ends at the end of the previous line
+        end_line, end_col = model.scan.line_col(end - 1)
+        end_col += 0 if model.text[end - 1] in "\r\n" else 1
+    return Finding(
+        code=cls.code,
+        name=cls.name,
+        severity=severity_for(settings, cls.code, cls.severity),
+        message=v.message or cls.message,
+        path=model.path,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
+        fix=v.fix,
+        stage=inst.stage if inst is not None else None,
+        hint=cls.fix_title,
+    )
+
+
+def iter_rule_docs(rules: Iterable[type[Rule]]) -> Iterable[tuple[str, str]]:
+    for r in rules:
+        yield r.code, r.docs()

@@ -1,0 +1,100 @@
+"""DL3015: apt installs recommended packages in a shipped stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dockerlint_slim.commands import apt_call, has_option
+from dockerlint_slim.edits import Edit, Safety
+from dockerlint_slim.findings import Severity
+from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.rule import Context, Rule, Violation
+
+_OFF = {"0", "false", "no", "off"}
+
+
+class AptInstallRecommends(Rule):
+    """
+    ## What it does
+    Checks for `apt-get install` or `apt install` in a stage that ships without
+    `--no-install-recommends` (or `-o APT::Install-Recommends=false`, or an apt
+    configuration written earlier in the stage that turns recommends off).
+
+    ## Why is this bad?
+    By default apt also installs every package that an installed package merely
+    *recommends*. For a server image these are mostly documentation, extra tools and
+    libraries nothing loads; they often double the size of what was asked for.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    Unsafe: the fix adds `--no-install-recommends`, so recommended packages are no longer
+    installed. Usually nothing needs them, but an application may rely on one without
+    knowing (for example `ca-certificates`, which many packages only recommend). Applied
+    with `--unsafe-fixes`.
+
+    ## References
+    - [Debian Policy: Recommends](https://www.debian.org/doc/debian-policy/ch-relationships.html)
+    - [hadolint DL3015](https://github.com/hadolint/hadolint/wiki/DL3015)
+    """
+
+    code = "DL3015"
+    name = "apt-install-recommends"
+    severity = Severity.INFO
+    message = "apt installs recommended packages as well."
+    fix_title = "Add `--no-install-recommends`"
+    fix_safety = Safety.UNSAFE
+    hadolint = ("DL3015",)
+    shipped_only = True
+    keywords = frozenset({"RUN"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if not inst.commands or _configured_off(inst, stage, ctx):
+            return
+        for cmd in inst.commands:
+            call = apt_call(cmd)
+            if call is None or call.sub != "install":
+                continue
+            options = call.option_texts
+            if has_option(options, "--no-install-recommends"):
+                continue
+            if call.tool == "aptitude" and (
+                has_option(options, "--without-recommends", short="-R")
+            ):
+                continue
+            if any(
+                k.lower() == "apt::install-recommends" and v.strip("\"'").lower() in _OFF
+                for k, v in call.option_value_pairs()
+            ):
+                continue
+            yield self.violation(
+                cmd.argv[0].start,
+                call.sub_word.end,
+                edits=[Edit(call.sub_word.end, call.sub_word.end, " --no-install-recommends")],
+            )
+
+
+def _configured_off(inst: Instruction, stage: Stage, ctx: Context) -> bool:
+    """An earlier RUN of this image wrote ``APT::Install-Recommends "0"`` to apt's config."""
+    for earlier in ctx.dockerfile.inherited_instructions(stage):
+        if earlier.index >= inst.index:
+            break
+        value = earlier.raw.value + "".join(h.content for h in earlier.heredocs)
+        if earlier.keyword in ("RUN", "COPY") and "install-recommends" in value.lower():
+            low = value.lower()
+            at = low.find("install-recommends")
+            tail = low[at : at + 40]
+            if any(f'"{v}"' in tail or f" {v}" in tail or f"={v}" in tail for v in _OFF):
+                return True
+    return False

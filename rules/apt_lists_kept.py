@@ -1,0 +1,83 @@
+"""DL3009: apt package lists left in a shipped layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dockerlint_slim.commands import apt_call, removed_paths
+from dockerlint_slim.edits import Edit, Safety
+from dockerlint_slim.findings import Severity
+from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.rule import Context, Rule, Violation
+
+from ._common import append_point, norm_path
+
+_LISTS = "/var/lib/apt/lists"
+_CLEANS = {_LISTS, "/var/lib/apt", "/var/lib/apt/lists/partial"}
+
+
+class AptListsKept(Rule):
+    """
+    ## What it does
+    Checks for `apt-get update` (or `apt update`) in a stage that ships, with no removal of
+    `/var/lib/apt/lists` in the same `RUN` and no cache mount on that folder.
+
+    ## Why is this bad?
+    `apt-get update` downloads the package indexes of every configured repository into
+    `/var/lib/apt/lists` (about 20 to 50 MB on Debian). Removing them in a later `RUN` does
+    not help: the bytes stay in the earlier layer. They must go in the same `RUN`.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends libpq5
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    Safe: ` && rm -rf /var/lib/apt/lists/*` is appended to the end of the `RUN`; it runs
+    only when everything before it succeeded. No fix is offered when the `RUN` ends with a
+    comment, an operator or uses a heredoc.
+
+    ## References
+    - [Docker: best practices for apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)
+    - [hadolint DL3009](https://github.com/hadolint/hadolint/wiki/DL3009)
+    """
+
+    code = "DL3009"
+    name = "apt-lists-kept"
+    severity = Severity.INFO
+    message = "apt package lists are left in the image layer."
+    fix_title = "Remove `/var/lib/apt/lists/*` in the same `RUN`"
+    fix_safety = Safety.SAFE
+    hadolint = ("DL3009",)
+    shipped_only = True
+    keywords = frozenset({"RUN"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if not inst.commands:
+            return
+        mounts = {norm_path(t) for t in inst.cache_mount_targets()}
+        if mounts & _CLEANS:
+            return
+        first_update = None
+        for cmd in inst.commands:
+            call = apt_call(cmd)
+            if call is not None and call.sub in ("update", "dist-clean", "distclean"):
+                if call.sub != "update":
+                    return
+                if first_update is None:
+                    first_update = cmd
+            if any(norm_path(p) in _CLEANS for p in removed_paths(cmd)):
+                return
+        if first_update is None:
+            return
+        point = append_point(inst, ctx.dockerfile.text)
+        edits = [Edit(point, point, " && rm -rf /var/lib/apt/lists/*")] if point else []
+        yield self.violation(first_update.start, first_update.end, edits=edits)

@@ -1,0 +1,54 @@
+"""Every rule is complete: metadata, documentation sections, and a case file that shows it
+firing and not firing (and fixing, when it has a fix)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dockerlint_slim.findings import Severity, doc_section
+from dockerlint_slim.rule import DOC_SECTIONS, all_rules
+from tests.test_cases import load_case_files
+
+RULES = all_rules()
+
+
+def test_rules_are_discovered():
+    codes = {r.code for r in RULES}
+    assert {"DL3042", "DL3009", "DL3015"} <= codes
+
+
+def test_codes_and_names_are_unique():
+    assert len({r.code for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_metadata(rule):
+    assert re.fullmatch(r"(DL\d{4}|DLS\d{3})", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert isinstance(rule.severity, Severity)
+    assert rule.message.endswith(".") and rule.message.count(". ") == 0, "one sentence"
+    if rule.fix_safety is not None:
+        assert rule.fix_title, "a rule with a fix needs a fix title"
+    docs = rule.docs()
+    for section in DOC_SECTIONS:
+        assert doc_section(docs, section), f"{rule.code}: missing or empty '## {section}'"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_has_case_file(rule):
+    docs = load_case_files()
+    assert rule.code in docs, f"fixtures/cases/{rule.code}.toml is missing"
+    cases = docs[rule.code]["cases"].values()
+    assert any("pass" in c for c in cases), "needs a pass case"
+    assert any("fail" in c for c in cases), "needs a fail case"
+    if rule.fix_safety is not None:
+        assert any("fix" in c for c in cases), "a rule with a fix needs a fix case"
+
+
+def test_every_case_file_names_a_rule():
+    codes = {r.code for r in RULES}
+    for stem in load_case_files():
+        assert stem in codes, f"fixtures/cases/{stem}.toml names no known rule"

@@ -1,0 +1,185 @@
+"""The model: stages, base images with ARG defaults, parents, which stages ship, instruction
+fields and RUN bodies parsed into commands with offsets into the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockerlint_slim.model import ImageRef, ModelError, build_model, substitute
+
+
+def test_stages_aliases_parents_and_shipping():
+    text = (
+        "ARG PY=3.11\n"
+        "FROM python:${PY} AS build\n"
+        "RUN echo build\n"
+        "FROM build AS test\n"
+        "FROM python:${PY}-slim AS base\n"
+        "FROM base\n"
+        "COPY --from=build /x /x\n"
+    )
+    model = build_model(text)
+    assert [s.alias for s in model.stages] == ["build", "test", "base", None]
+    assert [s.base.raw for s in model.stages] == [
+        "python:3.11",
+        "build",
+        "python:3.11-slim",
+        "base",
+    ]
+    assert [s.parent for s in model.stages] == [None, 0, None, 2]
+    assert [s.ships for s in model.stages] == [False, False, True, True]
+    assert model.target is model.stages[3]
+    assert [s.index for s in model.lineage(model.stages[3])] == [3, 2]
+    # the global ARG is an instruction outside any stage
+    assert model.instructions[0].keyword == "ARG" and model.instructions[0].stage is None
+
+
+def test_target_by_name_and_index():
+    text = "FROM python:3.11 AS builder\nFROM builder AS tests\nFROM python:3.11-slim\n"
+    by_name = build_model(text, target="TESTS")  # stage names are case-insensitive
+    assert [s.ships for s in by_name.stages] == [True, True, False]
+    assert by_name.target.alias == "tests"
+    by_index = build_model(text, target="0")
+    assert [s.ships for s in by_index.stages] == [True, False, False]
+    with pytest.raises(ModelError, match="target stage 'nope' not found"):
+        build_model(text, target="nope")
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "expected", "complete"),
+    [
+        ("python:${V}", {"V": "3.12"}, "python:3.12", True),
+        ("python:$V-slim", {"V": "3.12"}, "python:3.12-slim", True),
+        ("python:${V:-3.11}", {}, "python:3.11", True),
+        ("python:${V:-3.11}", {"V": ""}, "python:3.11", True),
+        ("python:${V-3.11}", {"V": ""}, "python:", True),
+        ("img${S:+-slim}", {"S": "1"}, "img-slim", True),
+        ("img${S:+-slim}", {}, "img", True),
+        ("python:${V}", {}, "python:", False),
+    ],
+)
+def test_substitute(expr, values, expected, complete):
+    assert substitute(expr, values) == (expected, complete)
+
+
+def test_arg_defaults_chain_and_unresolved():
+    model = build_model(
+        "ARG PYTHON_VERSION=3.12\n"
+        "ARG BASE=python:${PYTHON_VERSION:-3.11}-slim\n"
+        "FROM ${BASE} AS base\n"
+        "ARG UNSET\n"
+        "FROM registry.example.com:5000/team/app:${UNSET}\n"
+    )
+    assert model.stages[0].base.raw == "python:3.12-slim"
+    assert model.stages[0].base.resolved
+    assert not model.stages[1].base.resolved
+
+
+@pytest.mark.parametrize(
+    ("ref", "registry", "repository", "tag", "digest"),
+    [
+        ("python:3.11-slim", "", "python", "3.11-slim", None),
+        ("docker.io/library/python:3", "docker.io", "python", "3", None),
+        ("localhost:5000/app", "localhost:5000", "app", None, None),
+        ("ghcr.io/org/img:1@sha256:abc", "ghcr.io", "org/img", "1", "sha256:abc"),
+        ("bitnami/python", "", "bitnami/python", None, None),
+    ],
+)
+def test_image_ref(ref, registry, repository, tag, digest):
+    image = ImageRef.parse(ref)
+    assert (image.registry, image.repository, image.tag, image.digest) == (
+        registry,
+        repository,
+        tag,
+        digest,
+    )
+
+
+def test_instruction_fields():
+    text = (
+        "FROM python:3.11-slim\n"
+        "COPY --from=build --chown=app:app /src /dst\n"
+        'CMD ["python", "-m", "app"]\n'
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    )
+    model = build_model(text)
+    copy, cmd, run = model.instructions[1:]
+    assert copy.flag("from") == "build" and copy.flag("chown") == "app:app"
+    assert copy.flag("link") is None
+    assert copy.form == "shell" and copy.args == "/src /dst"
+    assert cmd.form == "exec" and cmd.exec_args == ("python", "-m", "app")
+    assert run.cache_mount_targets() == ["/root/.cache/pip"]
+    assert (run.line, run.end_line) == (4, 4)
+    assert text[run.start : run.end] == text.splitlines(keepends=True)[3]
+
+
+def test_run_commands_keep_file_offsets_across_comment_lines():
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN apt-get update \\\n"
+        "# a comment inside the continuation\n"
+        "\n"
+        "    && sudo pip3 install --upgrade 'requests[socks]'\n"
+    )
+    run = build_model(text).instructions[1]
+    names = [c.name for c in run.commands]
+    assert names == ["apt-get", "pip3"]
+    pip = run.commands[1]
+    assert pip.wrappers == ("sudo",)
+    assert [w.text for w in pip.args] == ["install", "--upgrade", "requests[socks]"]
+    for word in pip.argv:
+        assert text[word.start : word.end] == word.raw
+    assert "comment" not in " ".join(w.text for c in run.commands for w in c.argv)
+
+
+def test_run_heredoc_bodies_are_parsed_when_a_shell_runs_them():
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN <<EOF\n"
+        "pip install flask\n"
+        "EOF\n"
+        "RUN bash -e <<'EOT'\n"
+        "apt-get update\n"
+        "EOT\n"
+        "RUN python3 <<EOF\n"
+        "print('pip install')\n"
+        "EOF\n"
+    )
+    runs = build_model(text).instructions[1:]
+    assert [c.name for c in runs[0].commands] == ["pip"]
+    assert "apt-get" in [c.name for c in runs[1].commands]
+    assert [c.name for c in runs[2].commands] == ["python3"]
+    word = runs[0].commands[0].argv[1]
+    assert text[word.start : word.end] == "install"
+
+
+def test_exec_form_onbuild_and_powershell_have_no_commands():
+    text = (
+        "FROM python:3.11-slim\n"
+        'RUN ["pip", "install", "x"]\n'
+        "ONBUILD RUN pip install y\n"
+        'SHELL ["powershell", "-Command"]\n'
+        "RUN Get-ChildItem\n"
+    )
+    model = build_model(text)
+    assert all(not inst.commands for inst in model.instructions)
+
+
+def test_env_is_inherited_through_from():
+    text = (
+        "FROM python:3.11-slim AS base\n"
+        "ENV PIP_NO_CACHE_DIR=1 APP=/app\n"
+        "ARG MODE=prod\n"
+        "FROM base\n"
+        "RUN echo $APP\n"
+    )
+    run = build_model(text).instructions[-1]
+    assert run.env["PIP_NO_CACHE_DIR"] == "1"
+    assert run.env["APP"] == "/app"
+
+
+def test_comments_directly_above_an_instruction():
+    text = "FROM a\n# one\n# two\nRUN x\n# far\n\nRUN y\n"
+    model = build_model(text)
+    assert [c.body for c in model.instructions[1].comments] == ["one", "two"]
+    assert model.instructions[2].comments == ()  # a blank line separates them

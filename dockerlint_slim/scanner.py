@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 INSTRUCTIONS = frozenset(
@@ -49,6 +49,13 @@ DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 _DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 _HEREDOC_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+# Go's unicode.IsSpace, which BuildKit uses to trim a line's leading whitespace (Python's
+# str.isspace also counts \x1c-\x1f); the keyword ends at BuildKit's [\t\v\f\r ].
+_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_KEYWORD_RE = re.compile(f"[{_SPACE}]*([^\t\v\f\r ]+)")
 
 
 class ScanError(Exception):
@@ -284,8 +291,8 @@ def scan(text: str) -> ScanResult:
     while i < len(lines):
         ln = lines[i]
         content = text[ln.start : ln.content_end]
-        stripped = content.lstrip(" \t")
-        if not stripped.strip():
+        stripped = content.lstrip(_SPACE)
+        if not stripped:
             items.append(Blank(ln.start, ln.end, ln.number))
             i += 1
             continue
@@ -303,17 +310,20 @@ def _continues(text: str, ln: _Line, escape: str) -> tuple[bool, int]:
     end = ln.content_end
     while end > ln.start and text[end - 1] in " \t":
         end -= 1
+    # BuildKit: ([^E])E[ \t]*$|^E[ \t]*$ -- an escaped escape token (``\\``) does not continue
     if end > ln.start and text[end - 1] == escape:
+        if end - 1 > ln.start and text[end - 2] == escape:
+            return False, ln.content_end
         return True, end - 1
     return False, ln.content_end
 
 
 def _is_comment(text: str, ln: _Line) -> bool:
-    return text[ln.start : ln.content_end].lstrip(" \t").startswith("#")
+    return text[ln.start : ln.content_end].lstrip(_SPACE).startswith("#")
 
 
 def _is_empty(text: str, ln: _Line) -> bool:
-    return not text[ln.start : ln.content_end].strip(" \t\r\f\v")
+    return not text[ln.start : ln.content_end].lstrip(_SPACE)
 
 
 def _scan_instruction(
@@ -324,7 +334,7 @@ def _scan_instruction(
     cont, seg_end = _continues(text, first, escape)
     # leading whitespace is not part of the instruction's value
     lead = first.start
-    while lead < seg_end and text[lead] in " \t":
+    while lead < seg_end and text[lead] in _SPACE:
         lead += 1
     segments.append(Span(lead, seg_end))
     last = first
@@ -343,8 +353,11 @@ def _scan_instruction(
     raw = _build(text, segments, first.number, escape, top=True)
     heredocs: list[Heredoc] = []
     end_line = last.number
-    if raw.keyword in HEREDOC_INSTRUCTIONS and raw.json_args is None:
-        markers = _heredoc_markers(text, raw, escape)
+    # ONBUILD RUN/COPY/ADD take heredocs too (BuildKit's heredocCompoundDirectives)
+    target = raw.sub if raw.sub is not None else raw
+    target_segments = raw.sub.segments if raw.sub is not None else segments
+    if target.keyword in HEREDOC_INSTRUCTIONS and target.json_args is None:
+        markers = _heredoc_markers(text, target.value, escape, target_segments)
         for fd, strip_tabs, quoted, name, marker in markers:
             body_start = lines[j].start if j < len(lines) else len(text)
             body_lines: list[str] = []
@@ -392,7 +405,7 @@ def _scan_instruction(
         args=raw.args,
         json_args=raw.json_args,
         heredocs=tuple(heredocs),
-        sub=raw.sub,
+        sub=replace(raw.sub, heredocs=tuple(heredocs)) if raw.sub and heredocs else raw.sub,
     )
     return inst, j
 
@@ -423,6 +436,13 @@ class _Logical:
                 break
         li, off = self.parts[lo]
         return off + (index - li)
+
+    def end(self, index: int) -> int:
+        """Text offset just after logical index ``index - 1`` (for the end of a span: at a
+        segment boundary this is the end of the earlier segment, not the start of the next)."""
+        if index <= 0:
+            return self.offset(0)
+        return self.offset(index - 1) + 1
 
 
 @dataclass(frozen=True)
@@ -470,16 +490,17 @@ def _words(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
 def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: bool) -> _Parsed:
     log = _Logical(text, segments)
     value = log.value
-    m = re.match(r"[^\s]+", value)
-    assert m is not None  # callers never pass an empty logical line
-    word = m.group(0)
+    m = _KEYWORD_RE.match(value)
+    if m is None:  # e.g. a lone line continuation
+        raise ScanError("line continuation without an instruction", line)
+    word = m.group(1)
     keyword = word.upper()
     if keyword not in INSTRUCTIONS:
         raise ScanError(f"unknown instruction {word!r}", line)
-    kw_span = Span(log.offset(0), log.offset(m.end()))
-    rest_at = m.end()
+    kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
+    rest_at = m.end(1)
     rest = value[rest_at:]
-    if not rest.strip():
+    if not rest.strip(_SPACE):
         raise ScanError(f"{keyword} requires at least one argument", line)
     flags: list[Flag] = []
     pos = rest_at
@@ -489,7 +510,7 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
             if not w.startswith("--") or w == "--":
                 break
             name, eq, fval = w[2:].partition("=")
-            flags.append(Flag(name, fval if eq else None, log.offset(b), log.offset(e)))
+            flags.append(Flag(name, fval if eq else None, log.offset(b), log.end(e)))
             pos = e
     after = value[pos:]
     args = after.strip(" \t")
@@ -577,12 +598,12 @@ def _unquote(word: str) -> tuple[str, bool]:
 
 
 def _heredoc_markers(
-    text: str, raw: _Parsed, escape: str
+    text: str, value: str, escape: str, segments: Sequence[Span]
 ) -> list[tuple[int | None, bool, bool, str, Span]]:
     found: list[tuple[int | None, bool, bool, str, Span]] = []
-    value = raw.value
-    # map logical indices of ``value`` (text after the keyword) back through the text
-    base = raw.keyword_span.end
+    # map logical indices of ``value`` (text after the keyword) back through the segments
+    log = _Logical(text, segments)
+    base = len(log.value) - len(value)
     for b, e in _words(value, 0, escape):
         w = value[b:e]
         m = _HEREDOC_RE.match(w)
@@ -592,9 +613,6 @@ def _heredoc_markers(
         if not name:
             continue
         fd = int(m.group(1)) if m.group(1) else None
-        idx = text.find(w, base)
-        span = Span(idx, idx + len(w)) if idx != -1 else Span(base, base)
-        if idx != -1:
-            base = idx + len(w)
+        span = Span(log.offset(base + b), log.end(base + e))
         found.append((fd, m.group(2) == "-", quoted, name, span))
     return found

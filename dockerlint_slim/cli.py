@@ -73,7 +73,9 @@ class _Run:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+# readable=False: an unreadable file is reported by discovery as a one-line error, not as a
+# click usage error.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))
 @click.option(
     "--output-format",
     type=click.Choice(["text", "json", "sarif", "github", "gitlab", "checkstyle", "junit"]),
@@ -89,7 +91,12 @@ class _Run:
     help="Lowest severity that makes the exit code 1.",
 )
 @click.option("--target", help="Stage that is built (like `docker build --target`).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, readable=False),
+    help="Config file.",
+)
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
@@ -318,6 +325,7 @@ def _emit(
         version=__version__,
         fixed=run.fixed,
     )
+    color = False
     if diff:
         out = "".join(run.diffs)
         if not quiet and not run.diffs:
@@ -339,7 +347,9 @@ def _emit(
         except OSError as exc:
             raise Failure(f"-o: cannot write {output_file}: {exc.strerror or exc}") from None
     elif out:
-        click.echo(out, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise;
+        # FORCE_COLOR=1 must survive a pipe.
+        click.echo(out, nl=False, color=True if color else None)
 
 
 def _strip_summary(out: str, has_findings: bool) -> str:

@@ -1,0 +1,1379 @@
+"""Behavioural tests of the command line, run the way a new user runs it.
+
+Most tests drive the click group in-process with ``CliRunner``; a few run
+``python -m dockerlint_slim`` in a subprocess to prove that errors are one line on stderr
+with no traceback. Every test runs in its own empty folder (the working directory), so
+configuration discovery never sees the repository's files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import dockerlint_slim
+from dockerlint_slim.cli import cli
+from dockerlint_slim.rule import DOC_SECTIONS
+
+# --------------------------------------------------------------------------- inputs
+
+PIP = "FROM python:3.11-slim\nRUN pip install flask\n"
+PIP_FIXED = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask\n"
+CLEAN = PIP_FIXED
+APT = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\n"
+APT_SAFE_FIXED = (
+    "FROM python:3.11-slim\n"
+    "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+)
+APT_ALL_FIXED = (
+    "FROM python:3.11-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl"
+    " && rm -rf /var/lib/apt/lists/*\n"
+)
+# one finding of each rule: DL3042 (warning) on line 2, DL3009 and DL3015 (info) on line 3
+MIXED = (
+    "FROM python:3.11-slim\nRUN pip install flask\nRUN apt-get update && apt-get install -y curl\n"
+)
+PIP_MESSAGE = "pip keeps its download cache in the image layer."
+FINDING_LINE = re.compile(
+    r"^(?P<path>\S+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) \[(?P<name>[a-z0-9-]+)\] "
+    r"(?P<message>.+)$",
+    re.M,
+)
+ANSI = "\x1b["
+ERROR_PREFIX = "dockerlint-slim: error: "
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Run every test in an empty folder with no colour or debug variables set."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "DOCKERLINT_SLIM_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(path: str | Path, text: str | bytes) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_bytes(text.encode("utf-8"))
+    return p
+
+
+def run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+    """Invoke the CLI in-process; an unexpected exception fails the test with its traceback."""
+    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def findings(output: str) -> list[tuple[str, int, str]]:
+    """(path, line, code) of every text-format finding line."""
+    return [(m["path"], int(m["line"]), m["code"]) for m in FINDING_LINE.finditer(output)]
+
+
+def codes(output: str) -> set[str]:
+    return {code for _, _, code in findings(output)}
+
+
+def statistics(output: str) -> dict[str, int]:
+    out = {}
+    for line in output.splitlines():
+        m = re.match(r"^\s*(\d+)\s+([A-Z]+\d+)\s", line)
+        assert m, f"not a statistics line: {line!r}"
+        out[m[2]] = int(m[1])
+    return out
+
+
+def assert_one_line_error(result: Result | subprocess.CompletedProcess, *fragments: str) -> str:
+    """Exit code 2, one line on stderr naming the problem, no traceback."""
+    if isinstance(result, subprocess.CompletedProcess):
+        code, stderr = result.returncode, result.stderr
+        stderr = stderr.decode() if isinstance(stderr, bytes) else stderr
+    else:
+        code, stderr = result.exit_code, result.stderr
+    assert code == 2, (code, stderr)
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got: {stderr!r}"
+    assert lines[0].startswith(ERROR_PREFIX), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def run_module(
+    *args: str,
+    cwd: Path,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NO_COLOR", "FORCE_COLOR", "DOCKERLINT_SLIM_DEBUG")
+    }
+    environ.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "dockerlint_slim", *args],
+        cwd=cwd,
+        input=input if input is not None else b"",
+        capture_output=True,
+        env=environ,
+        timeout=120,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    )
+
+
+# =========================================================================== check: inputs
+
+
+def test_clean_file_exits_0_and_says_so() -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 0
+    assert result.stdout == "All checks passed!\n"
+    assert result.stderr == ""
+
+
+def test_file_with_findings_exits_1_with_text_report() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first == f"Dockerfile:2:5: DL3042 [pip-cache-kept] {PIP_MESSAGE}"
+    assert "RUN pip install flask" in result.stdout  # source excerpt
+    assert "= help: Add `--no-cache-dir` to the pip install" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1] == "Found 1 problem (1 fixable with --fix)"
+    assert result.stderr == ""
+
+
+def test_every_rule_reports_with_its_code_and_name() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1
+    got = {(m["line"], m["code"], m["name"]) for m in FINDING_LINE.finditer(result.stdout)}
+    assert got == {
+        ("2", "DL3042", "pip-cache-kept"),
+        ("3", "DL3009", "apt-lists-kept"),
+        ("3", "DL3015", "apt-install-recommends"),
+    }
+    assert "Found 3 problems (2 fixable with --fix, 1 more with --unsafe-fixes)" in result.stdout
+
+
+def test_folder_finds_dockerfile_names_and_ignores_others() -> None:
+    wanted = [
+        "proj/Dockerfile",
+        "proj/Containerfile",
+        "proj/x.Dockerfile",
+        "proj/Dockerfile.prod",
+        "proj/sub/dockerfile",
+        "proj/sub/api.containerfile",
+        "proj/sub/Containerfile.dev",
+    ]
+    ignored = [
+        "proj/README.md",
+        "proj/notes.txt",
+        "proj/Dockerfilex",
+        "proj/.dockerignore",
+        "proj/Dockerfile.dockerignore",
+        "proj/Dockerfile~",
+        "proj/Dockerfile.orig",
+        "proj/Dockerfile.bak",
+        "proj/x.Dockerfile.swp",
+        "proj/node_modules/Dockerfile",
+        "proj/.git/Dockerfile",
+        "proj/.venv/Dockerfile",
+    ]
+    for name in wanted + ignored:
+        write(name, PIP)
+    result = run("check", "--output-format", "json", "proj")
+    assert result.exit_code == 1, result.stderr
+    reported = {Path(f["file"]).as_posix() for f in json.loads(result.stdout)}
+    assert reported == set(wanted)
+
+
+def test_explicit_file_is_checked_whatever_its_name() -> None:
+    write("notes.txt", PIP)
+    result = run("check", "notes.txt")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("notes.txt", 2, "DL3042")]
+
+
+def test_files_and_folders_together_without_duplicates() -> None:
+    write("a/Dockerfile", PIP)
+    write("b.Dockerfile", PIP)
+    result = run("check", "a", "b.Dockerfile", "a/Dockerfile")
+    assert result.exit_code == 1
+    paths = [Path(p).as_posix() for p, _, _ in findings(result.stdout)]
+    assert sorted(paths) == ["a/Dockerfile", "b.Dockerfile"]
+
+
+def test_default_is_the_current_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    write(tmp_path / "docker/api.Dockerfile", PIP)
+    write(tmp_path / "elsewhere/README.md", "hello")
+    result = run("check")
+    assert result.exit_code == 1
+    paths = {Path(p).as_posix() for p, _, _ in findings(result.stdout)}
+    assert paths == {"Dockerfile", "docker/api.Dockerfile"}
+
+    monkeypatch.chdir(tmp_path / "docker")
+    result = run("check")
+    assert {Path(p).as_posix() for p, _, _ in findings(result.stdout)} == {"api.Dockerfile"}
+
+
+def test_default_folder_without_dockerfile_is_an_error() -> None:
+    write("README.md", "nothing here")
+    assert_one_line_error(run("check"), "no Dockerfile found")
+
+
+def test_stdin_with_stdin_filename() -> None:
+    result = run("check", "-", "--stdin-filename", "web/Dockerfile", input=PIP)
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("web/Dockerfile", 2, "DL3042")]
+
+
+def test_stdin_without_name_is_reported_as_dash() -> None:
+    result = run("check", "-", input=PIP)
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("-", 2, "DL3042")]
+
+
+def test_stdin_clean_exits_0() -> None:
+    result = run("check", "-", "--stdin-filename", "Dockerfile", input=CLEAN)
+    assert result.exit_code == 0
+    assert "All checks passed!" in result.stdout
+
+
+def test_stdin_and_files_together() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "-", "Dockerfile", "--stdin-filename", "from-stdin", input=APT)
+    assert result.exit_code == 1
+    assert {p for p, _, _ in findings(result.stdout)} == {"from-stdin", "Dockerfile"}
+
+
+def test_stdin_filename_is_used_for_per_file_ignores() -> None:
+    write(".dockerlint-slim.toml", '[per-file-ignores]\n"web/*" = ["DL3042"]\n')
+    result = run("check", "-", "--stdin-filename", "web/Dockerfile", input=PIP)
+    assert result.exit_code == 0, result.stdout
+    result = run("check", "-", "--stdin-filename", "api/Dockerfile", input=PIP)
+    assert result.exit_code == 1
+
+
+def test_a_bad_file_does_not_hide_the_findings_of_the_others() -> None:
+    write("proj/Dockerfile", PIP)
+    write("proj/broken.Dockerfile", b"FROM x\n\x00\x01")
+    result = run("check", "proj")
+    assert result.exit_code == 2  # errors win over findings
+    assert findings(result.stdout) == [(str(Path("proj/Dockerfile")), 2, "DL3042")]
+    assert_one_line_error(result, "broken.Dockerfile", "binary")
+
+
+# =========================================================================== check: bad input
+
+
+def test_missing_file() -> None:
+    assert_one_line_error(run("check", "nope/Dockerfile"), "nope", "no such file")
+
+
+def test_directory_without_dockerfile() -> None:
+    write("empty/README.md", "x")
+    msg = assert_one_line_error(run("check", "empty"), "empty", "no Dockerfile found")
+    assert "Dockerfile.*" in msg  # says what it looked for
+
+
+def test_binary_file() -> None:
+    write("Dockerfile", b"FROM python:3.11-slim\n\x00\x01\x02")
+    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile", "binary")
+
+
+def test_non_utf8_file() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\nRUN echo café\n".encode("latin-1"))
+    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile", "not UTF-8", "0xe9")
+
+
+def test_utf16_file() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\n".encode("utf-16"))
+    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile", "UTF-16")
+
+
+def test_binary_and_non_utf8_stdin() -> None:
+    assert_one_line_error(run("check", "-", input=b"FROM x\n\x00"), "-", "binary")
+    assert_one_line_error(
+        run("check", "-", "--stdin-filename", "in/Dockerfile", input=b"FROM x\n\xe9\n"),
+        "in/Dockerfile",
+        "not UTF-8",
+    )
+
+
+def _make_unreadable(path: Path) -> None:
+    """chmod 000 ``path``, or skip the test when this user can still read it."""
+    path.chmod(0)
+    try:
+        if path.is_dir():
+            os.listdir(path)
+        else:
+            path.read_bytes()
+    except PermissionError:
+        return
+    path.chmod(0o755 if path.is_dir() else 0o644)
+    pytest.skip(
+        "running as root (or with CAP_DAC_OVERRIDE): a chmod 000 file is still readable, "
+        "so the permission error cannot be provoked"
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unreadable_file() -> None:
+    p = write("Dockerfile", PIP)
+    _make_unreadable(p)
+    try:
+        result = run("check", "Dockerfile")
+        assert_one_line_error(result, "Dockerfile", "permission denied")
+    finally:
+        p.chmod(0o644)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unreadable_file_in_a_folder_does_not_hide_the_others() -> None:
+    write("proj/Dockerfile", PIP)
+    p = write("proj/locked.Dockerfile", PIP)
+    _make_unreadable(p)
+    try:
+        result = run("check", "proj")
+        assert findings(result.stdout) == [(str(Path("proj/Dockerfile")), 2, "DL3042")]
+        assert_one_line_error(result, "locked.Dockerfile", "permission denied")
+    finally:
+        p.chmod(0o644)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unreadable_folder() -> None:
+    write("locked/Dockerfile", PIP)
+    folder = Path("locked")
+    _make_unreadable(folder)
+    try:
+        assert_one_line_error(run("check", "locked"), "locked", "permission denied")
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unreadable_config() -> None:
+    write("Dockerfile", PIP)
+    p = write("lint.toml", 'select = ["ALL"]\n')
+    _make_unreadable(p)
+    try:
+        result = run("check", "--config", "lint.toml", "Dockerfile")
+        assert_one_line_error(result, "lint.toml", "permission denied")
+    finally:
+        p.chmod(0o644)
+
+
+def test_unknown_config_key() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'selekt = ["ALL"]\n')
+    assert_one_line_error(
+        run("check"), ".dockerlint-slim.toml", "unknown key 'selekt'", "did you mean 'select'"
+    )
+
+
+def test_unknown_config_key_in_pyproject() -> None:
+    write("Dockerfile", PIP)
+    write("pyproject.toml", "[tool.dockerlint-slim]\nbogus = 1\n")
+    assert_one_line_error(run("check"), "pyproject.toml", "[tool.dockerlint-slim]", "'bogus'")
+
+
+def test_bad_toml() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", "select = [\n")
+    assert_one_line_error(run("check"), ".dockerlint-slim.toml", "invalid TOML at line")
+
+
+def test_bad_config_value() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'failure-threshold = "fatal"\n')
+    assert_one_line_error(run("check"), "failure-threshold", "'fatal'")
+
+
+def test_bad_config_in_a_subfolder_is_reported_once_per_file() -> None:
+    write("Dockerfile", PIP)
+    write("sub/Dockerfile", PIP)
+    write("sub/.dockerlint-slim.toml", "nope = 1\n")
+    result = run("check")
+    assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
+    assert_one_line_error(result, "unknown key 'nope'")
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_unknown_rule_code_on_the_command_line(option: str) -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(run("check", option, "DL9999", "Dockerfile"), option, "'DL9999'")
+
+
+def test_invalid_selector_syntax_on_the_command_line() -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(run("check", "--select", "dl 3042", "Dockerfile"), "--select")
+
+
+def test_unknown_rule_name_suggests_the_right_one() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--ignore", "pip-cache-kep", "Dockerfile")
+    assert_one_line_error(result, "'pip-cache-kep'", "did you mean 'pip-cache-kept'")
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ('select = ["DL9999"]\n', "select"),
+        ('ignore = ["DL9999"]\n', "ignore"),
+        ('extend-select = ["DL9999"]\n', "extend-select"),
+        ('[per-file-ignores]\n"*" = ["DL9999"]\n', "per-file-ignores"),
+        ('[severity]\nDL9999 = "error"\n', "severity"),
+    ],
+)
+def test_unknown_rule_code_in_config(config: str, key: str) -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", config)
+    assert_one_line_error(run("check"), ".dockerlint-slim.toml", key, "DL9999")
+
+
+def test_unknown_output_format_is_a_usage_error() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--output-format", "xml", "Dockerfile")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "--output-format" in result.stderr and "'xml'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_output_format_in_config() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'output-format = "xml"\n')
+    assert_one_line_error(run("check"), "output-format", "'xml'")
+
+
+def test_unknown_instruction_names_file_and_line() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\nFOO bar\n")
+    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "FOO")
+
+
+def test_unterminated_heredoc_names_file_and_line() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\nRUN <<EOF\necho hi\n")
+    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "heredoc")
+
+
+def test_unparsable_stdin_uses_the_stdin_filename() -> None:
+    result = run("check", "-", "--stdin-filename", "app/Dockerfile", input="FROM x\nFOO bar\n")
+    assert_one_line_error(result, "app/Dockerfile:2:", "FOO")
+
+
+def test_target_naming_a_missing_stage() -> None:
+    write("Dockerfile", "FROM python:3.11 AS builder\nFROM python:3.11-slim\n")
+    assert_one_line_error(
+        run("check", "--target", "nope", "Dockerfile"), "Dockerfile", "'nope'", "not found"
+    )
+
+
+def test_fix_with_stdin() -> None:
+    assert_one_line_error(run("check", "--fix", "-", input=PIP), "--fix", "stdin")
+
+
+def test_fix_with_diff() -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(run("check", "--fix", "--diff", "Dockerfile"), "--fix", "--diff")
+    assert Path("Dockerfile").read_text() == PIP
+
+
+def test_stdin_twice() -> None:
+    assert_one_line_error(run("check", "-", "-", input=PIP), "stdin")
+
+
+def test_config_pointing_to_a_missing_file() -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(
+        run("check", "--config", "nope.toml", "Dockerfile"), "--config", "nope.toml"
+    )
+
+
+def test_config_pyproject_without_table() -> None:
+    write("Dockerfile", PIP)
+    write("other/pyproject.toml", "[project]\nname = 'x'\n")
+    assert_one_line_error(
+        run("check", "--config", "other/pyproject.toml", "Dockerfile"),
+        "pyproject.toml",
+        "[tool.dockerlint-slim]",
+    )
+
+
+def test_output_file_that_cannot_be_written() -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(
+        run("check", "-o", "missing-dir/report.txt", "Dockerfile"), "-o", "missing-dir"
+    )
+
+
+def test_exit_zero_does_not_hide_errors() -> None:
+    assert run("check", "--exit-zero", "missing").exit_code == 2
+
+
+# =========================================================================== output formats
+
+
+def _check_text(out: str) -> None:
+    assert findings(out) == [("Dockerfile", 2, "DL3042")]
+
+
+def _check_json(out: str) -> None:
+    data = json.loads(out)
+    assert [(f["code"], f["file"], f["line"], f["column"]) for f in data] == [
+        ("DL3042", "Dockerfile", 2, 5)
+    ]
+    assert data[0]["name"] == "pip-cache-kept"
+    assert data[0]["severity"] == "warning"
+
+
+def _check_sarif(out: str) -> None:
+    data = json.loads(out)
+    assert data["version"] == "2.1.0"
+    results = data["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["DL3042"]
+    loc = results[0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "Dockerfile"
+    assert loc["region"]["startLine"] == 2
+    rule_ids = {r["id"] for r in data["runs"][0]["tool"]["driver"]["rules"]}
+    assert "DL3042" in rule_ids
+
+
+def _check_github(out: str) -> None:
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == 1
+    m = re.match(r"^::(warning|error|notice) (?P<props>[^:]*)::(?P<msg>.*)$", lines[0])
+    assert m, lines[0]
+    props = dict(kv.split("=", 1) for kv in m["props"].split(","))
+    assert props["file"] == "Dockerfile"
+    assert props["line"] == "2"
+    assert "DL3042" in props["title"]
+    assert m["msg"] == PIP_MESSAGE
+
+
+def _check_gitlab(out: str) -> None:
+    data = json.loads(out)
+    assert len(data) == 1
+    assert data[0]["check_name"] == "DL3042"
+    assert data[0]["location"]["path"] == "Dockerfile"
+    assert data[0]["location"]["lines"]["begin"] == 2
+    assert data[0]["fingerprint"]
+
+
+def _check_checkstyle(out: str) -> None:
+    root = ET.fromstring(out)
+    assert root.tag == "checkstyle"
+    files = root.findall("file")
+    assert [f.get("name") for f in files] == ["Dockerfile"]
+    errors = files[0].findall("error")
+    assert len(errors) == 1
+    assert errors[0].get("line") == "2"
+    assert errors[0].get("source", "").endswith("DL3042")
+    assert errors[0].get("message") == PIP_MESSAGE
+
+
+def _check_junit(out: str) -> None:
+    root = ET.fromstring(out)
+    assert root.tag == "testsuites"
+    failures = root.findall(".//failure")
+    assert len(failures) == 1
+    assert failures[0].get("type") == "DL3042"
+    assert "Dockerfile" in "".join(ET.tostring(root, encoding="unicode"))
+
+
+FORMAT_CHECKS = {
+    "text": _check_text,
+    "json": _check_json,
+    "sarif": _check_sarif,
+    "github": _check_github,
+    "gitlab": _check_gitlab,
+    "checkstyle": _check_checkstyle,
+    "junit": _check_junit,
+}
+
+
+@pytest.mark.parametrize("fmt", list(FORMAT_CHECKS))
+def test_output_format_is_parseable_and_has_the_finding(fmt: str) -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--output-format", fmt, "Dockerfile")
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    FORMAT_CHECKS[fmt](result.stdout)
+
+
+@pytest.mark.parametrize("fmt", list(FORMAT_CHECKS))
+def test_output_file_gets_the_report_and_stdout_stays_empty(fmt: str) -> None:
+    write("Dockerfile", PIP)
+    on_stdout = run("check", "--output-format", fmt, "Dockerfile").stdout
+    result = run("check", "--output-format", fmt, "-o", "report.out", "Dockerfile")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ""
+    written = Path("report.out").read_text(encoding="utf-8")
+    FORMAT_CHECKS[fmt](written)
+    assert written == on_stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "checkstyle", "junit"])
+def test_output_format_of_a_clean_run_is_parseable(fmt: str) -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "--output-format", fmt, "Dockerfile")
+    assert result.exit_code == 0
+    if fmt in ("checkstyle", "junit"):
+        root = ET.fromstring(result.stdout)
+        assert not root.findall(".//error") and not root.findall(".//failure")
+    else:
+        data = json.loads(result.stdout)
+        results = data["runs"][0]["results"] if fmt == "sarif" else data
+        assert results == []
+
+
+def test_output_format_from_config_and_cli_override() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'output-format = "json"\n')
+    _check_json(run("check").stdout)
+    _check_text(run("check", "--output-format", "text").stdout)
+
+
+def test_json_output_with_config_severity_override() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", '[severity]\nDL3042 = "error"\n')
+    data = json.loads(run("check", "--output-format", "json").stdout)
+    assert data[0]["severity"] == "error"
+
+
+# =========================================================================== text format
+
+
+def test_no_color_by_default_when_not_a_terminal() -> None:
+    write("Dockerfile", PIP)
+    assert ANSI not in run("check", "Dockerfile").stdout
+
+
+def test_force_color_gives_ansi_escapes() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "Dockerfile", env={"FORCE_COLOR": "1"})
+    assert ANSI in result.stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert findings(plain) == [("Dockerfile", 2, "DL3042")]
+
+
+def test_no_color_flag_beats_force_color() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--no-color", "Dockerfile", env={"FORCE_COLOR": "1"})
+    assert ANSI not in result.stdout
+    _check_text(result.stdout)
+
+
+def test_no_color_variable_beats_force_color() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "Dockerfile", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert ANSI not in result.stdout
+
+
+def test_output_file_never_gets_colours() -> None:
+    write("Dockerfile", PIP)
+    run("check", "-o", "report.txt", "Dockerfile", env={"FORCE_COLOR": "1"})
+    assert ANSI not in Path("report.txt").read_text()
+
+
+def test_quiet_omits_the_summary() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--quiet", "Dockerfile")
+    assert result.exit_code == 1
+    _check_text(result.stdout)
+    assert "Found" not in result.stdout
+    result = run("check", "-q", "Dockerfile")
+    assert "Found" not in result.stdout
+
+
+def test_quiet_clean_run_prints_nothing() -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "-q", "Dockerfile")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_text_path_is_relative_to_how_it_was_given() -> None:
+    write("deploy/prod/Dockerfile", PIP)
+    result = run("check", "deploy")
+    assert findings(result.stdout) == [(str(Path("deploy/prod/Dockerfile")), 2, "DL3042")]
+
+
+# =========================================================================== rule selection
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), {"DL3042", "DL3009", "DL3015"}),
+        (("--select", "DL3042"), {"DL3042"}),
+        (("--select", "pip-cache-kept"), {"DL3042"}),
+        (("--select", "DL300"), {"DL3009"}),
+        (("--select", "DL3"), {"DL3042", "DL3009", "DL3015"}),
+        (("--select", "ALL"), {"DL3042", "DL3009", "DL3015"}),
+        (("--select", "DL3042,apt-lists-kept"), {"DL3042", "DL3009"}),
+        (("--select", "DL3042", "--select", "DL3015"), {"DL3042", "DL3015"}),
+        (("--ignore", "DL3042"), {"DL3009", "DL3015"}),
+        (("--ignore", "apt-install-recommends"), {"DL3042", "DL3009"}),
+        (("--ignore", "DL301"), {"DL3042", "DL3009"}),
+        (("--select", "DL3042", "--extend-select", "DL3009"), {"DL3042", "DL3009"}),
+        (("--select", "DL3", "--ignore", "DL3042"), {"DL3009", "DL3015"}),
+    ],
+)
+def test_select_ignore_extend_select(args: tuple[str, ...], expected: set[str]) -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", *args, "Dockerfile")
+    assert result.exit_code == 1
+    assert codes(result.stdout) == expected
+
+
+def test_ignoring_everything_exits_0() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--ignore", "DL", "Dockerfile")
+    assert result.exit_code == 0
+    assert "All checks passed!" in result.stdout
+
+
+def test_config_select_and_ignore() -> None:
+    write("Dockerfile", MIXED)
+    write(
+        ".dockerlint-slim.toml",
+        'select = ["DL300", "DL301"]\nignore = ["apt-install-recommends"]\n',
+    )
+    assert codes(run("check").stdout) == {"DL3009"}
+
+
+def test_config_in_pyproject() -> None:
+    write("Dockerfile", MIXED)
+    write("pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DL3042"]\n')
+    assert codes(run("check").stdout) == {"DL3042"}
+
+
+def test_standalone_config_beats_pyproject_in_the_same_folder() -> None:
+    write("Dockerfile", MIXED)
+    write("pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DL3042"]\n')
+    write(".dockerlint-slim.toml", 'select = ["DL3009"]\n')
+    assert codes(run("check").stdout) == {"DL3009"}
+
+
+def test_nearest_config_wins() -> None:
+    write("Dockerfile", PIP)
+    write("svc/Dockerfile", PIP)
+    write("svc/.dockerlint-slim.toml", 'ignore = ["DL3042"]\n')
+    result = run("check")
+    assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
+
+
+def test_explicit_config_replaces_discovery() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", 'select = ["DL3042"]\n')
+    write("ci/lint.toml", 'select = ["DL3015"]\n')
+    assert codes(run("check", "--config", "ci/lint.toml").stdout) == {"DL3015"}
+
+
+def test_config_per_file_ignores() -> None:
+    write("docker/dev.Dockerfile", PIP)
+    write("docker/prod.Dockerfile", PIP)
+    write(
+        ".dockerlint-slim.toml",
+        '[per-file-ignores]\n"docker/dev.Dockerfile" = ["pip-cache-kept"]\n',
+    )
+    result = run("check")
+    assert [Path(p).as_posix() for p, _, _ in findings(result.stdout)] == ["docker/prod.Dockerfile"]
+
+
+def test_cli_select_overrides_config_ignore() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", 'ignore = ["DL3042"]\n')
+    assert "DL3042" not in codes(run("check").stdout)
+    assert codes(run("check", "--select", "DL3042").stdout) == {"DL3042"}
+
+
+def test_cli_ignore_adds_to_config() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", 'ignore = ["DL3042"]\n')
+    assert codes(run("check", "--ignore", "DL3015").stdout) == {"DL3009"}
+
+
+def test_per_file_ignores_still_apply_with_cli_select() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", '[per-file-ignores]\n"Dockerfile" = ["DL3042"]\n')
+    result = run("check", "--select", "DL3042")
+    assert result.exit_code == 0
+    assert codes(result.stdout) == set()
+
+
+def test_failure_threshold_error_makes_a_warning_only_file_pass() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--failure-threshold", "error", "Dockerfile")
+    assert result.exit_code == 0
+    _check_text(result.stdout)  # still reported, just not failing
+
+
+def test_failure_threshold_warning_ignores_info_findings() -> None:
+    write("Dockerfile", APT)  # DL3009 and DL3015 are info
+    assert run("check", "--failure-threshold", "warning", "Dockerfile").exit_code == 0
+    assert run("check", "--failure-threshold", "info", "Dockerfile").exit_code == 1
+
+
+def test_config_failure_threshold_and_severity() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'failure-threshold = "error"\n')
+    assert run("check").exit_code == 0
+    write(".dockerlint-slim.toml", 'failure-threshold = "error"\n[severity]\nDL3042 = "error"\n')
+    assert run("check").exit_code == 1
+
+
+def test_cli_failure_threshold_overrides_config() -> None:
+    write("Dockerfile", PIP)
+    write(".dockerlint-slim.toml", 'failure-threshold = "error"\n')
+    assert run("check", "--failure-threshold", "warning").exit_code == 1
+
+
+def test_unknown_failure_threshold_is_a_usage_error() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--failure-threshold", "fatal", "Dockerfile")
+    assert result.exit_code == 2
+    assert "--failure-threshold" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_exit_zero() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--exit-zero", "Dockerfile")
+    assert result.exit_code == 0
+    _check_text(result.stdout)
+
+
+def test_statistics_lists_codes_with_counts() -> None:
+    write("Dockerfile", MIXED + "RUN pip install requests\n")
+    write("other.Dockerfile", PIP)
+    result = run("check", "--statistics", ".")
+    assert result.exit_code == 1
+    assert statistics(result.stdout) == {"DL3042": 3, "DL3009": 1, "DL3015": 1}
+    first = result.stdout.splitlines()[0]
+    assert "DL3042" in first and "pip-cache-kept" in first  # most frequent first
+    assert "Found" not in result.stdout
+
+
+def test_statistics_respects_selection_and_is_empty_when_clean() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--statistics", "--select", "DL3009", "Dockerfile")
+    assert statistics(result.stdout) == {"DL3009": 1}
+    write("Dockerfile", CLEAN)
+    result = run("check", "--statistics", "Dockerfile")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+# =========================================================================== pragmas
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install flask\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009,DL3042\nRUN pip install flask\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3042\nRUN pip install flask\n",
+        "# hadolint global ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "FROM python:3.11-slim\nRUN pip install flask\n# hadolint global ignore=DL3042\n",
+        PIP + "# dockerlint-slim: ignore-file=pip-cache-kept\n",
+        "# dockerlint-slim: ignore-file=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "# dockerlint-slim: ignore-stage=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "# hadolint stage ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
+    ],
+    ids=[
+        "own-code",
+        "own-name",
+        "own-list",
+        "hadolint",
+        "hadolint-global-top",
+        "hadolint-global-bottom",
+        "ignore-file-name-bottom",
+        "ignore-file-code",
+        "ignore-stage",
+        "hadolint-stage",
+    ],
+)
+def test_pragma_silences(text: str) -> None:
+    write("Dockerfile", text)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 0, result.stdout
+    assert "All checks passed!" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009\nRUN pip install flask\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3015\nRUN pip install flask\n",
+        "# hadolint global ignore=DL3009\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "# dockerlint-slim: ignore-file=apt-lists-kept\n" + PIP,
+        "# dockerlint-slim: ignore-stage=DL3009\nFROM python:3.11-slim\nRUN pip install flask\n",
+    ],
+    ids=["own", "hadolint", "hadolint-global", "ignore-file", "ignore-stage"],
+)
+def test_pragma_for_another_code_does_not_silence(text: str) -> None:
+    write("Dockerfile", text)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1
+    assert codes(result.stdout) == {"DL3042"}
+
+
+def test_instruction_pragma_silences_only_the_next_instruction() -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.11-slim\n"
+        "# hadolint ignore=DL3042\n"
+        "RUN pip install flask\n"
+        "RUN pip install requests\n",
+    )
+    result = run("check", "Dockerfile")
+    assert findings(result.stdout) == [("Dockerfile", 4, "DL3042")]
+
+
+def test_pragma_silenced_finding_is_not_fixed() -> None:
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask\n"
+    write("Dockerfile", text)
+    result = run("check", "--fix", "Dockerfile")
+    assert result.exit_code == 0
+    assert Path("Dockerfile").read_text() == text
+
+
+# =========================================================================== stages
+
+BUILDER_ONLY = (
+    "FROM python:3.11 AS builder\n"
+    "RUN pip install flask\n"
+    "FROM python:3.11-slim\n"
+    "COPY --from=builder /usr/local /usr/local\n"
+)
+
+
+def test_builder_stage_that_does_not_ship_is_not_reported() -> None:
+    write("Dockerfile", BUILDER_ONLY)
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 0, result.stdout
+    assert codes(result.stdout) == set()
+
+
+def test_final_stage_is_reported() -> None:
+    write("Dockerfile", BUILDER_ONLY + "RUN pip install gunicorn\n")
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("Dockerfile", 5, "DL3042")]
+
+
+def test_stage_the_final_stage_is_built_from_is_reported() -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.11-slim AS base\nRUN pip install flask\nFROM base\nRUN echo done\n",
+    )
+    result = run("check", "Dockerfile")
+    assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
+
+
+def test_target_makes_the_builder_ship() -> None:
+    write("Dockerfile", BUILDER_ONLY)
+    result = run("check", "--target", "builder", "Dockerfile")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
+
+
+def test_target_from_config() -> None:
+    write("Dockerfile", BUILDER_ONLY)
+    write(".dockerlint-slim.toml", 'target = "builder"\n')
+    assert findings(run("check").stdout) == [("Dockerfile", 2, "DL3042")]
+
+
+def test_fix_leaves_a_stage_that_does_not_ship_alone() -> None:
+    write("Dockerfile", BUILDER_ONLY)
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+    assert Path("Dockerfile").read_text() == BUILDER_ONLY
+
+
+# =========================================================================== fixing
+
+
+def test_fix_writes_the_safe_fix() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "Dockerfile")
+    assert result.exit_code == 0
+    assert Path("Dockerfile").read_text() == PIP_FIXED
+    assert "All checks passed!" in result.stdout
+
+
+def test_fix_keeps_crlf_line_endings() -> None:
+    write("Dockerfile", PIP.replace("\n", "\r\n").encode())
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+    assert Path("Dockerfile").read_bytes() == PIP_FIXED.replace("\n", "\r\n").encode()
+
+
+def test_fix_keeps_a_utf8_bom() -> None:
+    write("Dockerfile", b"\xef\xbb\xbf" + PIP.encode())
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+    assert Path("Dockerfile").read_bytes() == b"\xef\xbb\xbf" + PIP_FIXED.encode()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_fix_keeps_the_file_mode() -> None:
+    p = write("Dockerfile", PIP)
+    p.chmod(0o640)
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    assert p.read_text() == PIP_FIXED
+
+
+def test_fix_keeps_non_ascii_text() -> None:
+    text = 'FROM python:3.11-slim\nLABEL description="café ☕"\nRUN pip install flask\n'
+    write("Dockerfile", text)
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+    assert Path("Dockerfile").read_text(encoding="utf-8") == text.replace(
+        "pip install", "pip install --no-cache-dir"
+    )
+
+
+def test_fix_is_idempotent_and_exit_code_reflects_what_is_left() -> None:
+    write("Dockerfile", APT)
+    first = run("check", "--fix", "Dockerfile")
+    assert first.exit_code == 1  # DL3015's fix is unsafe: still reported
+    assert codes(first.stdout) == {"DL3015"}
+    after_first = Path("Dockerfile").read_bytes()
+    assert after_first.decode() == APT_SAFE_FIXED
+
+    second = run("check", "--fix", "Dockerfile")
+    assert second.exit_code == 1
+    assert codes(second.stdout) == {"DL3015"}
+    assert Path("Dockerfile").read_bytes() == after_first
+
+
+def test_second_fix_of_a_fully_fixable_file_changes_nothing_and_exits_0() -> None:
+    write("Dockerfile", PIP)
+    run("check", "--fix", "Dockerfile")
+    before = Path("Dockerfile").read_bytes()
+    result = run("check", "--fix", "--exit-non-zero-on-fix", "Dockerfile")
+    assert result.exit_code == 0
+    assert Path("Dockerfile").read_bytes() == before
+
+
+def test_unsafe_fixes_also_applies_dl3015() -> None:
+    write("Dockerfile", APT)
+    result = run("check", "--fix", "--unsafe-fixes", "Dockerfile")
+    assert result.exit_code == 0, result.stdout
+    assert Path("Dockerfile").read_text() == APT_ALL_FIXED
+
+
+def test_unsafe_fixes_without_fix_writes_nothing() -> None:
+    write("Dockerfile", APT)
+    result = run("check", "--unsafe-fixes", "Dockerfile")
+    assert result.exit_code == 1
+    assert Path("Dockerfile").read_text() == APT
+
+
+def test_fix_of_a_folder_fixes_every_file() -> None:
+    write("a/Dockerfile", PIP)
+    write("b/Containerfile", PIP)
+    assert run("check", "--fix", ".").exit_code == 0
+    assert Path("a/Dockerfile").read_text() == PIP_FIXED
+    assert Path("b/Containerfile").read_text() == PIP_FIXED
+
+
+def test_fix_of_an_unparsable_file_writes_nothing() -> None:
+    text = "FROM python:3.11-slim\nRUN pip install flask\nFOO bar\n"
+    write("Dockerfile", text)
+    assert_one_line_error(run("check", "--fix", "Dockerfile"), "Dockerfile:3:")
+    assert Path("Dockerfile").read_text() == text
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--diff", "Dockerfile")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "--- a/Dockerfile"
+    assert lines[1] == "+++ b/Dockerfile"
+    assert lines[2].startswith("@@ ")
+    assert "-RUN pip install flask" in lines
+    assert "+RUN pip install --no-cache-dir flask" in lines
+    assert Path("Dockerfile").read_text() == PIP
+
+
+def test_diff_with_nothing_to_fix_exits_0() -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "--diff", "Dockerfile")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_diff_with_only_unsafe_fixes_left_exits_0() -> None:
+    write("Dockerfile", APT_SAFE_FIXED)
+    assert run("check", "--diff", "Dockerfile").exit_code == 0
+    result = run("check", "--diff", "--unsafe-fixes", "Dockerfile")
+    assert result.exit_code == 1
+    assert "+RUN apt-get update && apt-get install --no-install-recommends -y curl" in result.stdout
+    assert Path("Dockerfile").read_text() == APT_SAFE_FIXED
+
+
+def test_diff_of_stdin_uses_the_stdin_filename() -> None:
+    result = run("check", "--diff", "-", "--stdin-filename", "svc/Dockerfile", input=PIP)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n")
+
+
+def test_diff_matches_what_fix_writes(tmp_path: Path) -> None:
+    write("Dockerfile", MIXED)
+    diff = run("check", "--diff", "--unsafe-fixes", "Dockerfile").stdout
+    run("check", "--fix", "--unsafe-fixes", "Dockerfile")
+    fixed = Path("Dockerfile").read_text().splitlines()
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and line[1:2] != "+"]
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and line[1:2] != "-"]
+    assert all(line in fixed for line in added)
+    assert not any(line in fixed for line in removed)
+
+
+def test_show_fixes_mentions_the_fixed_file() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--fix", "--show-fixes", "Dockerfile")
+    assert result.exit_code == 1  # DL3015 left
+    assert "Fixed 2 problems in Dockerfile" in result.stdout
+
+
+def test_show_fixes_with_quiet_keeps_the_fix_list() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "--show-fixes", "-q", "Dockerfile")
+    assert result.exit_code == 0
+    assert result.stdout == "Fixed 1 problem in Dockerfile\n"
+
+
+def test_exit_non_zero_on_fix() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "--exit-non-zero-on-fix", "Dockerfile")
+    assert result.exit_code == 1
+    assert Path("Dockerfile").read_text() == PIP_FIXED
+    write("Dockerfile", PIP)
+    assert run("check", "--fix", "Dockerfile").exit_code == 0
+
+
+# =========================================================================== rule, version
+
+
+def _assert_rule_docs(text: str, code: str, name: str) -> None:
+    assert f"# {code} {name}" in text
+    for section in DOC_SECTIONS:
+        assert f"## {section}" in text, section
+
+
+def test_rule_by_code() -> None:
+    result = run("rule", "DL3042")
+    assert result.exit_code == 0
+    _assert_rule_docs(result.stdout, "DL3042", "pip-cache-kept")
+    assert "Severity: warning" in result.stdout
+    assert "Fix: safe" in result.stdout
+    assert "Judges only stages that ship" in result.stdout
+
+
+def test_rule_by_name_and_lowercase_code_give_the_same_docs() -> None:
+    by_code = run("rule", "DL3042").stdout
+    assert run("rule", "pip-cache-kept").stdout == by_code
+    assert run("rule", "dl3042").stdout == by_code
+
+
+def test_rule_with_unsafe_fix() -> None:
+    result = run("rule", "DL3015")
+    assert result.exit_code == 0
+    _assert_rule_docs(result.stdout, "DL3015", "apt-install-recommends")
+    assert "Fix: unsafe" in result.stdout
+
+
+def test_rule_all() -> None:
+    result = run("rule", "--all")
+    assert result.exit_code == 0
+    for code, name in [
+        ("DL3009", "apt-lists-kept"),
+        ("DL3015", "apt-install-recommends"),
+        ("DL3042", "pip-cache-kept"),
+    ]:
+        _assert_rule_docs(result.stdout, code, name)
+    for section in DOC_SECTIONS:
+        assert result.stdout.count(f"\n## {section}\n") == 3, section
+
+
+def test_rule_json() -> None:
+    result = run("rule", "--output-format", "json", "DL3042")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["code"] == "DL3042"
+    assert data["name"] == "pip-cache-kept"
+    assert data["severity"] == "warning"
+    assert data["fix_safety"] == "safe"
+    assert data["shipped_only"] is True
+    assert "DL3042" in data["hadolint"]
+    for section in DOC_SECTIONS:
+        assert f"## {section}" in data["docs"]
+
+
+def test_rule_all_json() -> None:
+    data = json.loads(run("rule", "--all", "--output-format", "json").stdout)
+    assert [r["code"] for r in data] == ["DL3009", "DL3015", "DL3042"]
+    assert {r["fix_safety"] for r in data} == {"safe", "unsafe"}
+
+
+def test_rule_unknown_code() -> None:
+    assert_one_line_error(run("rule", "DL9999"), "'DL9999'", "rule --all")
+
+
+def test_rule_typo_suggests_a_name() -> None:
+    assert_one_line_error(run("rule", "pip-cache-kep"), "did you mean 'pip-cache-kept'")
+
+
+def test_rule_needs_a_code_or_all() -> None:
+    assert_one_line_error(run("rule"), "--all")
+    assert_one_line_error(run("rule", "DL3042", "--all"), "--all")
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag: str) -> None:
+    result = run(flag)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"dockerlint-slim, version {dockerlint_slim.__version__}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["check", "--help"], ["rule", "--help"]])
+def test_help(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+
+
+# =========================================================================== end to end
+
+
+def test_e2e_findings(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module("check", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.splitlines()[0] == f"Dockerfile:2:5: DL3042 [pip-cache-kept] {PIP_MESSAGE}"
+    assert ANSI not in proc.stdout  # stdout is a pipe
+
+
+def test_e2e_clean(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", CLEAN)
+    proc = run_module("check", "Dockerfile", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_e2e_stdin(tmp_path: Path) -> None:
+    proc = run_module(
+        "check", "-", "--stdin-filename", "app/Dockerfile", cwd=tmp_path, input=PIP.encode()
+    )
+    assert proc.returncode == 1
+    assert findings(proc.stdout) == [("app/Dockerfile", 2, "DL3042")]
+
+
+def test_e2e_force_color_survives_a_pipe(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module("check", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1"})
+    assert proc.returncode == 1
+    assert ANSI in proc.stdout
+    proc = run_module(
+        "check", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}
+    )
+    assert ANSI not in proc.stdout
+
+
+def test_e2e_fix(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP.replace("\n", "\r\n").encode())
+    proc = run_module("check", "--fix", "--show-fixes", "Dockerfile", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Fixed 1 problem in Dockerfile" in proc.stdout
+    assert (tmp_path / "Dockerfile").read_bytes() == PIP_FIXED.replace("\n", "\r\n").encode()
+
+
+E2E_ERRORS = {
+    "missing-file": ([], ["check", "nope"], "no such file"),
+    "no-dockerfile": ([("README.md", b"x")], ["check"], "no Dockerfile found"),
+    "binary": ([("Dockerfile", b"FROM x\n\x00")], ["check"], "binary"),
+    "latin-1": ([("Dockerfile", "FROM x\nRUN echo é\n".encode("latin-1"))], ["check"], "UTF-8"),
+    "unknown-key": (
+        [("Dockerfile", PIP.encode()), (".dockerlint-slim.toml", b"selekt = []\n")],
+        ["check"],
+        "selekt",
+    ),
+    "bad-toml": (
+        [("Dockerfile", PIP.encode()), (".dockerlint-slim.toml", b"select = [\n")],
+        ["check"],
+        "invalid TOML",
+    ),
+    "unknown-select": ([("Dockerfile", PIP.encode())], ["check", "--select", "DL9999"], "DL9999"),
+    "unknown-instruction": (
+        [("Dockerfile", b"FROM x\nFOO bar\n")],
+        ["check"],
+        "Dockerfile:2:",
+    ),
+    "heredoc": ([("Dockerfile", b"FROM x\nRUN <<EOF\necho\n")], ["check"], "Dockerfile:2:"),
+    "missing-target": (
+        [("Dockerfile", PIP.encode())],
+        ["check", "--target", "nope"],
+        "'nope'",
+    ),
+    "fix-stdin": ([], ["check", "--fix", "-"], "stdin"),
+    "missing-config": ([("Dockerfile", PIP.encode())], ["check", "--config", "x.toml"], "x.toml"),
+    "unknown-rule": ([], ["rule", "DL9999"], "DL9999"),
+}
+
+
+@pytest.mark.parametrize("case", list(E2E_ERRORS))
+def test_e2e_errors_are_one_line_without_traceback(case: str, tmp_path: Path) -> None:
+    files, args, fragment = E2E_ERRORS[case]
+    for name, data in files:
+        write(tmp_path / name, data)
+    proc = run_module(*args, cwd=tmp_path, input=PIP.encode())
+    assert_one_line_error(proc, fragment)
+    assert proc.stdout == ""
+
+
+def test_e2e_unknown_output_format_is_a_click_usage_error(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module("check", "--output-format", "xml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "'xml'" in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("dockerlint-slim") is None, reason="console script not on PATH")
+def test_console_script(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = subprocess.run(
+        ["dockerlint-slim", "check", "--output-format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    _check_json(proc.stdout)

@@ -1,0 +1,136 @@
+"""Runs the scanner, the linter, the fixer and the CLI over real-world Dockerfiles.
+
+``fixtures/realworld/`` holds Dockerfiles of public Python projects, copied byte for byte
+(``SOURCES.md`` names the repository, path, commit and licence of each). For every file:
+
+1. the scan round-trips byte for byte, or the file is listed in ``EXPECTED_REJECTED`` and the
+   scanner raises ``ScanError`` naming the expected line;
+2. linting finishes and every finding points inside the file;
+3. fixing with unsafe fixes gives text that scans, fixing that again changes nothing, and the
+   fixed text differs from the original only by insertions;
+4. the CLI, run once over the whole folder, writes valid JSON and no traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockerlint_slim.engine import lint
+from dockerlint_slim.fixer import fix_text
+from dockerlint_slim.scanner import ScanError, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "fixtures" / "realworld"
+FILES = sorted(CORPUS.glob("*.Dockerfile"))
+
+# Files that are not Dockerfiles BuildKit accepts: name -> the line ScanError must report.
+EXPECTED_REJECTED = {
+    # A Jinja2 template that ue4-docker renders before building; line 4 is
+    # `{% if not disable_labels %}`, which BuildKit also rejects as an unknown instruction.
+    "adamrehn__ue4-docker__ue4docker_dockerfiles_ue4-build-prerequisites_linux_Dockerfile"
+    ".Dockerfile": 4,
+}
+
+ACCEPTED = [path for path in FILES if path.name not in EXPECTED_REJECTED]
+
+
+def _read(path: Path) -> str:
+    # bytes, not read_text(): keep CRLF, a missing final newline and a BOM exactly as stored
+    return path.read_bytes().decode("utf-8")
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def _is_subsequence(original: str, fixed: str) -> bool:
+    """Every character of ``original`` appears in ``fixed``, in order."""
+    chars = iter(fixed)
+    return all(char in chars for char in original)
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [path.name.removesuffix(".Dockerfile") for path in paths]
+
+
+def test_corpus_is_complete():
+    assert len(FILES) >= 40, f"expected about 40 Dockerfiles in {CORPUS}, found {len(FILES)}"
+    assert set(EXPECTED_REJECTED) <= {path.name for path in FILES}
+    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    missing = [path.name for path in FILES if f"`{path.name}`" not in sources]
+    assert not missing, f"not listed in SOURCES.md: {missing}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
+def test_scan_round_trips_or_rejects_with_line(path: Path):
+    text = _read(path)
+    if path.name in EXPECTED_REJECTED:
+        with pytest.raises(ScanError) as info:
+            scan(text)
+        assert info.value.line == EXPECTED_REJECTED[path.name], str(info.value)
+        return
+    assert scan(text).render() == text
+
+
+@pytest.mark.parametrize("path", ACCEPTED, ids=_ids(ACCEPTED))
+def test_lint_findings_point_inside_the_file(path: Path):
+    text = _read(path)
+    lines = _line_count(text)
+    result = lint(text, str(path))
+    for finding in result.findings:
+        where = f"{finding.code} at {finding.line}:{finding.column}"
+        assert 1 <= finding.line <= lines, where
+        assert finding.column >= 1, where
+        assert finding.line <= finding.end_line <= lines, where
+
+
+@pytest.mark.parametrize("path", ACCEPTED, ids=_ids(ACCEPTED))
+def test_unsafe_fix_only_inserts_and_is_idempotent(path: Path):
+    text = _read(path)
+    fixed = fix_text(text, str(path), unsafe=True).text
+    assert scan(fixed).render() == fixed
+    assert fix_text(fixed, str(path), unsafe=True).text == fixed, "fixing twice changed the text"
+    opcodes = difflib.SequenceMatcher(None, text, fixed, autojunk=False).get_opcodes()
+    assert [op for op in opcodes if op[0] == "delete"] == []
+    assert _is_subsequence(text, fixed), "the fix removed or replaced original text"
+
+
+def test_cli_over_the_whole_folder():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dockerlint_slim",
+            "check",
+            "fixtures/realworld",
+            "--output-format",
+            "json",
+            "--exit-zero",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    # A file that does not parse is an input error (exit 2, one line on stderr) even with
+    # --exit-zero; every other file is still linted and reported.
+    assert proc.returncode == (2 if EXPECTED_REJECTED else 0), proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(errors) == len(EXPECTED_REJECTED), proc.stderr
+    for name, line in EXPECTED_REJECTED.items():
+        assert any(f"{name}:{line}:" in error for error in errors), proc.stderr
+    findings = json.loads(proc.stdout)
+    assert isinstance(findings, list)
+    lines = {f"fixtures/realworld/{path.name}": _line_count(_read(path)) for path in ACCEPTED}
+    for finding in findings:
+        assert finding["file"] in lines, finding
+        assert 1 <= finding["line"] <= lines[finding["file"]], finding
+        assert finding["column"] >= 1, finding

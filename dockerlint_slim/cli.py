@@ -38,8 +38,9 @@ def _err(message: str) -> None:
 def _use_color(no_color: bool, stream: IO[str]) -> bool:
     if no_color or os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force.lower() not in ("0", "false", "no")
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -424,10 +425,26 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="dockerlint-slim", standalone_mode=True)
+        rv = cli.main(args=argv, prog_name="dockerlint-slim", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.UsageError as exc:
+        # one line, like every other input error: what is wrong and where to look
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        click.echo(f"dockerlint-slim: error: {message}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("dockerlint-slim: aborted", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:  # pragma: no cover
         click.echo("dockerlint-slim: interrupted", err=True)
         sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,8 +20,8 @@ __all__ = [
     "removed_paths",
 ]
 
-_PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?$")
-_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?[mu]?$")
+_PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
+_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?[mu]?(\.exe)?$")
 
 # pip's general options that take a separate value (``--cache-dir DIR``)
 _PIP_GLOBAL_WITH_VALUE = {

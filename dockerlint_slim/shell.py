@@ -80,6 +80,36 @@ _WRAPPER_ARG_OPTS = {
     "timeout": {"-s", "--signal", "-k", "--kill-after"},
 }
 _WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec", "stdbuf", "timeout", "command"}
+# tools that run another program inside an environment: ``pyenv exec pip …``,
+# ``poetry run pip …``; the value is the subcommand word and the options that take a value
+_RUNNERS: dict[str, tuple[str, set[str]]] = {
+    "pyenv": ("exec", set()),
+    "poetry": ("run", {"-C", "--directory", "-P", "--project"}),
+    "pipenv": ("run", set()),
+    "pdm": ("run", {"-p", "--project", "-L", "--lockfile"}),
+    "hatch": ("run", {"-e", "--env"}),
+    "uv": (
+        "run",
+        {
+            "--with",
+            "--with-requirements",
+            "--with-editable",
+            "-p",
+            "--python",
+            "--directory",
+            "--project",
+            "--package",
+            "--extra",
+            "--group",
+            "--env-file",
+            "--index",
+            "--default-index",
+            "--index-url",
+            "--cache-dir",
+            "--config-file",
+        },
+    ),
+}
 
 
 def blank_run_text(text: str, start: int, end: int, segments: Sequence[tuple[int, int]]) -> str:
@@ -209,7 +239,23 @@ def _strip_wrappers(
 ) -> tuple[list[Word], list[tuple[str, str]], list[str]]:
     assigns: list[tuple[str, str]] = []
     wrappers: list[str] = []
-    while words and os.path.basename(words[0].text) in _WRAPPERS:
+    while words:
+        runner = _RUNNERS.get(os.path.basename(words[0].text))
+        if runner is not None and len(words) > 2 and words[1].text == runner[0]:
+            j = 2
+            while j < len(words) and words[j].text.startswith("-"):
+                t = words[j].text
+                if t == "--":
+                    j += 1
+                    break
+                j += 2 if (t in runner[1]) else 1
+            if j >= len(words):
+                break
+            wrappers.append(f"{os.path.basename(words[0].text)} {runner[0]}")
+            words = words[j:]
+            continue
+        if os.path.basename(words[0].text) not in _WRAPPERS:
+            break
         w = os.path.basename(words[0].text)
         rest = words[1:]
         if w == "command" and rest and rest[0].text in ("-v", "-V"):

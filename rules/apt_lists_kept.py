@@ -14,6 +14,8 @@ from ._common import append_point, norm_path
 
 _LISTS = "/var/lib/apt/lists"
 _CLEANS = {_LISTS, "/var/lib/apt", "/var/lib/apt/lists/partial"}
+# apt subcommands that read the package lists
+_USES_LISTS = {"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"}
 
 
 class AptListsKept(Rule):
@@ -43,7 +45,9 @@ class AptListsKept(Rule):
     ## Fix safety
     Safe: ` && rm -rf /var/lib/apt/lists/*` is appended to the end of the `RUN`; it runs
     only when everything before it succeeded. No fix is offered when the `RUN` ends with a
-    comment, an operator or uses a heredoc.
+    comment, an operator or uses a heredoc, or when no install follows the update in the
+    same `RUN` (a lone `RUN apt-get update` whose lists a later `RUN` uses: there the fix is
+    to merge the two, which is left to you).
 
     ## References
     - [Docker: best practices for apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)
@@ -67,6 +71,7 @@ class AptListsKept(Rule):
         if mounts & _CLEANS:
             return
         first_update = None
+        installs_after = False
         for cmd in inst.commands:
             call = apt_call(cmd)
             if call is not None and call.sub in ("update", "dist-clean", "distclean"):
@@ -74,10 +79,14 @@ class AptListsKept(Rule):
                     return
                 if first_update is None:
                     first_update = cmd
+            elif call is not None and first_update is not None and call.sub in _USES_LISTS:
+                installs_after = True
             if any(norm_path(p) in _CLEANS for p in removed_paths(cmd)):
                 return
         if first_update is None:
             return
-        point = append_point(inst, ctx.dockerfile.text)
+        # Removing the lists is only safe when nothing later needs them: a lone
+        # `RUN apt-get update` followed by an install in a later RUN would break.
+        point = append_point(inst, ctx.dockerfile.text) if installs_after else None
         edits = [Edit(point, point, " && rm -rf /var/lib/apt/lists/*")] if point else []
         yield self.violation(first_update.start, first_update.end, edits=edits)

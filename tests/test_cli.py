@@ -1360,9 +1360,33 @@ def test_e2e_errors_are_one_line_without_traceback(case: str, tmp_path: Path) ->
 def test_e2e_unknown_output_format_is_a_click_usage_error(tmp_path: Path) -> None:
     write(tmp_path / "Dockerfile", PIP)
     proc = run_module("check", "--output-format", "xml", cwd=tmp_path)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert "'xml'" in proc.stderr
+    assert_one_line_error(proc, "'xml'", "--output-format")
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["check", "--bogus"], "--bogus"),
+        (["check", "--failure-threshold", "fatal", "Dockerfile"], "'fatal'"),
+        (["check", "--config", ".", "Dockerfile"], "is a directory"),
+        (["check", "-o", ".", "Dockerfile"], "is a directory"),
+        (["nosuchcommand"], "nosuchcommand"),
+    ],
+)
+def test_e2e_usage_errors_are_one_line(tmp_path: Path, args: list[str], fragment: str) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module(*args, cwd=tmp_path)
+    assert_one_line_error(proc, fragment)
+    assert proc.stdout == ""
+
+
+def test_e2e_force_color_zero_means_no_colour(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module("check", "Dockerfile", cwd=tmp_path, env={"FORCE_COLOR": "0"})
+    assert proc.returncode == 1
+    assert ANSI not in proc.stdout
+    assert "DL3042" in proc.stdout
 
 
 @pytest.mark.skipif(shutil.which("dockerlint-slim") is None, reason="console script not on PATH")

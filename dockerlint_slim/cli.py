@@ -93,6 +93,13 @@ class _Run:
 )
 @click.option("--target", help="Stage that is built (like `docker build --target`).")
 @click.option(
+    "--context",
+    "context_dir",
+    metavar="DIR",
+    help="Build context folder the project-aware rules read "
+    "(default: each Dockerfile's folder; for stdin, the current folder).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, readable=False),
@@ -117,6 +124,7 @@ def check(
     extend_select: tuple[str, ...],
     failure_threshold: str | None,
     target: str | None,
+    context_dir: str | None,
     config_path: str | None,
     statistics: bool,
     exit_zero: bool,
@@ -142,6 +150,8 @@ def check(
         raise Failure("`-` (stdin) given more than once")
     if config_path is not None and not Path(config_path).is_file():
         raise Failure(f"--config: {config_path}: no such file")
+    if context_dir is not None and not Path(context_dir).is_dir():
+        raise Failure(f"--context: {context_dir}: no such folder")
 
     rules = all_rules()
 
@@ -180,7 +190,13 @@ def check(
 
     run = _Run()
     for item in inputs:
-        _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename)
+        if context_dir is not None:
+            context = Path(context_dir)
+        elif item.path is not None:
+            context = item.path.parent
+        else:
+            context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
+        _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
 
     fmt = run_settings.output_format or "text"
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
@@ -222,6 +238,7 @@ def _check_one(
     unsafe: bool,
     diff: bool,
     stdin_filename: str | None,
+    context: Path,
 ) -> None:
     from .config import ConfigError
     from .engine import lint
@@ -243,7 +260,14 @@ def _check_one(
     text = item.text
     try:
         if fix or diff:
-            outcome = fix_text(text, item.display, settings, unsafe=unsafe, file_path=Path(where))
+            outcome = fix_text(
+                text,
+                item.display,
+                settings,
+                unsafe=unsafe,
+                file_path=Path(where),
+                context_dir=context,
+            )
             result = outcome.result
             if outcome.text != text:
                 run.changed = True
@@ -254,7 +278,7 @@ def _check_one(
                     run.fixed[item.display] = outcome.applied
             text = outcome.text
         else:
-            result = lint(text, item.display, settings, file_path=Path(where))
+            result = lint(text, item.display, settings, file_path=Path(where), context_dir=context)
     except ScanError as exc:
         line = f":{exc.line}" if getattr(exc, "line", 0) else ""
         _err(f"{item.display}{line}: {getattr(exc, 'message', str(exc))}")

@@ -122,11 +122,13 @@ def lint(
     target: str | None = None,
     rules: Sequence[type[Rule]] | None = None,
     file_path: Path | None = None,
+    context_dir: Path | None = None,
 ) -> LintResult:
-    """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input."""
+    """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input.
+    ``context_dir`` is the build context that project-aware rules read (None: none)."""
     settings = settings or Settings.default()
     model = build_model(text, path, target if target is not None else settings.target)
-    return lint_model(model, settings, rules=rules, file_path=file_path)
+    return lint_model(model, settings, rules=rules, file_path=file_path, context_dir=context_dir)
 
 
 def lint_model(
@@ -135,12 +137,13 @@ def lint_model(
     *,
     rules: Sequence[type[Rule]] | None = None,
     file_path: Path | None = None,
+    context_dir: Path | None = None,
 ) -> LintResult:
     catalogue = list(rules) if rules is not None else all_rules()
     enabled_codes = resolve_rules(settings, catalogue, file_path or Path(model.path))
     active = [r for r in catalogue if r.code in enabled_codes]
     pragmas = parse_pragmas(model)
-    ctx = Context(model, model.path)
+    ctx = Context(model, model.path, context_dir)
     findings: list[Finding] = []
     suppressed = 0
     instances = [(cls, cls()) for cls in active]

@@ -42,13 +42,16 @@ def fix_text(
     unsafe: bool = False,
     target: str | None = None,
     file_path: Path | None = None,
+    context_dir: Path | None = None,
 ) -> FixOutcome:
     """Fix ``text`` to a fixed point. Raises ``ScanError``/``ModelError`` when the input does
     not parse and :class:`FixError` when a fix would break the file."""
     allowed = Safety.UNSAFE if unsafe else Safety.SAFE
     current = text
     applied = 0
-    result = lint(current, path, settings, target=target, file_path=file_path)
+    result = lint(
+        current, path, settings, target=target, file_path=file_path, context_dir=context_dir
+    )
     for _ in range(MAX_PASSES):
         fixes = select_fixes([f.fix for f in result.findings if f.fix is not None], allowed)
         if not fixes:
@@ -65,7 +68,9 @@ def fix_text(
             ) from None
         current = candidate
         applied += len(fixes)
-        result = lint(scanned, path, settings, target=target, file_path=file_path)
+        result = lint(
+            scanned, path, settings, target=target, file_path=file_path, context_dir=context_dir
+        )
     return FixOutcome(current, applied, result)
 
 

@@ -18,11 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .edits import Edit, Fix, Safety
 from .findings import RuleMeta, Severity
 from .model import Dockerfile, Instruction, Stage
+
+if TYPE_CHECKING:
+    from .project import Project
 
 __all__ = [
     "DOC_SECTIONS",
@@ -53,12 +56,29 @@ class Violation:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True)
 class Context:
-    """What a rule can see besides the instruction: the whole file."""
+    """What a rule can see besides the instruction: the whole file and, when known, the
+    build context folder (read lazily through :attr:`project`)."""
 
-    dockerfile: Dockerfile
-    path: str
+    def __init__(
+        self, dockerfile: Dockerfile, path: str, context_dir: Path | str | None = None
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.path = path
+        self.context_dir = Path(context_dir) if context_dir is not None else None
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project | None:
+        """The Python project in the build context, or None when no context is known (text
+        linted without a file). Nothing is read until a rule asks."""
+        if self.context_dir is None:
+            return None
+        if self._project is None:
+            from .project import Project
+
+            self._project = Project(self.context_dir)
+        return self._project
 
 
 class Rule:

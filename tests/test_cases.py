@@ -4,7 +4,8 @@ A case has ``pass`` (the rule must not fire) or ``fail`` (it must fire; ``violat
 the expected codes and lines). For a ``fail`` case, fixing (safe fixes, or unsafe ones with
 ``unsafe-fixes = true``) must give ``fix`` exactly, or leave the text unchanged when ``fix``
 is absent; the fixed text must be clean of the rule, and fixing it again changes nothing.
-``config`` may set ``target``; ``skip`` gives a reason to skip.
+``config`` may set ``target``; ``skip`` gives a reason to skip; ``files`` (relative path ->
+text) is written to a build context folder that project-aware rules read.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
-CASE_KEYS = {"pass", "fail", "fix", "violations", "config", "skip", "unsafe-fixes"}
+CASE_KEYS = {"pass", "fail", "fix", "violations", "config", "skip", "unsafe-fixes", "files"}
 
 
 def load_case_files() -> dict[str, dict]:
@@ -64,14 +65,31 @@ def test_case_files_are_well_formed():
                 assert "fail" in case, f"{stem}::{name}: fix/violations need a fail text"
 
 
+def _context(case: dict, tmp_path: Path) -> Path | None:
+    """A case's ``files`` table (relative path -> text) becomes its build context folder;
+    cases without one are linted with no build context."""
+    files = case.get("files")
+    if files is None:
+        return None
+    for rel, content in files.items():
+        target = tmp_path / "context" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    (tmp_path / "context").mkdir(exist_ok=True)
+    return tmp_path / "context"
+
+
 @pytest.mark.parametrize(("code", "case"), _params())
-def test_case(code: str, case: dict):
+def test_case(code: str, case: dict, tmp_path: Path):
     if "skip" in case:
         pytest.skip(case["skip"])
     settings, unsafe = _settings(code, case)
+    ctx = _context(case, tmp_path)
     text = case.get("pass", case.get("fail"))
     assert scan(text).render() == text  # every case text is accepted and round-trips
-    found = [f for f in lint(text, "Dockerfile", settings).findings if f.code == code]
+    found = [
+        f for f in lint(text, "Dockerfile", settings, context_dir=ctx).findings if f.code == code
+    ]
     if "pass" in case:
         assert found == [], [f"{f.line}:{f.column} {f.message}" for f in found]
         return
@@ -79,10 +97,11 @@ def test_case(code: str, case: dict):
     if "violations" in case:
         expected = sorted((v["code"], v["line"]) for v in case["violations"])
         assert sorted((f.code, f.line) for f in found) == expected
-    outcome = fix_text(text, "Dockerfile", settings, unsafe=unsafe)
+    outcome = fix_text(text, "Dockerfile", settings, unsafe=unsafe, context_dir=ctx)
     expected_text = case.get("fix", text)
     assert outcome.text == expected_text
     if "fix" in case:
         remaining = [f for f in outcome.result.findings if f.code == code]
         assert remaining == [], "the fixed text still violates the rule"
-        assert fix_text(outcome.text, "Dockerfile", settings, unsafe=unsafe).text == outcome.text
+        again = fix_text(outcome.text, "Dockerfile", settings, unsafe=unsafe, context_dir=ctx)
+        assert again.text == outcome.text

@@ -1401,3 +1401,10 @@ def test_console_script(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     _check_json(proc.stdout)
+
+
+def test_e2e_context_must_be_a_folder(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", PIP)
+    proc = run_module("check", "--context", "missing", "Dockerfile", cwd=tmp_path)
+    assert_one_line_error(proc, "--context", "missing")
+    assert proc.stdout == ""

@@ -199,7 +199,7 @@ def _finding(
         end_column=end_col,
         fix=v.fix,
         stage=inst.stage if inst is not None else None,
-        hint=cls.fix_title,
+        hint=v.fix.title if v.fix is not None and v.fix.title else cls.fix_title,
     )
 
 

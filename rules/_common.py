@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from dockerlint_slim.commands import removed_paths
+from dockerlint_slim.edits import Edit
 from dockerlint_slim.model import Instruction
+from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
 
@@ -35,3 +39,183 @@ def norm_path(path: str) -> str:
     while p.endswith(("/*", "/")) and len(p) > 1:
         p = p[:-2] if p.endswith("/*") else p[:-1]
     return p
+
+
+# --------------------------------------------------------------------------- package caches
+# (used by DL3019 apk-cache-kept, DL3032 yum-cache-kept, DL3040 dnf-cache-kept)
+
+_BRACES = re.compile(r"^(.*?)\{([^{}]*,[^{}]*)\}(.*)$")
+
+
+def _expand_braces(path: str) -> list[str]:
+    m = _BRACES.match(path)
+    if m is None:
+        return [path]
+    return [x for part in m.group(2).split(",") for x in _expand_braces(m[1] + part + m[3])]
+
+
+def covers_folder(path: str, folders: Iterable[str]) -> bool:
+    """Whether deleting or mounting ``path`` takes away one of ``folders`` (absolute): the
+    folder itself or its contents (``/var/cache/apk/*``), a parent (``/var/cache``), globbed
+    contents (``/var/cache/apk/*.tar.gz``), or the folder under another root
+    (``/mnt/rootfs/var/cache/dnf``, an ``--installroot``). Braces are expanded."""
+    for p in _expand_braces(norm_path(path)):
+        for folder in folders:
+            if p == folder or p.endswith(folder) or folder.startswith(p + "/"):
+                return True
+            if p.startswith(folder + "/") and "*" in p:
+                return True
+    return False
+
+
+def removes_folder(cmd: Command, folders: Iterable[str]) -> bool:
+    """Whether ``cmd`` is an ``rm`` that takes away one of ``folders`` (see
+    :func:`covers_folder`)."""
+    folders = tuple(folders)
+    return any(covers_folder(p, folders) for p in removed_paths(cmd))
+
+
+def mounted_away(inst: Instruction, folders: Iterable[str]) -> bool:
+    """Whether a cache or tmpfs ``--mount`` of ``inst`` keeps one of ``folders`` out of the
+    layer (a mount on the folder or on a parent of it)."""
+    folders = tuple(folders)
+    for m in inst.mounts():
+        target = m.get("target", "")
+        if m.get("type") in ("cache", "tmpfs") and target:
+            p = norm_path(target)
+            if any(p == f or f.startswith(p + "/") for f in folders):
+                return True
+    return False
+
+
+def sudo_prefix(cmd: Command) -> str:
+    """``"sudo "`` when ``cmd`` ran behind sudo (so a cleanup appended for it needs it too)."""
+    return "sudo " if "sudo" in cmd.wrappers else ""
+
+
+# rpm package managers: subcommands that download repository metadata (and packages) into
+# the cache; ``group``/``groups`` and ``module`` are followed by their own subcommand
+_RPM_WRITES = frozenset(
+    {
+        "install",
+        "in",
+        "reinstall",
+        "localinstall",
+        "upgrade",
+        "update",
+        "up",
+        "upgrade-minimal",
+        "update-minimal",
+        "distro-sync",
+        "distrosync",
+        "dsync",
+        "downgrade",
+        "groupinstall",
+        "groupupdate",
+        "groupupgrade",
+        "makecache",
+        "mc",
+        "builddep",
+    }
+)
+_RPM_SECOND = {"group": {"install", "upgrade", "update"}, "module": {"install", "enable"}}
+_RPM_SECOND["groups"] = _RPM_SECOND["group"]
+# options that take a separate value (``dnf --enablerepo epel install``)
+_RPM_VALUE_OPTS = frozenset(
+    {
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--repo",
+        "--repoid",
+        "--installroot",
+        "--releasever",
+        "-c",
+        "--config",
+        "-x",
+        "--exclude",
+        "--forcearch",
+        "-d",
+        "--debuglevel",
+        "-e",
+        "--errorlevel",
+        "--color",
+        "--downloaddir",
+        "--destdir",
+    }
+)
+_SIMPLE_WORD = re.compile(r"[\w./+-]+$")
+
+
+def _rpm_operands(cmd: Command) -> tuple[list[str], list[Word]]:
+    options: list[str] = []
+    operands: list[Word] = []
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t == "--":
+            operands.extend(args[i + 1 :])
+            break
+        if t.startswith("-") and t != "-":
+            options.append(t)
+            if t in _RPM_VALUE_OPTS:
+                i += 1
+        else:
+            operands.append(args[i])
+        i += 1
+    return options, operands
+
+
+def rpm_writes_cache(cmd: Command, tools: Iterable[str]) -> Word | None:
+    """The subcommand word when ``cmd`` is one of ``tools`` (dnf, yum, microdnf…) running a
+    subcommand that fills the metadata cache: install, upgrade, group install, makecache…
+    Not with ``-C``/``--cacheonly``, which only reads the cache."""
+    if cmd.name not in tools:
+        return None
+    options, operands = _rpm_operands(cmd)
+    if not operands or "-C" in options or "--cacheonly" in options:
+        return None
+    sub = operands[0].text
+    if sub in _RPM_SECOND:
+        if len(operands) > 1 and operands[1].text in _RPM_SECOND[sub]:
+            return operands[1]
+        return None
+    return operands[0] if sub in _RPM_WRITES else None
+
+
+def rpm_cleans_cache(cmd: Command, tools: Iterable[str]) -> bool:
+    """``TOOL clean all`` (or ``clean metadata``: downloaded packages are removed after a
+    successful transaction unless ``keepcache`` is set) for one of ``tools``."""
+    if cmd.name not in tools:
+        return False
+    _, operands = _rpm_operands(cmd)
+    targets = {w.text for w in operands[1:]}
+    return len(operands) > 1 and operands[0].text == "clean" and bool({"all", "metadata"} & targets)
+
+
+def rpm_cache_left(
+    inst: Instruction, text: str, tools: Iterable[str], folders: Iterable[str]
+) -> tuple[Command, Word, Edit | None] | None:
+    """The first command of ``inst`` that fills the cache of ``tools`` and is not followed in
+    the same RUN by ``clean all`` or an ``rm`` of ``folders`` (nor run with those folders on a
+    cache/tmpfs mount), its subcommand word, and the fix appending `` && TOOL clean all`` to
+    the RUN when that is mechanical (see :func:`append_point`)."""
+    tools, folders = tuple(tools), tuple(folders)
+    if not inst.commands or mounted_away(inst, folders):
+        return None
+    pending: tuple[Command, Word] | None = None
+    for cmd in inst.commands:
+        if rpm_cleans_cache(cmd, tools) or removes_folder(cmd, folders):
+            pending = None
+        elif pending is None:
+            sub = rpm_writes_cache(cmd, tools)
+            pending = (cmd, sub) if sub is not None else None
+    if pending is None:
+        return None
+    cmd, sub = pending
+    tool = cmd.argv[0].text
+    point = append_point(inst, text)
+    if point is None or not _SIMPLE_WORD.match(tool) or "--installroot" in " ".join(cmd.arg_texts):
+        return cmd, sub, None
+    return cmd, sub, Edit(point, point, f" && {sudo_prefix(cmd)}{tool} clean all")

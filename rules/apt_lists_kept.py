@@ -10,7 +10,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import append_point, norm_path
+from ._common import append_point, norm_path, sudo_prefix
 
 _LISTS = "/var/lib/apt/lists"
 _CLEANS = {_LISTS, "/var/lib/apt", "/var/lib/apt/lists/partial"}
@@ -88,5 +88,6 @@ class AptListsKept(Rule):
         # Removing the lists is only safe when nothing later needs them: a lone
         # `RUN apt-get update` followed by an install in a later RUN would break.
         point = append_point(inst, ctx.dockerfile.text) if installs_after else None
-        edits = [Edit(point, point, " && rm -rf /var/lib/apt/lists/*")] if point else []
+        sudo = sudo_prefix(first_update)  # a non-root user needs sudo for the cleanup too
+        edits = [Edit(point, point, f" && {sudo}rm -rf /var/lib/apt/lists/*")] if point else []
         yield self.violation(first_update.start, first_update.end, edits=edits)

@@ -1,112 +1,258 @@
-"""DL3042: pip's cache left in a shipped layer."""
+"""DL3042: a Python package manager's cache (pip, uv, poetry, pipenv, pdm) left in a shipped
+layer."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from dockerlint_slim.commands import has_option, pip_call, removed_paths
+from dockerlint_slim.commands import PipCall, has_option, pip_call, removed_paths
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.images import classify
+from dockerlint_slim.model import Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.shell import Command, Word
 
-from ._common import norm_path
+from ._common import append_point, covers_folder, norm_path
 
-_EXPORTED = re.compile(r"\bPIP_NO_CACHE_DIR=")
-_CACHE_SUFFIXES = ("/.cache", "/.cache/pip")
+_PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
+# wrappers the shell model does not strip: ``linux32 uv pip install …``
+_ARCH_WRAPPERS = {"linux32", "linux64"}
+# values of boolean environment variables that mean "on" (clap's BoolishValueParser)
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+# a visible pin of poetry older than 1.2, which has no `--no-cache`
+_OLD_POETRY = re.compile(
+    r"(?i)(\bpoetry\s*(==|~=|<=?|@)\s*[\"']?1\.[01]\b)|(POETRY_VERSION[=\s]+[\"']?1\.[01]\b)"
+)
 
 
-def _is_cache_path(path: str, cache_dirs: set[str]) -> bool:
-    p = norm_path(path)
-    return p in cache_dirs or p.endswith(_CACHE_SUFFIXES) or p in ("~/.cache", "~/.cache/pip")
+@dataclass(frozen=True)
+class _Tool:
+    name: str
+    subdir: str  # folder under ~/.cache
+    dir_env: str  # environment variable that moves the cache
+    value_opts: frozenset[str]  # options before the subcommand that take a separate value
 
 
-class PipCacheKept(Rule):
-    """
-    ## What it does
-    Checks for `pip install` in a stage that ships without `--no-cache-dir`, without
-    `PIP_NO_CACHE_DIR`, without a cache mount and without removing the cache in the same
-    `RUN`. It recognises `pip`, `pip3`, `pip3.11`, `/venv/bin/pip`, `python -m pip` and
-    `python3 -m pip`, also behind `sudo` or `env`.
+_PIP = _Tool("pip", "pip", "PIP_CACHE_DIR", frozenset())
+_UV = _Tool(
+    "uv",
+    "uv",
+    "UV_CACHE_DIR",
+    frozenset(
+        {
+            "--cache-dir",
+            "--directory",
+            "--project",
+            "--config-file",
+            "--color",
+            "-p",
+            "--python",
+            "--python-preference",
+            "--allow-insecure-host",
+        }
+    ),
+)
+_POETRY = _Tool(
+    "poetry", "pypoetry", "POETRY_CACHE_DIR", frozenset({"-C", "--directory", "-P", "--project"})
+)
+_PIPENV = _Tool("pipenv", "pipenv", "PIPENV_CACHE_DIR", frozenset({"--python", "--pypi-mirror"}))
+_PDM = _Tool("pdm", "pdm", "PDM_CACHE_DIR", frozenset({"-c", "--config", "-p", "--project"}))
+_TOOLS = {t.name: t for t in (_UV, _POETRY, _PIPENV, _PDM)}
 
-    ## Why is this bad?
-    pip stores every downloaded wheel and every wheel it built in `~/.cache/pip`. In a
-    `RUN` layer that cache is written into the image and ships with it: often tens of
-    megabytes, sometimes hundreds, that the container never reads again.
 
-    Unlike hadolint's DL3042 this rule accepts `--no-cache` (pip takes any unique prefix of
-    an option), `PIP_NO_CACHE_DIR` with any value (pip disables the cache for every value,
-    `false` included), a `--mount=type=cache` on the cache folder, and an `rm -rf` of the
-    cache or `pip cache purge` in the same `RUN`.
+@dataclass(frozen=True)
+class _Call:
+    """``TOOL [options] SUB… [options]`` with the options and the positional words apart."""
 
-    ## Example
-    ```dockerfile
-    FROM python:3.11-slim
-    RUN pip install -r requirements.txt
-    ```
+    tool: _Tool
+    command: Command
+    program: Word  # the word naming the tool (``python -m uv``: ``uv``)
+    options: tuple[str, ...]  # every option word, with the values of `value_opts`
+    words: tuple[Word, ...]  # positional words: subcommand(s) and operands
 
-    ## Use instead
-    ```dockerfile
-    FROM python:3.11-slim
-    RUN pip install --no-cache-dir -r requirements.txt
-    ```
+    def sub(self, n: int = 0) -> str:
+        return self.words[n].text if len(self.words) > n else ""
 
-    ## Fix safety
-    Safe: adding `--no-cache-dir` changes only what is left in the layer, not what is
-    installed.
 
-    ## References
-    - [pip: caching](https://pip.pypa.io/en/stable/topics/caching/)
-    - [hadolint DL3042](https://github.com/hadolint/hadolint/wiki/DL3042)
-    """
+def _tool_call(cmd: Command) -> _Call | None:
+    argv = cmd.argv
+    while len(argv) > 1 and os.path.basename(argv[0].text) in _ARCH_WRAPPERS:
+        argv = argv[1:]
+    if not argv:
+        return None
+    name = os.path.basename(argv[0].text)
+    if _PYTHON.match(name) and len(argv) > 2 and argv[1].text == "-m":
+        argv = argv[2:]
+        name = argv[0].text
+    tool = _TOOLS.get(name)
+    if tool is None:
+        return None
+    options: list[str] = []
+    words: list[Word] = []
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t.startswith("-") and t != "-":
+            options.append(t)
+            if t in tool.value_opts and i + 1 < len(argv) and not words:
+                options.append(argv[i + 1].text)
+                i += 1
+        else:
+            words.append(argv[i])
+        i += 1
+    return _Call(tool, cmd, argv[0], tuple(options), tuple(words))
 
-    code = "DL3042"
-    name = "pip-cache-kept"
-    severity = Severity.WARNING
-    message = "pip keeps its download cache in the image layer."
-    fix_title = "Add `--no-cache-dir` to the pip install"
-    fix_safety = Safety.SAFE
-    hadolint = ("DL3042",)
-    shipped_only = True
-    keywords = frozenset({"RUN"})
 
-    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands:
-            return
-        if "PIP_NO_CACHE_DIR" in inst.env or _EXPORTED.search(inst.raw.value):
-            return
-        cache_dirs = {norm_path(d) for d in inst.cache_mount_targets()}
-        if any(d.endswith(_CACHE_SUFFIXES) or d in ("/root", "~") for d in cache_dirs):
-            return
-        configured = inst.env.get("PIP_CACHE_DIR")
-        commands = inst.commands
-        for n, cmd in enumerate(commands):
-            call = pip_call(cmd)
-            if call is None or call.sub != "install":
+def _fills(call: _Call) -> Word | None:
+    """The subcommand word when ``call`` downloads packages into the tool's cache."""
+    opts = call.options
+    name, sub = call.tool.name, call.sub()
+    if name == "uv":
+        if sub in ("pip", "tool"):
+            second = call.sub(1)
+            wanted = ("install", "sync") if sub == "pip" else ("install",)
+            return call.words[1] if second in wanted else None
+        if sub == "sync" or (sub == "add" and "--frozen" not in opts and "--no-sync" not in opts):
+            return call.words[0]
+        return None
+    if name == "poetry":
+        if sub in ("install", "sync") and "--only-root" not in opts and "--dry-run" not in opts:
+            return call.words[0]
+        if sub in ("add", "update") and "--lock" not in opts and "--dry-run" not in opts:
+            return call.words[0]
+        return None
+    if name == "pipenv":
+        if sub in ("install", "sync") or (sub == "update" and "--outdated" not in opts):
+            return call.words[0] if "--dry-run" not in opts else None
+        return None
+    # pdm
+    if sub in ("install", "sync") and not ({"--dry-run", "--check", "--plugins"} & set(opts)):
+        return call.words[0]
+    if sub in ("add", "update") and "--no-sync" not in opts and "--dry-run" not in opts:
+        return call.words[0]
+    return None
+
+
+def _cleans(call: _Call) -> bool:
+    """Whether ``call`` empties the whole cache of its tool."""
+    name, opts = call.tool.name, call.options
+    if name == "uv":
+        if call.sub() == "clean" or (call.sub() == "cache" and call.sub(1) == "clean"):
+            return len(call.words) == (1 if call.sub() == "clean" else 2)  # no package names
+        return call.sub() == "cache" and call.sub(1) == "prune" and "--ci" in opts
+    if name == "pipenv":
+        return "--clear" in opts and not call.words
+    if name == "pdm":
+        return call.sub() == "cache" and call.sub(1) == "clear" and len(call.words) == 2
+    # poetry: `poetry cache clear --all pypi` empties the repository cache only; the
+    # downloaded archives stay in the `artifacts` folder
+    return False
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in _TRUE or "$" in value
+
+
+def _exported(text: str, name: str) -> list[str]:
+    return [m.group(1) for m in re.finditer(rf"(?<![\w$]){name}=[\"']?([^\s;&|\"']*)", text)]
+
+
+@dataclass(frozen=True)
+class _Home:
+    """Where the user running a command keeps its caches."""
+
+    homes: frozenset[str]  # how its home folder can be written
+    fuzzy: bool  # user not known for sure: any `…/.cache/<tool>` outside /root counts
+    label: str  # for messages
+
+
+def _user(inst: Instruction, stage: Stage, ctx: Context) -> tuple[str | None, bool]:
+    """The user of the last ``USER`` before ``inst`` (``None``: no USER, the base's user), and
+    whether its name is known."""
+    user: str | None = None
+    known = True
+    for prev in ctx.dockerfile.inherited_instructions(stage):
+        if prev.index >= inst.index:
+            break
+        if prev.keyword == "USER" and prev.args.split():
+            user, known = substitute(prev.args.split()[0], prev.env)
+            user = user.split(":")[0]
+    return user, known
+
+
+def _home(inst: Instruction, stage: Stage, ctx: Context, cmd: Command) -> _Home:
+    aliases = {"~", "$HOME", "${HOME}"}
+    env_home = inst.env.get("HOME")
+    extra = {norm_path(env_home)} if env_home else set()
+    user, known = _user(inst, stage, ctx)
+    if "sudo" in cmd.wrappers or user in ("root", "0"):
+        return _Home(frozenset(aliases | extra | {"/root"}), False, "/root")
+    if user is None:  # the base image's user, root for almost every image
+        return _Home(frozenset(aliases | extra | {"/root"}), True, "~")
+    if env_home or not known:
+        return _Home(frozenset(aliases | extra), not env_home, "~")
+    return _Home(frozenset(aliases | {f"/home/{user}"}), True, "~")
+
+
+@dataclass(frozen=True)
+class _Cache:
+    tool: _Tool
+    folders: tuple[str, ...]  # every way its folder can be written
+    fuzzy: bool
+    default: bool  # the default location (not moved by an option or variable)
+    label: str  # e.g. "~/.cache/uv"
+
+    def covers(self, path: str) -> bool:
+        """Whether removing (or mounting) ``path`` takes the cache away."""
+        if not path.strip():
+            return False
+        if covers_folder(path, self.folders):
+            return True
+        if not (self.fuzzy and self.default) or norm_path(path).startswith("/root"):
+            return False
+        return covers_folder(path, (f"/.cache/{self.tool.subdir}",)) or norm_path(path).endswith(
+            "/.cache"
+        )
+
+    def mounted(self, inst: Instruction) -> bool:
+        for m in inst.mounts():
+            target = m.get("target", "")
+            if m.get("type") not in ("cache", "tmpfs") or not target:
                 continue
-            if cmd.env("PIP_NO_CACHE_DIR") is not None:
-                continue
-            options = call.all_option_texts
-            if has_option(options, "--no-cache-dir", min_prefix=len("--no-cac")):
-                continue
-            own_dir = (
-                cmd.env("PIP_CACHE_DIR") or configured or _option_value(options, "--cache-dir")
-            )
-            if own_dir and norm_path(own_dir) in cache_dirs:
-                continue
-            cleanup_dirs = {norm_path(own_dir)} if own_dir else set()
-            if any(_cleans(later, cleanup_dirs) for later in commands[n + 1 :]):
-                continue
-            start = call.program[0].start
-            yield self.violation(
-                start,
-                call.sub_word.end,
-                edits=[Edit(call.sub_word.end, call.sub_word.end, " --no-cache-dir")],
-            )
+            p = norm_path(target)
+            if any(p == f or f.startswith(p + "/") for f in self.folders if f.startswith("/")):
+                return True
+            fuzzy = self.fuzzy and self.default and not p.startswith("/root")
+            if fuzzy and p.endswith(("/.cache", f"/.cache/{self.tool.subdir}")):
+                return True
+        return False
 
 
-def _option_value(options: tuple[str, ...], name: str) -> str:
+def _cache(tool: _Tool, inst: Instruction, home: _Home, configured: str) -> _Cache:
+    if configured:
+        folders = {norm_path(configured), f"${tool.dir_env}", f"${{{tool.dir_env}}}"}
+        return _Cache(tool, tuple(sorted(folders)), False, False, configured)
+    sub = tool.subdir
+    folders = {f"{h}/.cache/{sub}" for h in home.homes}
+    folders |= {f"$XDG_CACHE_HOME/{sub}", f"${{XDG_CACHE_HOME}}/{sub}"}
+    xdg = inst.env.get("XDG_CACHE_HOME")
+    label = f"{home.label}/.cache/{sub}"
+    if xdg:
+        folders = {
+            f"{norm_path(xdg)}/{sub}",
+            f"$XDG_CACHE_HOME/{sub}",
+            f"${{XDG_CACHE_HOME}}/{sub}",
+        }
+        label = f"{norm_path(xdg)}/{sub}"
+    return _Cache(tool, tuple(sorted(folders)), home.fuzzy and not xdg, not xdg, label)
+
+
+def _option_value(options: Iterable[str], name: str) -> str:
+    options = tuple(options)
     for i, t in enumerate(options):
         if t.startswith(name + "="):
             return t.split("=", 1)[1]
@@ -115,8 +261,233 @@ def _option_value(options: tuple[str, ...], name: str) -> str:
     return ""
 
 
-def _cleans(cmd, cache_dirs: set[str]) -> bool:  # type: ignore[no-untyped-def]
-    if any(_is_cache_path(p, cache_dirs) for p in removed_paths(cmd)):
+class PipCacheKept(Rule):
+    """
+    ## What it does
+    Checks for Python package installs in a stage that ships whose download cache stays in
+    the layer: no option or variable that turns the cache off, no cache mount on the cache
+    folder and no removal of it in the same `RUN`. It knows these tools and their caches:
+
+    - pip (`pip`, `pip3`, `pip3.11`, `/venv/bin/pip`, `python -m pip`, also behind `sudo`,
+      `env`, `pyenv exec`, `poetry run` or `uv run`): `pip install` fills `~/.cache/pip`.
+      Clean with `--no-cache-dir` (or a prefix such as `--no-cache`), `PIP_NO_CACHE_DIR` with
+      any value, `pip cache purge`.
+    - uv: `uv pip install`, `uv pip sync`, `uv sync`, `uv add` (not with `--frozen` or
+      `--no-sync`) and `uv tool install` fill `~/.cache/uv` (`UV_CACHE_DIR`, `--cache-dir`).
+      Clean with `--no-cache` (`-n`, `--no-cache-dir`), `UV_NO_CACHE` set to a true value
+      (`1`, `true`, `yes`, `on`…), `uv cache clean` or `uv cache prune --ci`. `uv pip
+      compile`, `uv lock`, `uv venv` and `uv export` are not flagged.
+    - poetry: `poetry install`, `poetry sync`, `poetry add` and `poetry update` fill
+      `~/.cache/pypoetry` (`POETRY_CACHE_DIR`). Clean with `--no-cache`. `poetry cache clear
+      --all pypi` does not count: it empties the repository cache only, the downloaded
+      archives stay in `~/.cache/pypoetry/artifacts`. `poetry lock`, `poetry export` and
+      `poetry config` are not flagged.
+    - pipenv: `pipenv install`, `pipenv sync` and `pipenv update` fill `~/.cache/pipenv`
+      (`PIPENV_CACHE_DIR`; pipenv points pip's cache there too). Clean with
+      `PIP_NO_CACHE_DIR` (passed on to pip; not for `pipenv update`, whose resolver writes
+      to the cache anyway) or `pipenv --clear`.
+    - pdm: `pdm install`, `pdm sync`, `pdm add` and `pdm update` fill `~/.cache/pdm`
+      (`PDM_CACHE_DIR`). Clean with `pdm --no-cache …`, `PDM_NO_CACHE` or `pdm cache clear`.
+
+    For every tool an `rm` of the cache folder (or a parent such as `~/.cache`, or the folder
+    its variable names) in the same `RUN`, or a `--mount=type=cache` (or `tmpfs`) on it, also
+    counts as clean. Caches live under the home folder of the user that runs the command: a
+    mount on `/root/.cache` does not help after `USER app`.
+
+    ## Why is this bad?
+    These tools keep every downloaded archive and every wheel they built in a cache folder.
+    In a `RUN` layer that cache is written into the image and ships with it: often tens of
+    megabytes, sometimes gigabytes, that the container never reads again. Removing it in a
+    later `RUN` does not help: the bytes stay in the earlier layer.
+
+    Unlike hadolint's DL3042 this rule accepts `--no-cache` (pip takes any unique prefix of
+    an option), `PIP_NO_CACHE_DIR` with any value (pip disables the cache for every value,
+    `false` included), a cache mount on the cache folder, and an `rm -rf` of the cache or
+    `pip cache purge` in the same `RUN`; and it also checks uv, poetry, pipenv and pdm.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN pip install -r requirements.txt
+    RUN uv sync --frozen
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN pip install --no-cache-dir -r requirements.txt
+    RUN uv sync --no-cache --frozen
+    ```
+
+    ## Fix safety
+    - pip: safe. `--no-cache-dir` is added after `install`; it changes only what is left in
+      the layer, not what is installed.
+    - uv: safe. `--no-cache` is added after `install`, `sync` or `add`; it is one of uv's
+      global options, accepted in any position, and changes only what is left in the layer.
+    - poetry: unsafe. `--no-cache` is added after the subcommand; poetry older than 1.2
+      does not know it and fails. No fix when the Dockerfile pins poetry 1.0 or 1.1.
+    - pipenv: safe. ` && rm -rf ~/.cache/pipenv` is appended to the `RUN` (pipenv keeps
+      nothing else there; its virtualenvs live elsewhere); no fix when the cache folder was
+      moved (`PIPENV_CACHE_DIR`, `XDG_CACHE_HOME`), the command runs behind `sudo`, the
+      base is Windows, or the `RUN` cannot be appended to mechanically (heredoc, trailing
+      comment).
+    - pdm: unsafe. `--no-cache` is added before the subcommand; it needs pdm 2.13 or newer.
+
+    ## References
+    - [pip: caching](https://pip.pypa.io/en/stable/topics/caching/)
+    - [uv: using uv in Docker, caching](https://docs.astral.sh/uv/guides/integration/docker/#caching)
+    - [uv: cache directory](https://docs.astral.sh/uv/concepts/cache/#cache-directory)
+    - [Poetry: global options](https://python-poetry.org/docs/cli/#global-options)
+    - [Pipenv: configuration](https://pipenv.pypa.io/en/latest/configuration.html)
+    - [PDM: configuration](https://pdm-project.org/en/latest/reference/configuration/)
+    - [hadolint DL3042](https://github.com/hadolint/hadolint/wiki/DL3042)
+    """
+
+    code = "DL3042"
+    name = "pip-cache-kept"
+    severity = Severity.WARNING
+    message = "A Python package manager's download cache is left in the image layer."
+    fix_title = "Turn the package manager's cache off (or remove it in the same `RUN`)"
+    fix_safety = Safety.SAFE
+    hadolint = ("DL3042",)
+    shipped_only = True
+    keywords = frozenset({"RUN"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if not inst.commands:
+            return
+        text = ctx.dockerfile.text[inst.start : inst.end]
+        commands = inst.commands
+        windows = _on_windows(stage, ctx)
+        pipenv_last: Word | None = None  # the last pipenv install the cleanup can follow
+        found: list[tuple[int, int, str, list[Edit], Safety | None]] = []
+        for n, cmd in enumerate(commands):
+            home = _home(inst, stage, ctx, cmd)
+            later = commands[n + 1 :]
+            pip = pip_call(cmd)
+            if pip is not None and pip.sub == "install":
+                hit = self._pip(inst, text, cmd, pip, home, later, windows)
+                if hit is not None:
+                    found.append(hit)
+                continue
+            call = _tool_call(cmd)
+            if call is None:
+                continue
+            sub = _fills(call)
+            if sub is None or self._disabled(call, inst, text):
+                continue
+            tool = call.tool
+            configured = (
+                cmd.env(tool.dir_env)
+                or (_option_value(call.options, "--cache-dir") if tool is _UV else "")
+                or inst.env.get(tool.dir_env, "")
+            )
+            cache = _cache(tool, inst, home, configured)
+            if cache.mounted(inst) or any(_removes(c, cache) for c in later):
+                continue
+            where = "" if windows else f" ({cache.label})"
+            message = f"{tool.name}'s cache{where} is left in the image layer."
+            edits: list[Edit] = []
+            safety: Safety | None = None
+            if tool is _UV:
+                edits = [Edit(sub.end, sub.end, " --no-cache")]
+            elif tool is _POETRY:
+                if not _OLD_POETRY.search(ctx.dockerfile.text):
+                    edits, safety = [Edit(sub.end, sub.end, " --no-cache")], Safety.UNSAFE
+            elif tool is _PDM:
+                at = call.program.end
+                edits, safety = [Edit(at, at, " --no-cache")], Safety.UNSAFE
+            elif cache.default and not windows and "sudo" not in cmd.wrappers:
+                pipenv_last = sub
+                found.append((call.program.start, sub.end, message, [], None))
+                continue
+            found.append((call.program.start, sub.end, message, edits, safety))
+        point = append_point(inst, ctx.dockerfile.text) if pipenv_last else None
+        for start, end, message, edits, safety in found:
+            if pipenv_last is not None and point is not None and end == pipenv_last.end:
+                edits = [Edit(point, point, " && rm -rf ~/.cache/pipenv")]
+            yield self.violation(start, end, message=message, edits=edits, safety=safety)
+
+    def _disabled(self, call: _Call, inst: Instruction, text: str) -> bool:
+        """Whether an option or an environment variable turns the cache off for ``call``."""
+        opts, cmd = call.options, call.command
+        name = call.tool.name
+        if name == "uv":
+            if {"--no-cache", "--no-cache-dir", "-n"} & set(opts):
+                return True
+            values = [cmd.env("UV_NO_CACHE"), inst.env.get("UV_NO_CACHE")]
+            values += _exported(text, "UV_NO_CACHE")
+            return any(v is not None and _truthy(v) for v in values)
+        if name == "poetry":
+            return "--no-cache" in opts
+        if name == "pdm":
+            if "--no-cache" in opts:
+                return True
+            values = [cmd.env("PDM_NO_CACHE"), inst.env.get("PDM_NO_CACHE")]
+            values += _exported(text, "PDM_NO_CACHE")
+            return any(v for v in values)  # pdm reads any non-empty value as "on"
+        # pipenv hands PIP_NO_CACHE_DIR on to the pip it runs; its resolver (`update` always
+        # locks) writes to its own cache whatever pip is told
+        if call.sub() == "update":
+            return False
+        if any("--no-cache-dir" in o for o in opts):  # --extra-pip-args
+            return True
+        return (
+            cmd.env("PIP_NO_CACHE_DIR") is not None
+            or "PIP_NO_CACHE_DIR" in inst.env
+            or bool(_exported(text, "PIP_NO_CACHE_DIR"))
+        )
+
+    def _pip(
+        self,
+        inst: Instruction,
+        text: str,
+        cmd: Command,
+        call: PipCall,
+        home: _Home,
+        later: tuple[Command, ...],
+        windows: bool,
+    ) -> tuple[int, int, str, list[Edit], Safety | None] | None:
+        if cmd.env("PIP_NO_CACHE_DIR") is not None or "PIP_NO_CACHE_DIR" in inst.env:
+            return None
+        if _exported(text, "PIP_NO_CACHE_DIR"):
+            return None
+        options = call.all_option_texts
+        if has_option(options, "--no-cache-dir", min_prefix=len("--no-cac")):
+            return None
+        configured = (
+            cmd.env("PIP_CACHE_DIR")
+            or _option_value(options, "--cache-dir")
+            or inst.env.get("PIP_CACHE_DIR", "")
+        )
+        cache = _cache(_PIP, inst, home, configured)
+        if cache.mounted(inst):
+            return None
+        for c in later:
+            if _removes(c, cache):
+                return None
+            purge = pip_call(c)
+            if purge is not None and purge.sub == "cache" and "purge" in purge.arg_texts:
+                return None
+        sub = call.sub_word
+        where = "" if windows else f" ({cache.label})"
+        message = f"pip's cache{where} is left in the image layer."
+        return (
+            call.program[0].start,
+            sub.end,
+            message,
+            [Edit(sub.end, sub.end, " --no-cache-dir")],
+            None,
+        )
+
+
+def _on_windows(stage: Stage, ctx: Context) -> bool:
+    root = list(ctx.dockerfile.lineage(stage))[-1]
+    return classify(root.base).variant == "windows"
+
+
+def _removes(cmd: Command, cache: _Cache) -> bool:
+    if any(cache.covers(p) for p in removed_paths(cmd)):
         return True
-    call = pip_call(cmd)
-    return call is not None and call.sub == "cache" and "purge" in call.arg_texts
+    call = _tool_call(cmd)
+    return call is not None and call.tool is cache.tool and _cleans(call)

@@ -1,0 +1,193 @@
+"""DLS002: compilers, build tools and -dev packages left in a stage that ships."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from dockerlint_slim.findings import Severity
+from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.packages import (
+    PackageOp,
+    build_packages_left,
+    is_build_tool,
+    package_name,
+    package_ops,
+)
+from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.shell import Command, Word
+
+# how many package names a message lists before "and N more"
+_MAX_NAMED = 6
+
+# options with which an install or remove changes nothing on disk (dry runs, downloads only)
+_NO_CHANGE = {
+    "apt": {
+        "-s",
+        "--simulate",
+        "--dry-run",
+        "--just-print",
+        "--no-act",
+        "--recon",
+        "-d",
+        "--download-only",
+    },
+    "apk": {"-s", "--simulate"},
+    "dnf": {"--downloadonly", "--assumeno"},
+    "yum": {"--downloadonly", "--assumeno"},
+    "microdnf": {"--downloadonly", "--assumeno"},
+    "zypper": {"-D", "--dry-run", "-d", "--download-only"},
+}
+# apt-get's short options that take no value, for combined flags such as ``-qsy``
+_APT_SHORT_FLAGS = re.compile(r"-[qysdfmbuVh]+")
+
+
+def _changes_nothing(op: PackageOp) -> bool:
+    no_change = _NO_CHANGE.get(op.manager, set())
+    for opt in op.options:
+        if opt.split("=", 1)[0] in no_change:
+            return True
+        if op.manager == "apt" and _APT_SHORT_FLAGS.fullmatch(opt) and ("s" in opt or "d" in opt):
+            return True
+    return False
+
+
+def _left(inst: Instruction, text: str) -> list[tuple[str, Word]]:
+    """The build tools and development packages this RUN installs and does not remove in the
+    same RUN, as (name, word), one per name, in the order written."""
+    if inst.keyword != "RUN":
+        return []
+    commands = inst.commands or _exec_command(inst, text)
+    if not commands:
+        return []
+    out: list[tuple[str, Word]] = []
+    seen: set[str] = set()
+    ops = [op for op in package_ops(commands, inst.env) if not _changes_nothing(op)]
+    for op, word in build_packages_left(ops):
+        name = package_name(word.text, op.manager)
+        if name not in seen:
+            seen.add(name)
+            out.append((name, word))
+    return out
+
+
+def _exec_command(inst: Instruction, text: str) -> tuple[Command, ...]:
+    """``RUN ["apt-get", "install", "-y", "gcc"]`` as one command whose words all span the
+    JSON array (exec-form arguments carry no offsets of their own)."""
+    args = inst.exec_args
+    if not args:
+        return ()
+    start, end = inst.raw.args_start, inst.raw.command_end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    words = tuple(Word(a, a, start, end) for a in args)
+    return (Command(argv=words, assignments=(), wrappers=(), start=start, end=end),)
+
+
+def build_toolchain_in(stage: Stage, ctx: Context) -> list[tuple[Instruction, list[str]]]:
+    """Each RUN that builds ``stage``'s image (its own and those of the stages it is built
+    FROM, oldest first) and leaves compilers, build tools or development packages installed,
+    with the names of those packages (exact names, pins stripped, in the order written).
+    A removal in the same RUN counts (``apk del`` of the virtual package, ``apt-get purge``,
+    ``apt-mark auto`` + autoremove); a removal in a later RUN does not (the bytes stay in the
+    earlier layer)."""
+    out: list[tuple[Instruction, list[str]]] = []
+    for inst in ctx.dockerfile.inherited_instructions(stage):
+        left = _left(inst, ctx.dockerfile.text)
+        if left:
+            out.append((inst, [name for name, _ in left]))
+    return out
+
+
+def _message(names: list[str]) -> str:
+    shown = ", ".join(names[:_MAX_NAMED])
+    if len(names) > _MAX_NAMED:
+        shown += f" and {len(names) - _MAX_NAMED} more"
+    tools = sum(1 for n in names if is_build_tool(n))
+    if tools == len(names):
+        what = "Build tool" if tools == 1 else "Build tools"
+    elif tools == 0:
+        what = "Development package" if len(names) == 1 else "Development packages"
+    else:
+        what = "Build tools and development packages"
+    verb = "is installed" if len(names) == 1 else "are installed"
+    stays = "stays" if len(names) == 1 else "stay"
+    return (
+        f"{what} {shown} {verb} in a shipped stage and {stays} in the image; "
+        "build in a separate stage and copy the results."
+    )
+
+
+class BuildToolchainShipped(Rule):
+    """
+    ## What it does
+    Checks for compilers, build tools and development packages (`gcc`, `g++`, `clang`,
+    `make`, `cmake`, `build-essential`, `build-base`, `musl-dev`, `linux-headers`, `cargo`,
+    `rustc`, `gfortran`, `*-dev`, `*-devel`, …) installed with `apt-get`, `apt`, `apk`,
+    `dnf`, `yum`, `microdnf` or `zypper` (also behind `sudo`) in a stage that ships, and not
+    removed again in the same `RUN`. Package names are matched exactly: `gcc-12-base`,
+    `libgcc-s1` and `libpq5` are runtime libraries, not build tools. `$VARIABLES` set with
+    `ENV` or `ARG` are read; dry runs and download-only calls (`apt-get install -s`,
+    `dnf install --downloadonly`) are not installs.
+
+    ## Why is this bad?
+    A C toolchain with its headers adds well over 100 MB that the application never uses
+    once its extensions are compiled, and every extra binary is more attack surface and
+    more CVEs to triage. Removing the packages in a later `RUN` does not help: the bytes
+    stay in the earlier layer. Removing them in the same `RUN` (`apk add --virtual .build-deps
+    … && apk del .build-deps`, `apt-get purge -y --auto-remove gcc`) keeps the layer small;
+    building in a separate stage and copying only the results is cleaner still.
+
+    A compiler installed in a builder stage whose results are copied out with
+    `COPY --from` is not reported: that stage does not ship.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+        && rm -rf /var/lib/apt/lists/*
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim AS build
+    RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+        && rm -rf /var/lib/apt/lists/*
+    COPY requirements.txt .
+    RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+
+    FROM python:3.12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+        && rm -rf /var/lib/apt/lists/*
+    COPY --from=build /wheels /wheels
+    RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
+    ```
+
+    ## Fix safety
+    No automatic fix: the remedy is a multi-stage rewrite, and which runtime libraries
+    replace the `-dev` packages (`libpq5` for `libpq-dev`) depends on the project.
+
+    ## References
+    - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
+    - [Docker: don't install unnecessary packages](https://docs.docker.com/build/building/best-practices/#dont-install-unnecessary-packages)
+    - [Alpine: apk virtual packages](https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#Virtual_Packages)
+    """
+
+    code = "DLS002"
+    name = "build-toolchain-shipped"
+    severity = Severity.WARNING
+    message = "Build tools or development packages stay installed in a stage that ships."
+    fix_title = None
+    fix_safety = None
+    hadolint = ()
+    shipped_only = True
+    keywords = frozenset({"RUN"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        left = _left(inst, ctx.dockerfile.text)
+        if not left:
+            return
+        word = left[0][1]
+        yield self.violation(word.start, word.end, message=_message([n for n, _ in left]))

@@ -1,0 +1,374 @@
+"""DLS001: the shipped image is built on a full ("fat") base image."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from dockerlint_slim.commands import pip_call
+from dockerlint_slim.edits import Edit, Safety
+from dockerlint_slim.findings import Severity
+from dockerlint_slim.images import classify, slim_replacement
+from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.packages import package_ops
+from dockerlint_slim.project import parse_requirement
+from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.shell import Command
+
+from .build_toolchain_shipped import build_toolchain_in
+from .native_build_shipped import native_builds_in
+
+# Programs the full python image and buildpack-deps have and the slim images lack
+# (buildpack-deps' curl, scm and full layers: https://github.com/docker-library/buildpack-deps).
+_FULL_ONLY_TOOLS = frozenset(
+    {
+        # curl layer
+        "curl",
+        "wget",
+        "gpg",
+        "gpg2",
+        "gpgv",
+        "dirmngr",
+        # scm layer
+        "git",
+        "hg",
+        "svn",
+        "ssh",
+        "scp",
+        "sftp",
+        "ssh-keygen",
+        "ssh-keyscan",
+        "ps",
+        "pgrep",
+        "pkill",
+        "top",
+        "free",
+        "watch",
+        # full layer: compilers, build tools, archive tools, helpers of -dev packages
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "cpp",
+        "make",
+        "cmake",
+        "ld",
+        "as",
+        "ar",
+        "autoconf",
+        "automake",
+        "autoreconf",
+        "libtool",
+        "libtoolize",
+        "pkg-config",
+        "dpkg-architecture",
+        "dpkg-buildpackage",
+        "dpkg-source",
+        "file",
+        "patch",
+        "unzip",
+        "bzip2",
+        "bunzip2",
+        "xz",
+        "unxz",
+        "convert",
+        "identify",
+        "mogrify",
+        "pg_config",
+        "mysql_config",
+        "mariadb_config",
+        "xml2-config",
+        "xslt-config",
+        "curl-config",
+    }
+)
+_COMMON_WORDS = frozenset(
+    {"as", "ar", "ld", "cc", "cpp", "ps", "top", "free", "watch", "file", "patch", "convert"}
+    | {"identify"}
+)
+_TOOL_WORD = re.compile(
+    r"(?<![\w.+/$-])(?:/usr(?:/local)?)?(?:/s?bin/)?(?P<tool>[\w.+-]+)(?![\w.+/-])"
+)
+# programs that install system packages besides the package managers package_ops knows
+_INSTALLERS = frozenset({"dpkg", "add-apt-repository", "apt-add-repository", "rpm", "pacman"})
+_VCS_URL = re.compile(r"(?:^|[\s@=])(?:git|hg|svn|bzr)\+", re.I)
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+_PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
+_PROJECT_INSTALLERS = {
+    "pipenv": {"install", "sync"},
+    "poetry": {"install", "add", "sync"},
+    "uv": {"sync", "add"},
+    "pdm": {"install", "sync", "add"},
+    "hatch": {"env"},
+}
+# Python packages that load a system library at run time (ctypes) which the full image has
+# (buildpack-deps installs `file` and ImageMagick) and the slim image lacks.
+_RUNTIME_LIBRARY_USERS = {
+    "python-magic": "libmagic1",
+    "file-magic": "libmagic1",
+    "filemagic": "libmagic1",
+    "wand": "ImageMagick",
+}
+_REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
+
+
+def _tools_in_text(text: str) -> list[str]:
+    """Names of full-image-only programs that appear as words of a command line (not the
+    ones that are also common words: those count only where a program is named)."""
+    found = []
+    for m in _TOOL_WORD.finditer(text):
+        tool = m.group("tool")
+        if tool in _FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
+            found.append(tool)
+    return found
+
+
+def _requirement_files(args: tuple[str, ...]) -> list[str]:
+    files = []
+    for i, t in enumerate(args):
+        for opt in _REQUIREMENT_OPTIONS:
+            if t == opt and i + 1 < len(args):
+                files.append(args[i + 1])
+            elif t.startswith(opt + "=") and opt.startswith("--"):
+                files.append(t.split("=", 1)[1])
+            elif opt in ("-r", "-c") and t.startswith(opt) and len(t) > 2 and t[2] != "-":
+                files.append(t[2:])
+    return files
+
+
+def _installs_project(cmd: Command) -> bool:
+    """Whether ``cmd`` installs a project from the build context with its dependencies:
+    ``pipenv install``, ``poetry install``, ``uv sync``, ``pdm install``, ``pip install .``,
+    ``python setup.py install``."""
+    first = cmd.arg_texts[0] if cmd.args else ""
+    if cmd.name in _PROJECT_INSTALLERS:
+        return first in _PROJECT_INSTALLERS[cmd.name]
+    if cmd.name == "uv" and first == "pip":
+        return True
+    if _PYTHON.match(cmd.name) and first.endswith("setup.py"):
+        return True
+    call = pip_call(cmd)
+    if call is None or call.sub != "install":
+        return False
+    for t in call.arg_texts:
+        if t in ("-e", "--editable") or t.startswith(("-e.", "-e/", "--editable=")):
+            return True
+        if t.startswith((".", "/", "~")) and not t.endswith((".whl", "*")) and "=" not in t:
+            return True
+    return False
+
+
+def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
+    """Why the Python installs of ``inst`` may need the full image: a VCS requirement (git),
+    or requirements that cannot be read (a missing requirements file, a project install
+    without a build context: its packages may build from source)."""
+    for cmd in inst.commands:
+        if _installs_project(cmd):
+            project = ctx.project
+            if project is None or not project.manifests():
+                return f"the packages {cmd.name} installs are not known"
+        call = pip_call(cmd)
+        if call is None or call.sub not in ("install", "wheel", "download"):
+            continue
+        if any(_VCS_URL.search(t) for t in call.arg_texts):
+            return "pip installs from a VCS URL (git)"
+        for t in call.arg_texts:
+            req = None if t.startswith("-") else parse_requirement(t)
+            if req is not None and req.name in _RUNTIME_LIBRARY_USERS:
+                return f"{req.name} loads {_RUNTIME_LIBRARY_USERS[req.name]}"
+        for relpath in _requirement_files(call.arg_texts):
+            project = ctx.project
+            reqs = project.requirements(relpath) if project is not None else None
+            if reqs is None or not reqs.exists:
+                return f"the packages of {relpath} are not known"
+            every = (*reqs.requirements, *reqs.constraints)
+            if any(r.url and _VCS_URL.search(r.url) for r in every):
+                return f"{relpath} installs from a VCS URL (git)"
+            for name in reqs.names() & set(_RUNTIME_LIBRARY_USERS):
+                return f"{name} loads {_RUNTIME_LIBRARY_USERS[name]}"
+    return None
+
+
+def _needs_full_image(target: Stage, ctx: Context) -> str | None:
+    """Why the shipped image may rely on what only the full base image has, or ``None``
+    when it does not: a build tool or compile in the lineage, a system package install,
+    a program the slim image lacks, or a RUN this rule cannot read."""
+    builds = [n for _, names in build_toolchain_in(target, ctx) for n in names]
+    builds += [n for _, names in native_builds_in(target, ctx) for n in names]
+    if builds:
+        shown = ", ".join(dict.fromkeys(builds))
+        return f"the build needs its compilers and headers ({shown})"
+    model = ctx.dockerfile
+    lineage = {s.index for s in model.lineage(target)}
+    stage_names = {str(s.index) for s in model.stages if s.index not in lineage}
+    stage_names |= {s.alias for s in model.stages if s.alias and s.index not in lineage}
+    for inst in model.inherited_instructions(target):
+        kw = inst.keyword
+        sources = inst.flag_values("from") if kw in ("COPY", "ADD") else []
+        sources += [m["from"] for m in inst.mounts() if m.get("from")] if kw == "RUN" else []
+        if any(src.lower() in stage_names or "$" in src for src in sources):
+            # what a builder compiled may link against libraries only the full image has
+            return "it copies files from another stage"
+        if kw == "ONBUILD":
+            return "an ONBUILD instruction may need them"
+        if kw == "RUN" and inst.form == "exec":
+            return "an exec-form RUN may need them"
+        if kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL"):
+            text = " ".join(inst.exec_args) if inst.exec_args is not None else inst.args
+            tools = _tools_in_text(text)
+            if tools:
+                return f"{kw} uses {', '.join(tools)}"
+            continue
+        if kw != "RUN":
+            continue
+        if not inst.commands:
+            if inst.args.strip():
+                return "a RUN could not be read"
+            continue
+        if any(op.kind == "install" for op in package_ops(inst.commands, inst.env)):
+            return "it installs system packages"
+        for cmd in inst.commands:
+            if cmd.name in _INSTALLERS:
+                return f"it runs {cmd.name}"
+            if cmd.name in _FULL_ONLY_TOOLS:
+                return f"RUN uses {cmd.name}"
+            # sh -c '…', xargs curl …, find -exec make …: look at the words too
+            tools = _tools_in_text(" ".join(w.text for w in cmd.args))
+            if tools and (cmd.name in _SHELLS or cmd.name in ("xargs", "find", "parallel")):
+                return f"RUN uses {', '.join(tools)}"
+        reason = _pip_needs_full_image(inst, ctx)
+        if reason:
+            return reason
+    return None
+
+
+class FatBaseImage(Rule):
+    """
+    ## What it does
+    Checks the base image of the image you ship (the target stage, followed through
+    `FROM <stage>` to the stage built on an external image) for a full ("fat") image:
+    `python`, `python:3`, `python:3.12`, `python:3.12.4`, `python:latest`,
+    `python:3.12-bookworm` (any Debian release), and every `buildpack-deps` tag, also with a
+    registry prefix (`docker.io/library/python`), a digest or `--platform`. The message names
+    the slim image of the same Python version and distribution release. `-slim`, `-alpine`,
+    Windows and distroless images are not reported, nor an `ARG` base without a default.
+    A builder stage on a full image is not reported when the image you ship is built on
+    another base.
+
+    ## Why is this bad?
+    The full python images are built on `buildpack-deps`: about 1 GB of compilers, `-dev`
+    headers, version control clients and libraries the application does not use at run time,
+    against about 150 MB for the slim image with the same Python on the same Debian release.
+    Every extra package is more to download, store and scan, and more CVEs to triage.
+    Compile what needs compiling in a builder stage and ship the slim image.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-bookworm
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim-bookworm
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+
+    ## Fix safety
+    Unsafe: the slim image lacks the compilers, `-dev` headers and tools (`git`, `curl`,
+    `wget`, `make`, …) of the full one, so a build or a script that relied on them breaks.
+    The fix is offered only when nothing in the shipped stages compiles, installs build
+    tools or system packages, uses such a tool (in `RUN`, `CMD`, `ENTRYPOINT` or
+    `HEALTHCHECK`), installs from a VCS URL, installs a package that loads a library of
+    the full image at run time (`python-magic`, `Wand`), reads requirements that cannot be
+    read, or copies files from another stage (what a builder compiled may link against
+    libraries only the full image has). It is never offered for a digest (it pins the full
+    image; pin the slim image's digest yourself), for a base written with `ARG` variables,
+    or for `buildpack-deps`, whose slim replacement (`debian:*-slim`) has no Python.
+
+    ## References
+    - [Docker Hub: python image variants](https://hub.docker.com/_/python)
+    - [docker-library/buildpack-deps](https://github.com/docker-library/buildpack-deps)
+    - [Docker: choose the right base image](https://docs.docker.com/build/building/best-practices/#choose-the-right-base-image)
+    """
+
+    code = "DLS001"
+    name = "fat-base-image"
+    severity = Severity.WARNING
+    message = "The shipped image is built on a full base image where a slim one would do."
+    fix_title = "Use the slim image of the same version"
+    fix_safety = Safety.UNSAFE
+    hadolint = ()
+    shipped_only = True
+    keywords = frozenset({"FROM"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        model = ctx.dockerfile
+        target = model.target
+        # only the root of the shipped lineage: the stage whose FROM names an external image
+        if target is None or stage.parent is not None or not stage.ships:
+            return
+        image = stage.base
+        info = classify(image)
+        if not info.fat:
+            return
+        replacement = slim_replacement(image)
+        if replacement is None:
+            return
+        new, _ = replacement
+        text = model.text
+        words = inst.args.split()
+        written = words[0] if words else ""
+        start = inst.raw.args_start
+        located = bool(written) and text.startswith(written, start)
+        if located:
+            span = (start, start + len(written))
+        else:
+            span = (inst.raw.keyword_span.start, inst.raw.keyword_span.end)
+        shown = f"`{written or image.raw}`"
+        if "$" in shown:
+            shown += f" (`{image.raw}`)"
+        if info.family == "buildpack-deps":
+            distro = (info.distro or "debian").capitalize()
+            if info.has_build_tools:
+                what = "compilers, -dev headers, version control and download tools"
+            elif (image.tag or "").lower().endswith("-scm"):
+                what = "version control and download tools"
+            else:
+                what = "download tools"
+            message = (
+                f"Base image {shown} carries {what} the application does not need at run "
+                f"time; `{new}` is the same {distro} release without them but has no Python, "
+                "so install `python3` there or use a `python:*-slim` image."
+            )
+            yield self.violation(*span, message=message)
+            return
+        message = (
+            f"Base image {shown} is the full image (about 1 GB with compilers and -dev "
+            f"headers); `{new}` has the same Python and Debian release without them"
+        )
+        reason = _needs_full_image(target, ctx)
+        if reason and reason.startswith("the build needs"):
+            message += f", but {reason}: compile in a builder stage and ship `{new}`"
+        if image.digest:
+            message += " (pin the slim image's digest again)"
+        message += "."
+        if reason or image.digest or not located or written != image.raw:
+            yield self.violation(*span, message=message)
+            return
+        edit = _minimal_edit(span[0], written, new)
+        yield self.violation(*span, message=message, edits=[edit], safety=Safety.UNSAFE)
+
+
+def _minimal_edit(start: int, old: str, new: str) -> Edit:
+    """The edit turning ``old`` (at ``start``) into ``new`` that touches the fewest
+    characters: ``python:3.11-bookworm`` -> ``python:3.11-slim-bookworm`` inserts ``slim-``."""
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < min(len(old), len(new)) - p and old[-1 - s] == new[-1 - s]:
+        s += 1
+    return Edit(start + p, start + len(old) - s, new[p : len(new) - s])

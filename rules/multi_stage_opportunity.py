@@ -1,0 +1,137 @@
+"""DLS007: the shipped stage both builds native code and ships it (no builder stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dockerlint_slim.findings import Severity
+from dockerlint_slim.model import Dockerfile, Instruction, Stage
+from dockerlint_slim.rule import Context, Rule, Violation
+
+from .build_toolchain_shipped import build_toolchain_in
+from .native_build_shipped import native_builds_in
+
+# how many names the message lists before "and N more"
+_MAX_NAMED = 4
+
+
+def _copies_from_a_builder(model: Dockerfile, target: Stage) -> bool:
+    """Whether the shipped lineage takes files from another stage of the file
+    (``COPY --from=<stage>`` or ``RUN --mount=…,from=<stage>``): it already has a builder.
+    A ``--from`` naming an external image (``ghcr.io/astral-sh/uv``) is not a builder; one
+    this rule cannot resolve (``--from=$BUILDER``) counts as one."""
+    lineage = {s.index for s in model.lineage(target)}
+    names: dict[str, int] = {}
+    for s in model.stages:
+        names[str(s.index)] = s.index
+        if s.alias:
+            names[s.alias.lower()] = s.index
+    for inst in model.inherited_instructions(target):
+        sources: list[str] = []
+        if inst.keyword in ("COPY", "ADD"):
+            sources += inst.flag_values("from")
+        if inst.keyword == "RUN":
+            sources += [m["from"] for m in inst.mounts() if m.get("from")]
+        for source in sources:
+            source = source.strip().lower()
+            if "$" in source:
+                return True
+            index = names.get(source)
+            if index is not None and index not in lineage:
+                return True
+    return False
+
+
+class MultiStageOpportunity(Rule):
+    """
+    ## What it does
+    Checks for a shipped stage that builds native code (it installs compilers, build tools
+    or `-dev` packages, or installs Python packages that compile from source) and ships the
+    result from the same image: the file has no builder stage whose results the shipped
+    stage copies with `COPY --from` (or mounts with `RUN --mount=…,from=`). The finding is
+    on the `FROM` of the shipped stage. Development containers (built on a
+    `mcr.microsoft.com/devcontainers/…` image) ship their toolchain on purpose and are not
+    reported.
+
+    ## Why is this bad?
+    Everything the build needs (a C toolchain, headers, the source and temporary files of the
+    packages built) stays in the image you ship, often several hundred megabytes. A builder
+    stage compiles the wheels or the virtual environment, and a second stage on a slim base
+    copies only the results: the runtime image keeps the compiled packages and none of the
+    tools that made them.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+        && rm -rf /var/lib/apt/lists/*
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    COPY . /app
+    CMD ["python", "/app/main.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim AS build
+    RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+        && rm -rf /var/lib/apt/lists/*
+    RUN python -m venv /venv
+    COPY requirements.txt .
+    RUN /venv/bin/pip install --no-cache-dir -r requirements.txt
+
+    FROM python:3.12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+        && rm -rf /var/lib/apt/lists/*
+    COPY --from=build /venv /venv
+    COPY . /app
+    CMD ["/venv/bin/python", "/app/main.py"]
+    ```
+
+    ## Fix safety
+    No automatic fix yet: the multi-stage rewrite (splitting the stage, choosing what to
+    copy and which runtime libraries replace the `-dev` packages) is planned as a separate
+    change.
+
+    ## References
+    - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
+    - [pip wheel](https://pip.pypa.io/en/stable/cli/pip_wheel/)
+    - [Python packaging: virtual environments](https://docs.python.org/3/library/venv.html)
+    """
+
+    code = "DLS007"
+    name = "multi-stage-opportunity"
+    severity = Severity.INFO
+    message = "The shipped stage builds native code and ships the build with it."
+    fix_title = None
+    fix_safety = None
+    hadolint = ()
+    shipped_only = True
+    keywords = frozenset({"FROM"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        model = ctx.dockerfile
+        if not stage.is_target or _copies_from_a_builder(model, stage):
+            return
+        root = list(model.lineage(stage))[-1]
+        if "devcontainers" in root.base.repository.split("/"):
+            return  # a development container ships its toolchain on purpose
+        found = [n for _, names in build_toolchain_in(stage, ctx) for n in names]
+        found += [n for _, names in native_builds_in(stage, ctx) for n in names]
+        if not found:
+            return
+        unique = list(dict.fromkeys(found))
+        shown = ", ".join(unique[:_MAX_NAMED])
+        if len(unique) > _MAX_NAMED:
+            shown += f" and {len(unique) - _MAX_NAMED} more"
+        message = (
+            f"This stage builds native code ({shown}) and ships it: build in a separate "
+            "stage and copy only the results into a slim runtime image."
+        )
+        words = inst.args.split()
+        start = inst.raw.args_start
+        if words and model.text.startswith(words[0], start):
+            yield self.violation(start, start + len(words[0]), message=message)
+        else:
+            span = inst.raw.keyword_span
+            yield self.violation(span.start, span.end, message=message)

@@ -134,3 +134,15 @@ def test_cli_over_the_whole_folder():
         assert finding["file"] in lines, finding
         assert 1 <= finding["line"] <= lines[finding["file"]], finding
         assert finding["column"] >= 1, finding
+
+
+@pytest.mark.parametrize("path", ACCEPTED, ids=_ids(ACCEPTED))
+def test_fix_with_build_context_parses_and_is_idempotent(path: Path):
+    """With the file's folder as build context (project-aware rules read it), the fixed text
+    parses, lints again without a new fixable finding, and a second fix changes nothing."""
+    text = _read(path)
+    outcome = fix_text(text, str(path), unsafe=True, context_dir=path.parent)
+    assert scan(outcome.text).render() == outcome.text
+    assert [f for f in outcome.result.findings if f.fix is not None] == []
+    again = fix_text(outcome.text, str(path), unsafe=True, context_dir=path.parent)
+    assert again.text == outcome.text

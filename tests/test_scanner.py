@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
 import subprocess
@@ -57,7 +58,19 @@ except ImportError:  # pragma: no cover
     st = None
 
 REPO = Path(__file__).resolve().parents[1]
-CASES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "parser-cases"
+
+
+def _shared_dir() -> Path:
+    """The project's shared folder: $SHARED_DIR, else ../shared beside the checkout, else
+    /work/shared (the same search as .ci/run)."""
+    env = os.environ.get("SHARED_DIR")
+    if env:
+        return Path(env)
+    beside = Path(__file__).resolve().parents[1].parent / "shared"
+    return beside if beside.is_dir() else Path("/work/shared")
+
+
+CASES_DIR = _shared_dir() / "parser-cases"
 EXPECTED_FILE = CASES_DIR / "expected.json"
 FIXTURES_DIR = REPO / "fixtures"
 TOML_CASES_DIR = FIXTURES_DIR / "cases"

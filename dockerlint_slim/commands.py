@@ -15,6 +15,7 @@ __all__ = [
     "PipCall",
     "apt_call",
     "has_option",
+    "module_argv",
     "option_word",
     "pip_call",
     "removed_paths",
@@ -88,6 +89,15 @@ class PipCall:
     @property
     def all_option_texts(self) -> tuple[str, ...]:
         return tuple(w.text for w in self.global_options) + self.arg_texts
+
+
+def module_argv(cmd: Command) -> tuple[Word, ...]:
+    """``cmd.argv`` with a leading ``python -m`` dropped: ``python3 -m uv pip install`` ->
+    ``uv pip install`` (for tools that also run as modules)."""
+    argv = cmd.argv
+    if len(argv) > 2 and _PYTHON_NAME.match(cmd.name) and argv[1].text == "-m":
+        return argv[2:]
+    return argv
 
 
 def pip_call(cmd: Command) -> PipCall | None:

@@ -22,6 +22,7 @@ from .model import substitute
 from .shell import Command, Word
 
 __all__ = [
+    "RPM_OPTIONS_WITH_VALUE",
     "PackageOp",
     "build_packages_left",
     "is_build_tool",
@@ -351,28 +352,31 @@ def _apk(cmd: Command, env: Mapping[str, str | None] | None) -> PackageOp | None
     return None
 
 
-_RPM_WITH_VALUE = {
-    "--setopt",
-    "--enablerepo",
-    "--disablerepo",
-    "--repo",
-    "--repoid",
-    "--installroot",
-    "--releasever",
-    "-c",
-    "--config",
-    "-x",
-    "--exclude",
-    "--forcearch",
-    "-d",
-    "--debuglevel",
-    "-e",
-    "--errorlevel",
-    "--rpmverbosity",
-    "--downloaddir",
-    "--destdir",
-    "--color",
-}
+# dnf/yum/microdnf options that take a separate value (``dnf --enablerepo epel install``)
+RPM_OPTIONS_WITH_VALUE = frozenset(
+    {
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--repo",
+        "--repoid",
+        "--installroot",
+        "--releasever",
+        "-c",
+        "--config",
+        "-x",
+        "--exclude",
+        "--forcearch",
+        "-d",
+        "--debuglevel",
+        "-e",
+        "--errorlevel",
+        "--rpmverbosity",
+        "--downloaddir",
+        "--destdir",
+        "--color",
+    }
+)
 _RPM_KINDS = {
     "install": "install",
     "in": "install",
@@ -394,7 +398,7 @@ _RPM_GROUP_KINDS = {
 
 def _rpm(cmd: Command, env: Mapping[str, str | None] | None) -> PackageOp | None:
     manager = "dnf" if cmd.name in ("dnf5", "tdnf") else cmd.name
-    options, operands, _ = _scan(cmd.args, _RPM_WITH_VALUE)
+    options, operands, _ = _scan(cmd.args, set(RPM_OPTIONS_WITH_VALUE))
     if not operands:
         return None
     sub, rest = operands[0].text, operands[1:]

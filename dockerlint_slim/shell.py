@@ -79,7 +79,19 @@ _WRAPPER_ARG_OPTS = {
     "stdbuf": {"-i", "-o", "-e"},
     "timeout": {"-s", "--signal", "-k", "--kill-after"},
 }
-_WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec", "stdbuf", "timeout", "command"}
+_WRAPPERS = {
+    "sudo",
+    "env",
+    "nice",
+    "nohup",
+    "time",
+    "exec",
+    "stdbuf",
+    "timeout",
+    "command",
+    "linux32",
+    "linux64",
+}
 # tools that run another program inside an environment: ``pyenv exec pip …``,
 # ``poetry run pip …``; the value is the subcommand word and the options that take a value
 _RUNNERS: dict[str, tuple[str, set[str]]] = {

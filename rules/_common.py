@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
 from dockerlint_slim.model import Instruction
+from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
@@ -120,30 +121,6 @@ _RPM_WRITES = frozenset(
 )
 _RPM_SECOND = {"group": {"install", "upgrade", "update"}, "module": {"install", "enable"}}
 _RPM_SECOND["groups"] = _RPM_SECOND["group"]
-# options that take a separate value (``dnf --enablerepo epel install``)
-_RPM_VALUE_OPTS = frozenset(
-    {
-        "--setopt",
-        "--enablerepo",
-        "--disablerepo",
-        "--repo",
-        "--repoid",
-        "--installroot",
-        "--releasever",
-        "-c",
-        "--config",
-        "-x",
-        "--exclude",
-        "--forcearch",
-        "-d",
-        "--debuglevel",
-        "-e",
-        "--errorlevel",
-        "--color",
-        "--downloaddir",
-        "--destdir",
-    }
-)
 _SIMPLE_WORD = re.compile(r"[\w./+-]+$")
 
 
@@ -159,7 +136,7 @@ def _rpm_operands(cmd: Command) -> tuple[list[str], list[Word]]:
             break
         if t.startswith("-") and t != "-":
             options.append(t)
-            if t in _RPM_VALUE_OPTS:
+            if t in RPM_OPTIONS_WITH_VALUE:
                 i += 1
         else:
             operands.append(args[i])

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dockerlint_slim.commands import has_option, pip_call
+from dockerlint_slim.commands import has_option, module_argv, pip_call
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
@@ -221,9 +221,7 @@ def _pip_like(cmd: Command, args: Sequence[Word], label: str, cwd: str | None) -
 def _tool(cmd: Command) -> tuple[str, list[str], Word | None, Word | None]:
     """(tool, option words, first subcommand word, second word) for uv, poetry, pipenv and
     pdm (also ``python -m uv``)."""
-    argv = list(cmd.argv)
-    if argv and _PYTHON.match(cmd.name) and len(argv) > 2 and argv[1].text == "-m":
-        argv = argv[2:]
+    argv = list(module_argv(cmd))
     name = os.path.basename(argv[0].text) if argv else ""
     globals_ = _TOOL_GLOBALS.get(name)
     if globals_ is None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from dockerlint_slim.commands import pip_call
+from dockerlint_slim.commands import module_argv, pip_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
@@ -36,7 +36,6 @@ from dockerlint_slim.shell import Command, Word
 __all__ = ["CompilesInShippedStage", "native_builds_in"]
 
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?[mu]?$")
-_ARCH_WRAPPERS = {"linux32", "linux64"}
 _TOOLS = {"uv", "poetry", "pipenv", "pdm"}
 _PYPI_HOSTS = {"pypi.org", "pypi.python.org", "files.pythonhosted.org"}
 # extra indexes that serve their own wheels only (never an sdist-only package's wheel)
@@ -303,15 +302,10 @@ def _pip_like(
 
 
 def _manager_call(cmd: Command, inst: Instruction) -> _Install | None:
-    argv = list(cmd.argv)
-    while len(argv) > 1 and os.path.basename(argv[0].text) in _ARCH_WRAPPERS:
-        argv = argv[1:]
+    argv = list(module_argv(cmd))
     if not argv:
         return None
     name = os.path.basename(argv[0].text)
-    if _PYTHON.match(name) and len(argv) > 2 and argv[1].text == "-m":
-        argv = argv[2:]
-        name = argv[0].text
     if name not in _TOOLS:
         return _setup_py(argv, inst, cmd) if _PYTHON.match(name) else None
     texts: list[str] = []

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dockerlint_slim.commands import PipCall, has_option, pip_call, removed_paths
+from dockerlint_slim.commands import PipCall, has_option, module_argv, pip_call, removed_paths
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import classify
@@ -18,9 +18,7 @@ from dockerlint_slim.shell import Command, Word
 
 from ._common import append_point, covers_folder, norm_path
 
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
 # wrappers the shell model does not strip: ``linux32 uv pip install …``
-_ARCH_WRAPPERS = {"linux32", "linux64"}
 # values of boolean environment variables that mean "on" (clap's BoolishValueParser)
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 # a visible pin of poetry older than 1.2, which has no `--no-cache`
@@ -79,16 +77,10 @@ class _Call:
 
 
 def _tool_call(cmd: Command) -> _Call | None:
-    argv = cmd.argv
-    while len(argv) > 1 and os.path.basename(argv[0].text) in _ARCH_WRAPPERS:
-        argv = argv[1:]
+    argv = module_argv(cmd)
     if not argv:
         return None
-    name = os.path.basename(argv[0].text)
-    if _PYTHON.match(name) and len(argv) > 2 and argv[1].text == "-m":
-        argv = argv[2:]
-        name = argv[0].text
-    tool = _TOOLS.get(name)
+    tool = _TOOLS.get(os.path.basename(argv[0].text))
     if tool is None:
         return None
     options: list[str] = []

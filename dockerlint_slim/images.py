@@ -28,6 +28,7 @@ __all__ = [
     "DEBIAN_CODENAMES",
     "DEBIAN_STABLE",
     "DISTRO_PYTHON",
+    "FULL_ONLY_TOOLS",
     "PYTHON_DEFAULT_RELEASE",
     "UBUNTU_CODENAMES",
     "BaseInfo",
@@ -144,6 +145,71 @@ _ARCH_NAMESPACES = {
 _PY_VERSION = re.compile(r"(?P<minor>\d+\.\d+)(?:\.\d+)?(?:(?:a|b|rc)\d+)?$|(?P<major>\d+)$")
 _ALPINE_TOKEN = re.compile(r"alpine(?P<release>\d+\.\d+)?$")
 _DATE = re.compile(r"\d{8}$")
+
+# Programs the full python image and buildpack-deps have and the slim images lack
+# (buildpack-deps' curl, scm and full layers: https://github.com/docker-library/buildpack-deps).
+FULL_ONLY_TOOLS = frozenset(
+    {
+        # curl layer
+        "curl",
+        "wget",
+        "gpg",
+        "gpg2",
+        "gpgv",
+        "dirmngr",
+        # scm layer
+        "git",
+        "hg",
+        "svn",
+        "ssh",
+        "scp",
+        "sftp",
+        "ssh-keygen",
+        "ssh-keyscan",
+        "ps",
+        "pgrep",
+        "pkill",
+        "top",
+        "free",
+        "watch",
+        # full layer: compilers, build tools, archive tools, helpers of -dev packages
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "cpp",
+        "make",
+        "cmake",
+        "ld",
+        "as",
+        "ar",
+        "autoconf",
+        "automake",
+        "autoreconf",
+        "libtool",
+        "libtoolize",
+        "pkg-config",
+        "dpkg-architecture",
+        "dpkg-buildpackage",
+        "dpkg-source",
+        "file",
+        "patch",
+        "unzip",
+        "bzip2",
+        "bunzip2",
+        "xz",
+        "unxz",
+        "convert",
+        "identify",
+        "mogrify",
+        "pg_config",
+        "mysql_config",
+        "mariadb_config",
+        "xml2-config",
+        "xslt-config",
+        "curl-config",
+    }
+)
 
 # --------------------------------------------------------------------------- the record
 

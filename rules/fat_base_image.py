@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dockerlint_slim.commands import pip_call
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.images import classify, slim_replacement
+from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, slim_replacement
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import parse_requirement
@@ -18,70 +18,6 @@ from dockerlint_slim.shell import Command
 from .build_toolchain_shipped import build_toolchain_in
 from .native_build_shipped import native_builds_in
 
-# Programs the full python image and buildpack-deps have and the slim images lack
-# (buildpack-deps' curl, scm and full layers: https://github.com/docker-library/buildpack-deps).
-_FULL_ONLY_TOOLS = frozenset(
-    {
-        # curl layer
-        "curl",
-        "wget",
-        "gpg",
-        "gpg2",
-        "gpgv",
-        "dirmngr",
-        # scm layer
-        "git",
-        "hg",
-        "svn",
-        "ssh",
-        "scp",
-        "sftp",
-        "ssh-keygen",
-        "ssh-keyscan",
-        "ps",
-        "pgrep",
-        "pkill",
-        "top",
-        "free",
-        "watch",
-        # full layer: compilers, build tools, archive tools, helpers of -dev packages
-        "gcc",
-        "g++",
-        "cc",
-        "c++",
-        "cpp",
-        "make",
-        "cmake",
-        "ld",
-        "as",
-        "ar",
-        "autoconf",
-        "automake",
-        "autoreconf",
-        "libtool",
-        "libtoolize",
-        "pkg-config",
-        "dpkg-architecture",
-        "dpkg-buildpackage",
-        "dpkg-source",
-        "file",
-        "patch",
-        "unzip",
-        "bzip2",
-        "bunzip2",
-        "xz",
-        "unxz",
-        "convert",
-        "identify",
-        "mogrify",
-        "pg_config",
-        "mysql_config",
-        "mariadb_config",
-        "xml2-config",
-        "xslt-config",
-        "curl-config",
-    }
-)
 _COMMON_WORDS = frozenset(
     {"as", "ar", "ld", "cc", "cpp", "ps", "top", "free", "watch", "file", "patch", "convert"}
     | {"identify"}
@@ -118,7 +54,7 @@ def _tools_in_text(text: str) -> list[str]:
     found = []
     for m in _TOOL_WORD.finditer(text):
         tool = m.group("tool")
-        if tool in _FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
+        if tool in FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
             found.append(tool)
     return found
 
@@ -230,7 +166,7 @@ def _needs_full_image(target: Stage, ctx: Context) -> str | None:
         for cmd in inst.commands:
             if cmd.name in _INSTALLERS:
                 return f"it runs {cmd.name}"
-            if cmd.name in _FULL_ONLY_TOOLS:
+            if cmd.name in FULL_ONLY_TOOLS:
                 return f"RUN uses {cmd.name}"
             # sh -c '…', xargs curl …, find -exec make …: look at the words too
             tools = _tools_in_text(" ".join(w.text for w in cmd.args))

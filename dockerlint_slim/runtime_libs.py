@@ -1,0 +1,175 @@
+"""Runtime libraries that replace a builder stage's ``-dev`` packages in a slim stage.
+
+The data is ``data/runtime_libs.json``, generated from the Debian, Ubuntu and Alpine package
+indexes by ``scripts/update_runtime_libs.py`` (see there for how it is derived). Distros are
+``"debian"``, ``"ubuntu"`` and ``"alpine"``; releases are codenames (``"bookworm"``,
+``"jammy"``) or Alpine's ``"3.19"``. Version numbers are accepted too (``"12"``,
+``"22.04"``, ``"v3.19"``, ``"3.19.1"``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "RuntimeInstall",
+    "base_packages",
+    "fat_base_dev_packages",
+    "known_releases",
+    "normalize_release",
+    "python_build_deps",
+    "runtime_install",
+    "runtime_libs_data",
+    "runtime_packages",
+]
+
+_DATA = "data/runtime_libs.json"
+
+# Release numbers -> codenames (the images are tagged both ways: debian:12, ubuntu:22.04).
+_CODENAMES = {
+    "debian": {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie"},
+    "ubuntu": {"20.04": "focal", "22.04": "jammy", "24.04": "noble"},
+}
+
+
+@lru_cache(maxsize=1)
+def runtime_libs_data() -> Mapping[str, Any]:
+    """The whole data file (``source``, ``generated``, ``releases``, ...), read once."""
+    try:
+        from importlib.resources import files
+
+        text = files("dockerlint_slim").joinpath(_DATA).read_text("utf-8")
+    except (OSError, ModuleNotFoundError):  # pragma: no cover - broken installation
+        text = (Path(__file__).parent / _DATA).read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return MappingProxyType(data)
+
+
+def _distro(distro: str) -> str:
+    return distro.strip().lower()
+
+
+def normalize_release(distro: str, release: str) -> str:
+    """The release key of the data: ``("debian", "12")`` -> ``"bookworm"``, ``"v3.19.1"`` ->
+    ``"3.19"``; other spellings are lower-cased and returned as they are."""
+    d = _distro(distro)
+    r = release.strip().lower()
+    if d == "alpine":
+        m = re.match(r"^v?(\d+\.\d+)(?:\.\d+)?$", r)
+        return m.group(1) if m else r
+    if d == "debian":
+        r = re.sub(r"^(\d+)(?:\.\d+)*$", r"\1", r)  # "12.5" -> "12"
+    return _CODENAMES.get(d, {}).get(r, r)
+
+
+def _release(distro: str, release: str) -> Mapping[str, Any] | None:
+    per_distro = runtime_libs_data()["releases"].get(_distro(distro), {})
+    entry: Mapping[str, Any] | None = per_distro.get(normalize_release(distro, release))
+    return entry
+
+
+def known_releases() -> Mapping[str, tuple[str, ...]]:
+    """The releases the data covers, per distro (``{"debian": ("bookworm", ...), ...}``)."""
+    releases = runtime_libs_data()["releases"]
+    return MappingProxyType({d: tuple(sorted(r)) for d, r in releases.items()})
+
+
+@cache
+def _header_only(distro: str, release: str) -> frozenset[str]:
+    entry = _release(distro, release)
+    return frozenset(entry["header_only"]) if entry is not None else frozenset()
+
+
+def runtime_packages(dev_package: str, distro: str, release: str) -> tuple[str, ...] | None:
+    """The runtime packages that replace *dev_package* on *distro* / *release*.
+
+    ``("libpq5",)`` for ``libpq-dev`` on bookworm; ``()`` for a known ``-dev`` package that
+    needs nothing at run time (kernel or header-only packages); None when the package or
+    the release is unknown. A virtual name with a single provider (``libxslt-dev``) answers
+    for that provider.
+    """
+    entry = _release(distro, release)
+    if entry is None:
+        return None
+    name = dev_package.strip().lower().split(":", 1)[0]  # "libpq-dev:amd64"
+    name = entry["virtual"].get(name, name)
+    found = entry["runtime"].get(name)
+    if found is not None:
+        return tuple(found)
+    if name in _header_only(distro, release):
+        return ()
+    return None
+
+
+@cache
+def base_packages(distro: str, release: str) -> frozenset[str]:
+    """The packages every image of *distro* / *release* has (``-slim`` ones included).
+
+    Installing one of them in a runtime stage changes nothing. Empty when unknown (and for
+    Alpine, where the data has none).
+    """
+    entry = _release(distro, release)
+    return frozenset(entry["base"]) if entry is not None else frozenset()
+
+
+@dataclass(frozen=True)
+class RuntimeInstall:
+    """What a runtime stage must install for a builder's ``-dev`` packages.
+
+    ``packages``: the runtime packages, sorted, without those every image already has;
+    ``unknown``: the ``-dev`` packages the data does not know (in the order given).
+    """
+
+    packages: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+def runtime_install(dev_packages: Iterable[str], distro: str, release: str) -> RuntimeInstall:
+    """The runtime packages that replace all of *dev_packages* (see :class:`RuntimeInstall`)."""
+    base = base_packages(distro, release)
+    wanted: set[str] = set()
+    unknown: list[str] = []
+    for dev in dev_packages:
+        found = runtime_packages(dev, distro, release)
+        if found is None:
+            if dev not in unknown:
+                unknown.append(dev)
+        else:
+            wanted.update(p for p in found if p not in base)
+    return RuntimeInstall(packages=tuple(sorted(wanted)), unknown=tuple(unknown))
+
+
+@cache
+def fat_base_dev_packages(release: str) -> frozenset[str]:
+    """The ``-dev`` packages the full ``python:3.X-<release>`` image (``buildpack-deps``
+    plus the python image's own) ships, for a Debian *release*; empty when unknown."""
+    fat = runtime_libs_data()["fat_python_dev_packages"]
+    return frozenset(fat.get(normalize_release("debian", release), ()))
+
+
+def _canonical(project: str) -> str:
+    """PEP 503: ``Python_LDAP`` -> ``python-ldap`` (extras and versions are dropped)."""
+    name = re.split(r"[\[\s;<>=!~@(]", project.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def python_build_deps(project: str, distro: str) -> tuple[str, ...]:
+    """The ``-dev`` packages a source build of the PyPI *project* links against on *distro*.
+
+    Debian names for ``"debian"`` and ``"ubuntu"``, Alpine names for ``"alpine"``; ``()``
+    when the project is unknown or links nothing but libc. The name is normalised
+    (``PyYAML``, ``python_ldap``). Map the answer through :func:`runtime_packages` for the
+    libraries a runtime stage needs.
+    """
+    d = _distro(distro)
+    entry = runtime_libs_data()["python_build_deps"].get(_canonical(project))
+    if entry is None or d not in ("debian", "ubuntu", "alpine"):
+        return ()
+    return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))

@@ -277,6 +277,14 @@ def _check_one(
                     write_atomic(item.path, outcome.text)
                     run.fixed[item.display] = outcome.applied
             text = outcome.text
+            if unsafe:
+                for f in result.findings:
+                    if f.note and f.fix is None:
+                        click.echo(
+                            f"dockerlint-slim: warning: {item.display}:{f.line}: {f.code} "
+                            f"not fixed: {f.note}",
+                            err=True,
+                        )
         else:
             result = lint(text, item.display, settings, file_path=Path(where), context_dir=context)
     except ScanError as exc:

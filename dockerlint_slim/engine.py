@@ -200,6 +200,7 @@ def _finding(
         fix=v.fix,
         stage=inst.stage if inst is not None else None,
         hint=v.fix.title if v.fix is not None and v.fix.title else cls.fix_title,
+        note=v.note,
     )
 
 

@@ -86,6 +86,7 @@ class Finding:
     fix: Fix | None = None
     stage: int | None = None
     hint: str | None = None  # the rule's fix title, shown even when there is no fix
+    note: str | None = None  # why the rule's fix was not offered for this finding
 
     @property
     def fixable(self) -> bool:

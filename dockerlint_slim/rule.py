@@ -54,6 +54,7 @@ class Violation:
     end: int
     message: str | None = None
     fix: Fix | None = None
+    note: str | None = None  # why the rule's fix is not offered here (shown to the user)
 
 
 class Context:
@@ -110,6 +111,7 @@ class Rule:
         message: str | None = None,
         edits: Iterable[Edit] = (),
         safety: Safety | None = None,
+        note: str | None = None,
     ) -> Violation:
         edits = tuple(edits)
         fix = None
@@ -119,7 +121,7 @@ class Rule:
                 edits,
                 safety if safety is not None else (self.fix_safety or Safety.SAFE),
             )
-        return Violation(start, end, message, fix)
+        return Violation(start, end, message, fix, note)
 
     @classmethod
     def docs(cls) -> str:

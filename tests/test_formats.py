@@ -280,6 +280,7 @@ def test_json_schema_and_values() -> None:
         "fixable",
         "url",
         "hint",
+        "note",
     }
     assert all(set(d) == keys for d in data)
     first = data[0]

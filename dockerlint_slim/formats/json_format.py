@@ -48,6 +48,7 @@ def finding_to_dict(finding: Finding, index: LineIndex | None, url: str | None) 
         "fixable": finding.fixable,
         "fix": fix,
         "hint": finding.hint,
+        "note": finding.note,
         "url": url,
     }
 

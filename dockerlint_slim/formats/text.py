@@ -83,6 +83,9 @@ def render(report: Report, options: FormatOptions) -> str:
         if f.hint:
             prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
             lines.append(f"{prefix}{paint('= help:', bold=True)} {f.hint}")
+        if f.note:
+            prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
+            lines.append(f"{prefix}{paint('= note:', bold=True)} {f.note}")
         if excerpt:
             lines.append("")
 

@@ -1,4 +1,5 @@
-"""Command line: ``dockerlint-slim check`` and ``dockerlint-slim rule``.
+"""Command line: ``dockerlint-slim check``, ``dockerlint-slim rule`` and
+``dockerlint-slim verify`` (its own exit codes are in its help).
 
 Exit codes: 0 no finding at or above the failure threshold, 1 findings (or, with ``--diff``,
 changes), 2 usage, configuration or input errors. Errors are one line on stderr; a traceback
@@ -453,6 +454,145 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
             meta += " · Judges only stages that ship"
         parts.append(f"{head}{r.message}\n\n{meta}\n\n{r.docs()}\n")
     click.echo("\n".join(parts), nl=False)
+
+
+@cli.command()
+@click.argument("dockerfile", type=click.Path(path_type=str, readable=False))
+@click.option(
+    "--context",
+    "context_dir",
+    metavar="DIR",
+    help="Build context (default: the Dockerfile's folder).",
+)
+@click.option(
+    "--smoke",
+    metavar="CMD",
+    help="Smoke command, run as `/bin/sh -c CMD` in both images "
+    "(default: each image's own ENTRYPOINT/CMD).",
+)
+@click.option("--keep-images", is_flag=True, help="Keep the two images and print their tags.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a smoke run after this long; still running in both images counts as a match.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, readable=False),
+    help="Config file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+def verify(
+    dockerfile: str,
+    context_dir: str | None,
+    smoke: str | None,
+    keep_images: bool,
+    timeout: float,
+    config_path: str | None,
+    output_format: str,
+) -> None:
+    """Build a Dockerfile and its rewrite (all fixes, unsafe ones included) on the local
+    Docker engine and compare them: both must build, the smoke test must behave the same,
+    and every shared library of the compiled Python code must resolve in the new image.
+    Nothing is written to the project; the fixed file is built from a temporary copy.
+
+    When the fixes change nothing, only the original is built: it must build, pass the smoke
+    test (exit 0, or still running at the timeout) and have no unresolved libraries.
+
+    The docker client is $DOCKER, else `docker` on PATH or /usr/bin/docker (the first that
+    can build with BuildKit). Progress goes to stderr, the report to stdout.
+
+    Exit codes: 0 verified; 1 not verified (a build fails, the original's included, the smoke
+    test differs, or a library does not resolve); 2 no engine, or bad input.
+    """
+    import json
+
+    from . import verify as verifying
+    from .config import ConfigError, ConfigResolver
+    from .discovery import InputError, read_dockerfile
+    from .fixer import FixError, fix_text
+    from .model import ModelError
+    from .rule import all_rules
+    from .scanner import ScanError
+
+    path = Path(dockerfile)
+    if config_path is not None and not Path(config_path).is_file():
+        raise Failure(f"--config: {config_path}: no such file")
+    if context_dir is not None and not Path(context_dir).is_dir():
+        raise Failure(f"--context: {context_dir}: no such folder")
+    context = Path(context_dir) if context_dir is not None else path.parent
+    try:
+        text = read_dockerfile(path)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
+    try:
+        resolver = ConfigResolver(Path(config_path) if config_path else None, known=all_rules())
+        settings = resolver.for_file(path)
+        fixed = fix_text(
+            text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context
+        ).text
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    except ScanError as exc:
+        line = f":{exc.line}" if exc.line else ""
+        raise Failure(f"{dockerfile}{line}: {exc.message}") from None
+    except (ModelError, FixError) as exc:
+        raise Failure(f"{dockerfile}: {exc}") from None
+    except Exception as exc:
+        if os.environ.get("DOCKERLINT_SLIM_DEBUG"):
+            raise
+        raise Failure(
+            f"{dockerfile}: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with DOCKERLINT_SLIM_DEBUG=1 for details and please report it"
+        ) from None
+    try:
+        docker = verifying.find_docker()
+    except verifying.EngineUnavailable as exc:
+        raise Failure(str(exc)) from None
+
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    if fixed == text:
+        progress(f"{dockerfile}: nothing to rewrite; building the original only")
+    sibling_ignore = path.with_name(path.name + ".dockerignore")
+    try:
+        outcome = verifying.compare(
+            text,
+            fixed,
+            context,
+            docker=docker,
+            name=path.parent.resolve().name if path.name == "Dockerfile" else path.name,
+            smoke=smoke,
+            timeout=timeout,
+            keep_images=keep_images,
+            target=settings.target,
+            ignore_file=sibling_ignore if sibling_ignore.is_file() else None,
+            progress=progress,
+        )
+    except verifying.DockerError as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:  # the docker client went away
+        raise Failure(f"{docker.binary}: {exc.strerror or exc}") from None
+    if output_format == "json":
+        data = outcome.to_dict()
+        data["dockerfile"] = dockerfile
+        data["context"] = str(context)
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(verifying.render_text(outcome, path=dockerfile, context=str(context)), nl=False)
+    sys.exit(EXIT_OK if outcome.ok else EXIT_FINDINGS)
 
 
 def main(argv: list[str] | None = None) -> None:

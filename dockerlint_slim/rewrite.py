@@ -86,6 +86,15 @@ _COMPILERS = frozenset(
     {"gcc", "g++", "cc", "c++", "make", "cmake", "clang", "ld", "cargo", "rustc", "go"}
 )
 _DOWNLOADERS = frozenset({"curl", "wget", "git"})
+# installer scripts of Python build tools and toolchains, fetched and run in one RUN
+_INSTALLER_URL = re.compile(
+    r"https?://(?:install\.python-poetry\.org|astral\.sh/uv/|sh\.rustup\.rs"
+    r"|bootstrap\.pypa\.io/get-pip|pdm-project\.org/install|raw\.githubusercontent\.com/"
+    r"(?:pdm-project/pdm|python-poetry/install\.python-poetry\.org)/)"
+)
+_INSTALLER_HELPERS = frozenset(
+    {"curl", "wget", "sh", "bash", "python", "python3", "chmod", "ln", "mv", "mkdir", "echo"}
+)
 _RUN_TOOLS = {"poetry", "pipenv", "pdm", "uv", "hatch", "pipx"}
 _ABSOLUTE_PYTHON = re.compile(r"(?<![\w/.-])/usr(?:/local)?/bin/(python|pip)[\w.]*")
 _LOCAL_BIN = re.compile(r"(?<![\w/.-])/usr/local/bin/[\w.+-]+")
@@ -250,6 +259,11 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
             run.installed += list(op.names)
         elif op.kind == "remove":
             run.removed += list(op.names)
+    if others and set(others) <= _INSTALLER_HELPERS and _INSTALLER_URL.search(inst.args):
+        # ``curl -sSL https://install.python-poetry.org | python3 -``: an installer or
+        # toolchain script that only the build needs
+        kinds.add("tool")
+        others = []
     build_words = kinds & {"system", "python", "tool"}
     if build_words and others:
         problems.append(

@@ -304,3 +304,21 @@ def test_uv_system_python_env_is_refused():
     )
     with pytest.raises(Refusal, match="UV_SYSTEM_PYTHON"):
         rewrite(build_model(text), native=["psycopg2"])
+
+
+def test_installer_script_runs_only_in_the_builder(tmp_path):
+    text = (
+        "FROM python:3.11\nENV POETRY_HOME=/opt/poetry\nENV PATH=\"$POETRY_HOME/bin:$PATH\"\n"
+        "RUN curl -sSL https://install.python-poetry.org | python3 - --version 1.8.3\n"
+        "RUN apt-get update && apt-get install -y libpq-dev\n"
+        "RUN poetry config virtualenvs.create false && poetry install --no-root\n"
+    )
+    _, builder, runtime = _stages(_fix(tmp_path, text))
+    assert "install.python-poetry.org" in builder
+    assert builder.index("install.python-poetry.org") < builder.index("-m venv")
+    assert "install.python-poetry.org" not in runtime and "poetry install" not in runtime
+    assert 'ENV PATH="$POETRY_HOME/bin:$PATH"' in runtime
+    # the same download mixed with runtime work is refused
+    mixed = text.replace("python3 - --version 1.8.3", "python3 - && useradd app")
+    with pytest.raises(Refusal, match="runs curl before the installs"):
+        rewrite(build_model(mixed))

@@ -420,7 +420,17 @@ def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
     return found
 
 
-def _check_entrypoints(insts: Iterable[Instruction]) -> None:
+def _check_entrypoints(insts: Sequence[Instruction]) -> None:
+    # programs the file itself puts into /usr/local/bin stay where they are
+    copied = set()
+    for inst in insts:
+        if inst.keyword in ("COPY", "ADD"):
+            words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+            if words:
+                dest = words[-1]
+                names = [os.path.basename(w) for w in words[:-1]]
+                copied.add(dest)
+                copied |= {dest.rstrip("/") + "/" + n for n in names}
     for inst in insts:
         if inst.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
             continue
@@ -441,7 +451,7 @@ def _check_entrypoints(insts: Iterable[Instruction]) -> None:
                         f"and {base} is not in the runtime image"
                     )
             m = _LOCAL_BIN.search(text)
-            if m:
+            if m and m.group(0) not in copied:
                 raise Refusal(
                     f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}`, which a "
                     "package install put there; it moves into the virtual environment"

@@ -308,7 +308,7 @@ def test_uv_system_python_env_is_refused():
 
 def test_installer_script_runs_only_in_the_builder(tmp_path):
     text = (
-        "FROM python:3.11\nENV POETRY_HOME=/opt/poetry\nENV PATH=\"$POETRY_HOME/bin:$PATH\"\n"
+        'FROM python:3.11\nENV POETRY_HOME=/opt/poetry\nENV PATH="$POETRY_HOME/bin:$PATH"\n'
         "RUN curl -sSL https://install.python-poetry.org | python3 - --version 1.8.3\n"
         "RUN apt-get update && apt-get install -y libpq-dev\n"
         "RUN poetry config virtualenvs.create false && poetry install --no-root\n"
@@ -322,3 +322,14 @@ def test_installer_script_runs_only_in_the_builder(tmp_path):
     mixed = text.replace("python3 - --version 1.8.3", "python3 - && useradd app")
     with pytest.raises(Refusal, match="runs curl before the installs"):
         rewrite(build_model(mixed))
+
+
+def test_entrypoint_the_file_copies_to_usr_local_bin_is_kept(tmp_path):
+    text = (
+        "FROM python:3.11-bookworm\nRUN pip install --no-cache-dir python-ldap==3.4.4\n"
+        "COPY docker-entrypoint.sh /usr/local/bin/\n"
+        'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n'
+    )
+    runtime = _stages(_fix(tmp_path, text))[-1]
+    assert 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' in runtime
+    assert "COPY docker-entrypoint.sh /usr/local/bin/" in runtime

@@ -177,7 +177,11 @@ def assert_consistent(text: str, result: ScanResult) -> None:
             written = text[flag.start : flag.end]
             if "\n" not in written:  # else the flag's name or value is split by a continuation
                 assert written.startswith("--" + flag.name)
-            assert text[flag.end - 1] not in "\n" + result.escape
+            assert text[flag.end - 1] != "\n"
+            if text[flag.end - 1] == result.escape:
+                # a value may end with a literal escape character: an escaped one
+                # (``/x\\``) or one right before the escape that continues the line
+                assert result.escape in (text[flag.end - 2], text[flag.end : flag.end + 1])
         for doc in inst.heredocs:
             assert inst.command_end <= doc.body.start <= doc.body.end == doc.terminator.start
             assert doc.terminator.end <= inst.end

@@ -465,30 +465,30 @@ def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
+def _cut(model: Dockerfile, inst: Instruction, spans: Iterable[tuple[int, int]], nl: str) -> str:
+    """The instruction as written with ``spans`` (and the blanks after each) cut out, ending
+    with a line ending."""
+    text = model.text
+    pieces = []
+    pos = inst.start
+    for start, end in sorted(spans):
+        pieces.append(text[pos:start])
+        pos = end
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    pieces.append(text[pos : inst.end])
+    out = "".join(pieces)
+    return out if out.endswith(("\n", "\r")) else out + nl
+
+
 def _source(model: Dockerfile, inst: Instruction, nl: str) -> str:
     """The instruction exactly as written, ending with a line ending."""
-    out = model.text[inst.start : inst.end]
-    if not out.endswith(("\n", "\r")):
-        out += nl
-    return out
+    return _cut(model, inst, (), nl)
 
 
 def _without_flags(model: Dockerfile, inst: Instruction, names: set[str], nl: str) -> str:
     """The instruction as written with the ``--name`` flags in ``names`` cut out."""
-    text = model.text
-    pieces = []
-    pos = inst.start
-    for f in inst.flags:
-        if f.name in names:
-            pieces.append(text[pos : f.start])
-            pos = f.end
-            while pos < len(text) and text[pos] in " \t":
-                pos += 1
-    pieces.append(text[pos : inst.end])
-    out = "".join(pieces)
-    if not out.endswith(("\n", "\r")):
-        out += nl
-    return out
+    return _cut(model, inst, [(f.start, f.end) for f in inst.flags if f.name in names], nl)
 
 
 def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
@@ -508,17 +508,7 @@ def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
 def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
     """A RUN as the builder runs it: as written, with ``uv pip --system`` made to install
     into the virtual environment."""
-    text = model.text
-    pieces = []
-    pos = inst.start
-    for start, end in sorted(_uv_system_words(inst)):
-        pieces.append(text[pos:start])
-        pos = end
-        while pos < len(text) and text[pos] in " \t":
-            pos += 1
-    pieces.append(text[pos : inst.end])
-    out = "".join(pieces)
-    return out if out.endswith(("\n", "\r")) else out + nl
+    return _cut(model, inst, _uv_system_words(inst), nl)
 
 
 def _comments(inst: Instruction, nl: str) -> str:

@@ -24,7 +24,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -1634,6 +1634,18 @@ def native_package(name: str) -> NativeInfo | None:
         releases=tuple(entry.get("releases", ())),
         pythons=MappingProxyType(dict(entry.get("pythons", {}))),
     )
+
+
+def extra_packages(name: str, extras: Iterable[str]) -> tuple[str, ...]:
+    """The known native packages that the *extras* of *name* pull in (``psycopg`` with
+    ``["c"]`` -> ``("psycopg-c",)``), from the ``extras`` table of the data file."""
+    table = native_data().get("extras", {}).get(canonical(name), {})
+    out: list[str] = []
+    for extra in extras:
+        for dep in table.get(canonical(extra), ()):
+            if dep not in out:
+                out.append(dep)
+    return tuple(out)
 
 
 def _minor(python: str | None) -> str | None:

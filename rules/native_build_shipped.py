@@ -27,6 +27,7 @@ from dockerlint_slim.project import (
     RequirementsFile,
     builds_from_source,
     canonical,
+    extra_packages,
     native_package,
     parse_requirement,
 )
@@ -675,7 +676,10 @@ class _Judge:
 
     def requirement(self, req: Requirement) -> None:
         if req.name and req.url is None and req.path is None:
-            self.package(req.name, req.specifier, req.applies(self.env))
+            applies = req.applies(self.env)
+            self.package(req.name, req.specifier, applies)
+            for dep in extra_packages(req.name, req.extras):  # psycopg[c] -> psycopg-c
+                self.package(dep, "", applies)
 
     def text(self, spec: str) -> None:
         req = parse_requirement(spec)

@@ -26,6 +26,13 @@ For each package the JSON records:
   pure-Python wheels count everywhere.
 - ``note``: the curated note.
 
+Extras: ``pip install psycopg[c]`` compiles psycopg-c although psycopg itself ships wheels.
+For each package of ``PARENTS`` (curated: packages people install with an extra that pulls in
+a native package) the script downloads the latest release's wheel (PEP 658 metadata files are
+not served everywhere), reads its ``*.dist-info/METADATA`` and records, under the top-level
+``extras`` key, which of its extras require a package of ``CANDIDATES`` on CPython/Linux:
+``{"psycopg": {"c": ["psycopg-c"], …}}``. Extras that pull in no candidate are left out.
+
 A candidate whose latest release ships only pure-Python wheels is dropped (with a message):
 it never compiles. Wheel facts are for x86_64 (Docker's default platform); ``linux_arches``
 lists the Linux architectures of the latest release's wheels.
@@ -160,6 +167,22 @@ CANDIDATES: dict[str, str] = {
     "zstandard": "C extension (bundled zstd); a source build needs gcc.",
 }
 
+# Curated: packages installed with an extra that pulls in a package of CANDIDATES (measured:
+# which extras do, and which candidates they pull, is read from the metadata).
+PARENTS: tuple[str, ...] = (
+    "aiohttp",
+    "celery",
+    "django",
+    "fastapi",
+    "passlib",
+    "psycopg",
+    "pyjwt",
+    "python-jose",
+    "redis",
+    "sqlalchemy",
+    "uvicorn",
+)
+
 
 # --------------------------------------------------------------------------- fetching
 
@@ -197,6 +220,88 @@ def fetch(name: str, timeout: float = 60.0) -> dict[str, Any] | None:
                 continue  # try the next certificate bundle
             raise
     raise RuntimeError(f"{name}: certificate verification failed: {last}")
+
+
+def fetch_metadata(url: str, timeout: float = 120.0) -> str:
+    """The core metadata (``*.dist-info/METADATA``) of the wheel at *url*."""
+    import io
+    import zipfile
+
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    last: Exception | None = None
+    for ctx in _contexts():
+        try:
+            with urllib.request.urlopen(req, timeout=timeout, context=ctx) as resp:
+                body: bytes = resp.read()
+            break
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, ssl.SSLCertVerificationError):
+                last = exc
+                continue
+            raise
+    else:
+        raise RuntimeError(f"{url}: certificate verification failed: {last}")
+    with zipfile.ZipFile(io.BytesIO(body)) as whl:
+        for member in whl.namelist():
+            if member.count("/") == 1 and member.endswith(".dist-info/METADATA"):
+                return whl.read(member).decode("utf-8", "replace")
+    raise RuntimeError(f"{url}: no .dist-info/METADATA in the wheel")
+
+
+def wheel_url(name: str, page: dict[str, Any]) -> str | None:
+    """The URL of a wheel of the latest final release that has one (None: no wheel)."""
+    best: tuple[Version, str] | None = None
+    for f in page.get("files", []):
+        if f.get("yanked"):
+            continue
+        parsed = _file_version(name, f.get("filename", ""))
+        if parsed is None or parsed[0] != "wheel":
+            continue
+        version = parsed[1]
+        if version.is_prerelease or version.is_devrelease:
+            continue
+        if best is None or version > best[0]:
+            best = (version, str(f["url"]))
+    return best[1] if best else None
+
+
+def native_extras(metadata: str, candidates: Iterable[str]) -> dict[str, list[str]]:
+    """Extra -> the candidates it requires on CPython 3.11 / Linux x86_64, from the
+    ``Provides-Extra`` and ``Requires-Dist`` fields of a core metadata file."""
+    from email.parser import HeaderParser
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    wanted = set(candidates)
+    msg = HeaderParser().parsestr(metadata)
+    extras = [str(canonicalize_name(e)) for e in msg.get_all("Provides-Extra") or []]
+    env = {
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": ARCH,
+        "os_name": "posix",
+        "python_version": "3.11",
+        "python_full_version": "3.11.9",
+    }
+    out: dict[str, list[str]] = {}
+    for line in msg.get_all("Requires-Dist") or []:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        name = str(canonicalize_name(req.name))
+        if name not in wanted or req.marker is None:
+            continue
+        for extra in extras:
+            if req.marker.evaluate({**env, "extra": extra}) and not req.marker.evaluate(
+                {**env, "extra": ""}
+            ):
+                names = out.setdefault(extra, [])
+                if name not in names:
+                    names.append(name)
+    return {k: sorted(v) for k, v in sorted(out.items())}
 
 
 # --------------------------------------------------------------------------- analysis
@@ -430,8 +535,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     packages: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
     if args.names and args.output.exists():
-        packages = dict(json.loads(args.output.read_text(encoding="utf-8"))["packages"])
+        old = json.loads(args.output.read_text(encoding="utf-8"))
+        packages = dict(old["packages"])
+        extras = dict(old.get("extras", {}))
 
     failures = 0
     for i, name in enumerate(names):
@@ -463,6 +571,23 @@ def main(argv: list[str] | None = None) -> int:
         print("no package could be fetched; nothing written", file=sys.stderr)
         return 1
 
+    if not args.names:
+        for parent in PARENTS:
+            time.sleep(args.delay)
+            try:
+                page = fetch(parent)
+                url = wheel_url(parent, page) if page is not None else None
+                found = native_extras(fetch_metadata(url), CANDIDATES) if url else {}
+            except Exception as exc:  # network trouble: report, keep going
+                print(f"{parent}: extras FAILED: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            if url is None:
+                print(f"{parent}: no wheel, extras skipped", file=sys.stderr)
+            if found:
+                extras[parent] = found
+                print(f"{parent}: native extras {found}", file=sys.stderr)
+
     doc = {
         "source": (
             "PyPI simple index JSON API (PEP 691, GET https://pypi.org/simple/<name>/ with "
@@ -473,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": list(PYTHONS),
         "platform": f"linux {ARCH}",
         "packages": dict(sorted(packages.items())),
+        "extras": dict(sorted(extras.items())),
     }
     text = _dump(doc) + "\n"
     if args.dry_run:

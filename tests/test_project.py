@@ -17,6 +17,7 @@ from dockerlint_slim.project import (
     Project,
     builds_from_source,
     canonical,
+    extra_packages,
     native_data,
     native_package,
     parse_requirement,
@@ -1123,6 +1124,45 @@ def test_native_package_lookup() -> None:
     assert native_package("requests") is None
     assert native_package("mysqlclient").wheels == "windows-only"  # type: ignore[union-attr]
     assert native_package("uwsgi").wheels == "none"  # type: ignore[union-attr]
+
+
+def test_extra_packages() -> None:
+    assert extra_packages("psycopg", ["c"]) == ("psycopg-c",)
+    assert extra_packages("Psycopg", ["pool", "C", "c"]) == ("psycopg-c",)
+    assert extra_packages("psycopg", ["binary"]) == ()  # psycopg-binary: wheels, not listed
+    assert set(extra_packages("uvicorn", ["standard"])) >= {"httptools", "uvloop"}
+    assert extra_packages("requests", ["socks"]) == ()
+    assert extra_packages("psycopg", []) == ()
+    # every package an extra pulls in is itself a known native package
+    for extras in native_data()["extras"].values():
+        for deps in extras.values():
+            assert all(native_package(d) is not None for d in deps), deps
+
+
+def test_native_extras_from_wheel_metadata() -> None:
+    """The data script reads extras from core metadata, keeping only native packages."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "update_native_packages.py"
+    spec = importlib.util.spec_from_file_location("update_native_packages_t", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    metadata = (
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
+        "Requires-Dist: typing-extensions>=4\n"
+        "Requires-Dist: cffi; platform_python_implementation == 'CPython'\n"
+        "Provides-Extra: c\nRequires-Dist: psycopg-c==1.0; extra == 'c'\n"
+        "Provides-Extra: Fast\n"
+        'Requires-Dist: uvloop; (sys_platform != "win32") and extra == "fast"\n'
+        'Requires-Dist: winloop; sys_platform == "win32" and extra == "fast"\n'
+        'Requires-Dist: httptools; extra == "fast"\n'
+        "Provides-Extra: docs\nRequires-Dist: sphinx; extra == 'docs'\n"
+        "Provides-Extra: pypy\n"
+        "Requires-Dist: lz4; extra == 'pypy' and implementation_name == 'pypy'\n"
+    )
+    found = module.native_extras(metadata, ["psycopg-c", "uvloop", "httptools", "cffi", "lz4"])
+    assert found == {"c": ["psycopg-c"], "fast": ["httptools", "uvloop"]}
 
 
 @pytest.mark.parametrize("musl", [False, True])

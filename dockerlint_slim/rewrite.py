@@ -339,6 +339,7 @@ def _runtime_packages(
     removed: Sequence[str],
     native: Sequence[str],
     programs: Iterable[str],
+    loads: Sequence[str] = (),
 ) -> _Packages:
     distro = info.distro or ("alpine" if info.libc == "musl" else "debian")
     releases = _candidate_releases(info)
@@ -369,10 +370,26 @@ def _runtime_packages(
             if dev in implicit:
                 dev_needed.append(dev)
                 out.notes.append(f"{project} links {dev}, which `{info.family}` provides")
+    loaded: set[str] = set()  # their typelibs (gir1.2-*) are not what ctypes opens
+    if info.fat:
+        for project in loads:
+            for dev in _rl.python_loads(project, distro):
+                if dev not in dev_needed:
+                    dev_needed.append(dev)
+                    loaded.add(dev)
+                    out.notes.append(
+                        f"{project} loads the libraries of {dev} at run time, which "
+                        f"`{info.family}` provides"
+                    )
     for dev in dev_needed:
         if _PYTHON_BUILD_PACKAGES.match(dev) or dev in ("linux-libc-dev", "libc6-dev", "musl-dev"):
             continue
         found = {r: _rl.runtime_packages(dev, distro, r) for r in releases}
+        if dev in loaded:
+            found = {
+                r: tuple(p for p in libs if not p.startswith("gir1.2-")) if libs else libs
+                for r, libs in found.items()
+            }
         known = [libs for libs in found.values() if libs is not None]
         if not known:
             shown = " or ".join(r for r in releases if r) or "(release?)"
@@ -535,11 +552,13 @@ def _venv_env() -> str:
     return f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
 
 
-def rewrite(model: Dockerfile, native: Sequence[str] = ()) -> Rewrite:
+def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] = ()) -> Rewrite:
     """Rewrite ``model`` (one stage) into a builder and a slim runtime stage.
 
     ``native`` names the Python packages the build compiles from source (for the runtime
-    libraries they link that the original base provided without an explicit install).
+    libraries they link that the original base provided without an explicit install);
+    ``loads`` the installed Python packages that may open system libraries at run time
+    (ctypes/cffi: the libraries the full base image has are installed in the slim one).
     Raises :class:`Refusal` with the reason when the file is not one the rewrite handles.
     """
     if any(i.keyword == "ONBUILD" for i in model.instructions):
@@ -621,7 +640,7 @@ def rewrite(model: Dockerfile, native: Sequence[str] = ()) -> Rewrite:
             f"the runtime steps call {', '.join(missing)}, which the slim image does not have"
         )
     manager = "apk" if info.package_manager == "apk" else "apt"
-    packages = _runtime_packages(info, installed, removed, native, programs)
+    packages = _runtime_packages(info, installed, removed, native, programs, loads)
     system_site = distro_python and any(
         p.startswith(("python3-", "py3-"))
         and not _PYTHON_BUILD_PACKAGES.match(p)

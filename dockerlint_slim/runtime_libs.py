@@ -173,3 +173,21 @@ def python_build_deps(project: str, distro: str) -> tuple[str, ...]:
     if entry is None or d not in ("debian", "ubuntu", "alpine"):
         return ()
     return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
+
+
+def python_loads(project: str, distro: str) -> tuple[str, ...]:
+    """The ``-dev`` packages whose libraries the PyPI *project* opens at run time through
+    ctypes or cffi (``wand`` -> ``libmagickwand-dev``): the full python image has those
+    libraries, the slim one does not, and ``ldd`` cannot see the need. Same names and
+    normalisation as :func:`python_build_deps`; ``()`` when not known to load any."""
+    d = _distro(distro)
+    entry = runtime_libs_data().get("python_loads", {}).get(_canonical(project))
+    if entry is None or d not in ("debian", "ubuntu", "alpine"):
+        return ()
+    return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
+
+
+@cache
+def python_loaders() -> frozenset[str]:
+    """Every PyPI project :func:`python_loads` knows (normalised names)."""
+    return frozenset(runtime_libs_data().get("python_loads", {}))

@@ -13,6 +13,7 @@ from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import parse_requirement
 from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.runtime_libs import python_loaders, python_loads
 from dockerlint_slim.shell import Command
 
 from .build_toolchain_shipped import build_toolchain_in
@@ -37,14 +38,6 @@ _PROJECT_INSTALLERS = {
     "pdm": {"install", "sync", "add"},
     "hatch": {"env"},
 }
-# Python packages that load a system library at run time (ctypes) which the full image has
-# (buildpack-deps installs `file` and ImageMagick) and the slim image lacks.
-_RUNTIME_LIBRARY_USERS = {
-    "python-magic": "libmagic1",
-    "file-magic": "libmagic1",
-    "filemagic": "libmagic1",
-    "wand": "ImageMagick",
-}
 _REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 
 
@@ -57,6 +50,13 @@ def _tools_in_text(text: str) -> list[str]:
         if tool in FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
             found.append(tool)
     return found
+
+
+def _loads(name: str) -> str:
+    """Why a package that opens system libraries at run time (ctypes/cffi) needs the full
+    image: the full image has those libraries, the slim one lacks them."""
+    devs = ", ".join(python_loads(name, "debian"))
+    return f"{name} loads the libraries of {devs} at run time"
 
 
 def _requirement_files(args: tuple[str, ...]) -> list[str]:
@@ -110,8 +110,8 @@ def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
             return "pip installs from a VCS URL (git)"
         for t in call.arg_texts:
             req = None if t.startswith("-") else parse_requirement(t)
-            if req is not None and req.name in _RUNTIME_LIBRARY_USERS:
-                return f"{req.name} loads {_RUNTIME_LIBRARY_USERS[req.name]}"
+            if req is not None and req.name in python_loaders():
+                return _loads(req.name)
         for relpath in _requirement_files(call.arg_texts):
             project = ctx.project
             reqs = project.requirements(relpath) if project is not None else None
@@ -120,8 +120,8 @@ def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
             every = (*reqs.requirements, *reqs.constraints)
             if any(r.url and _VCS_URL.search(r.url) for r in every):
                 return f"{relpath} installs from a VCS URL (git)"
-            for name in reqs.names() & set(_RUNTIME_LIBRARY_USERS):
-                return f"{name} loads {_RUNTIME_LIBRARY_USERS[name]}"
+            for name in sorted(reqs.names() & python_loaders()):
+                return _loads(name)
     return None
 
 

@@ -9,9 +9,10 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.runtime_libs import python_loaders
 
 from .build_toolchain_shipped import build_toolchain_in
-from .native_build_shipped import native_builds_in
+from .native_build_shipped import native_builds_in, python_packages_in
 
 # how many names the message lists before "and N more"
 _MAX_NAMED = 4
@@ -150,7 +151,8 @@ class MultiStageOpportunity(Rule):
         edits: list[Edit] = []
         note = None
         try:
-            result = rewrite(model, native=native)
+            loads = [p for p in python_packages_in(stage, ctx) if p in python_loaders()]
+            result = rewrite(model, native=native, loads=loads)
         except Refusal as exc:
             note = f"no automatic rewrite: {exc}"
         else:

@@ -593,6 +593,7 @@ _ALL_MANIFESTS = (*_MANIFESTS, "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lo
 class _Finding:
     labels: list[str] = field(default_factory=list)  # package names, "the project itself"
     details: list[str] = field(default_factory=list)  # why, when not obvious
+    installed: list[str] = field(default_factory=list)  # every package the install names
 
     def add(self, label: str, detail: str | None = None) -> None:
         if label not in self.labels:
@@ -631,6 +632,8 @@ class _Judge:
     def package(self, name: str, specifier: str = "", marker_ok: bool = True) -> None:
         inst = self.install
         n = canonical(name)
+        if n and marker_ok and n not in self.finding.installed:
+            self.finding.installed.append(n)
         if not n or not marker_ok or inst.no_build:
             return
         if n in inst.only_binary or (":all:" in inst.only_binary and n not in inst.no_binary):
@@ -878,8 +881,11 @@ def _cd(cmd: Command, inst: Instruction, cwd: str) -> str | None:
     return _join(cwd, value)
 
 
-def _installs(inst: Instruction, stage: Stage, ctx: Context) -> list[tuple[_Install, _Finding]]:
-    """Each install command of the RUN ``inst`` that compiles, with what it compiles."""
+def _installs(
+    inst: Instruction, stage: Stage, ctx: Context, every: bool = False
+) -> list[tuple[_Install, _Finding]]:
+    """Each install command of the RUN ``inst`` that compiles (``every``: each one), with
+    what it compiles and the packages it names."""
     if inst.keyword != "RUN" or not inst.commands:
         return []
     df = ctx.dockerfile
@@ -901,7 +907,7 @@ def _installs(inst: Instruction, stage: Stage, ctx: Context) -> list[tuple[_Inst
             continue
         use = paths if cwd is not None else None
         finding = _judge_install(install, base, use, cwd or "/", not moved)
-        if finding.labels:
+        if finding.labels or every:
             out.append((install, finding))
     return out
 
@@ -921,6 +927,21 @@ def native_builds_in(stage: Stage, ctx: Context) -> list[tuple[Instruction, list
             labels += [label for label in finding.labels if label not in labels]
         if labels:
             out.append((inst, labels))
+    return out
+
+
+def python_packages_in(stage: Stage, ctx: Context) -> list[str]:
+    """The PyPI projects (normalised names) that the Python installs of ``stage`` and of the
+    stages it is built FROM name: on the command line, in requirement files, lock files and
+    project metadata it can read, and those an extra pulls in (not transitive dependencies)."""
+    df = ctx.dockerfile
+    out: list[str] = []
+    for inst in df.inherited_instructions(stage):
+        if inst.keyword != "RUN":
+            continue
+        owner = df.stage_of(inst) or stage
+        for _, finding in _installs(inst, owner, ctx, every=True):
+            out += [n for n in finding.installed if n not in out]
     return out
 
 

@@ -62,6 +62,10 @@ and at the top level:
   Alpine ``-dev`` packages whose libraries a source build of it links against (measured for
   most by building them in the full python image, see the comment there). Every Debian name
   must exist in bookworm (checked here; the run fails otherwise).
+- ``python_loads``: curated (``PYTHON_LOADS`` below): PyPI project -> the ``-dev`` packages
+  whose libraries it loads at run time through ctypes or cffi (no extension module, so
+  ``ldd`` cannot see the need), for libraries the full python image has and the slim one
+  lacks. Checked like ``python_build_deps``.
 
 A release whose index cannot be downloaded is reported and left out (``unavailable`` in the
 JSON); with ``--only`` the releases of the other distributions are kept from the existing file.
@@ -124,6 +128,49 @@ BUILDPACK_DEPS = (  # noqa: SIM905 (kept as one string, like the upstream list)
     "patch unzip xz-utils zlib1g-dev default-libmysqlclient-dev"
 ).split()
 PYTHON_IMAGE_DEPS = ("libbluetooth-dev", "tk-dev", "uuid-dev")
+
+# Curated: PyPI project -> the -dev packages whose runtime libraries it opens with ctypes or
+# cffi's ABI mode (dlopen by name), so no NEEDED entry shows the need. Only libraries the full
+# python image ships (buildpack-deps brings `file`, ImageMagick, cairo and pango) and the slim
+# image lacks: an app on the full image relies on them without installing anything. Wand and
+# python-magic were checked by running them in both images; the others follow their docs.
+PYTHON_LOADS: dict[str, dict[str, Any]] = {
+    "python-magic": {
+        "debian": ["libmagic-dev"],
+        "alpine": ["file-dev"],
+        "note": "loads libmagic with ctypes",
+    },
+    "file-magic": {
+        "debian": ["libmagic-dev"],
+        "alpine": ["file-dev"],
+        "note": "the bindings shipped with file(1): load libmagic with ctypes",
+    },
+    "filemagic": {
+        "debian": ["libmagic-dev"],
+        "alpine": ["file-dev"],
+        "note": "loads libmagic with ctypes",
+    },
+    "wand": {
+        "debian": ["libmagickwand-dev"],
+        "alpine": ["imagemagick-dev"],
+        "note": "loads ImageMagick's MagickWand with ctypes",
+    },
+    "cairocffi": {
+        "debian": ["libcairo2-dev"],
+        "alpine": ["cairo-dev"],
+        "note": "loads cairo with cffi (ABI mode)",
+    },
+    "cairosvg": {
+        "debian": ["libcairo2-dev"],
+        "alpine": ["cairo-dev"],
+        "note": "renders through cairocffi, which loads cairo",
+    },
+    "weasyprint": {
+        "debian": ["libpango1.0-dev"],
+        "alpine": ["pango-dev"],
+        "note": "loads pango, pangoft2, fontconfig and harfbuzz with cffi (ABI mode)",
+    },
+}
 
 # Curated: PyPI project (PEP 503 name) -> the -dev packages whose libraries a source build of
 # it links against (Debian names, valid on Ubuntu too, and Alpine names), with a note.
@@ -1009,25 +1056,27 @@ def main(argv: list[str] | None = None) -> int:
 
     problems = _check_examples(releases)
     bookworm = indexes.get(("debian", "bookworm"))
-    if isinstance(bookworm, DebIndex):
-        for project, entry in PYTHON_BUILD_DEPS.items():
-            for dev in entry["debian"]:
-                if dev not in bookworm.packages:
-                    problems.append(f"python_build_deps {project}: {dev} is not in bookworm")
-    for (distro, release), index in sorted(indexes.items()):
-        key = "alpine" if distro == "alpine" else "debian"
-        for project, entry in PYTHON_BUILD_DEPS.items():
-            for dev in entry[key]:
-                if index.resolve(dev) is None:
-                    note = f"python_build_deps {project}: {dev} is not in {distro} {release}"
-                    if (distro, release) == ("alpine", "3.19"):
-                        problems.append(note)
-                    else:
-                        print(f"  note: {note}", file=sys.stderr)
+    curated = {"python_build_deps": PYTHON_BUILD_DEPS, "python_loads": PYTHON_LOADS}
+    for table, projects in curated.items():
+        if isinstance(bookworm, DebIndex):
+            for project, entry in projects.items():
+                for dev in entry["debian"]:
+                    if dev not in bookworm.packages:
+                        problems.append(f"{table} {project}: {dev} is not in bookworm")
+        for (distro, release), index in sorted(indexes.items()):
+            key = "alpine" if distro == "alpine" else "debian"
+            for project, entry in projects.items():
+                for dev in entry[key]:
+                    if index.resolve(dev) is None:
+                        note = f"{table} {project}: {dev} is not in {distro} {release}"
+                        if (distro, release) == ("alpine", "3.19"):
+                            problems.append(note)
+                        else:
+                            print(f"  note: {note}", file=sys.stderr)
     if "alpine/3.19" in unavailable:
         print(
-            "  note: Alpine indexes unreachable: the Alpine names of python_build_deps are "
-            "curated and were not checked",
+            "  note: Alpine indexes unreachable: the Alpine names of python_build_deps and "
+            "python_loads are curated and were not checked",
             file=sys.stderr,
         )
     if problems:
@@ -1049,7 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
             "Debian/Ubuntu Packages.xz (amd64) and Alpine APKINDEX.tar.gz (x86_64) indexes, "
             "read by scripts/update_runtime_libs.py; fat_python_dev_packages from the "
             "docker-library buildpack-deps and python Dockerfiles "
-            f"({list_source}); python_build_deps curated in that script"
+            f"({list_source}); python_build_deps and python_loads curated in that script"
         ),
         "generated": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "excluded": [f"{p}*-dev" for p in EXCLUDED_PREFIXES],
@@ -1057,6 +1106,7 @@ def main(argv: list[str] | None = None) -> int:
         "releases": {d: dict(sorted(r.items())) for d, r in sorted(releases.items()) if r},
         "fat_python_dev_packages": dict(sorted(fat.items())),
         "python_build_deps": dict(sorted(PYTHON_BUILD_DEPS.items())),
+        "python_loads": dict(sorted(PYTHON_LOADS.items())),
     }
     text = _dump(doc) + "\n"
     if args.dry_run:

@@ -111,6 +111,27 @@ def test_fat_base_implicit_headers_give_runtime_library(tmp_path):
     assert "apt-get install" not in builder
 
 
+def test_libraries_opened_at_run_time_follow_the_app_to_the_slim_image(tmp_path):
+    """Wand and python-magic open ImageMagick and libmagic with ctypes (no NEEDED entry):
+    the full image has them, so the slim runtime installs them; their typelibs stay out."""
+    text = (
+        "FROM python:3.11-bookworm\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+        "RUN pip install --no-cache-dir weasyprint==62.3\nCOPY . .\n"
+        'CMD ["python", "app.py"]\n'
+    )
+    reqs = "psycopg2==2.9.9\nWand==0.6.13\npython-magic==0.4.27\n"
+    fixed = _fix(tmp_path, text, {"requirements.txt": reqs})
+    runtime = _stages(fixed)[-1]
+    install = runtime[runtime.index("apt-get install") : runtime.index("rm -rf")]
+    for lib in ("libpq5", "libmagickwand-6.q16-6", "libmagic1", "libpango-1.0-0"):
+        assert lib in install, lib
+    assert "gir1.2-" not in install
+    # a slim original gets nothing it did not install itself: its own install carries over
+    slim = _fix(tmp_path, text.replace("python:3.11-bookworm", "python:3.11-slim-bookworm"))
+    assert "libmagic1" not in slim and "libmagickwand" not in slim
+
+
 def test_crlf_bom_and_escape_directive_are_kept(tmp_path):
     text = (
         "\ufeff# escape=`\r\nFROM python:3.11\r\nRUN apt-get update && apt-get install -y "

@@ -237,6 +237,21 @@ def test_every_python_build_dep_maps_on_bookworm():
             assert runtime, f"{project}: {dev} has no bookworm runtime package"
 
 
+def test_python_loads_examples():
+    assert rl.python_loads("Wand", "debian") == ("libmagickwand-dev",)
+    assert rl.python_loads("python_magic", "ubuntu") == ("libmagic-dev",)
+    assert rl.python_loads("wand", "alpine") == ("imagemagick-dev",)
+    assert rl.python_loads("psycopg2", "debian") == ()  # links libpq: a build dependency
+    assert {"wand", "python-magic", "weasyprint", "cairocffi"} <= rl.python_loaders()
+    # every library loaded this way is in the full image (else an app there would fail too)
+    fat = rl.fat_base_dev_packages("bookworm")
+    for project in rl.python_loaders():
+        for dev in rl.python_loads(project, "debian"):
+            assert rl.runtime_packages(dev, "debian", "bookworm"), (project, dev)
+            if dev != "libmagic-dev":  # libmagic1 comes with `file`, not a -dev package
+                assert dev in fat or dev == "libpango1.0-dev", (project, dev)
+
+
 # --------------------------------------------------------------------------- the script
 
 

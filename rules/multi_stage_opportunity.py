@@ -54,7 +54,8 @@ class MultiStageOpportunity(Rule):
     stage copies with `COPY --from` (or mounts with `RUN --mount=…,from=`). The finding is
     on the `FROM` of the shipped stage. Development containers (built on a
     `mcr.microsoft.com/devcontainers/…` image) ship their toolchain on purpose and are not
-    reported.
+    reported, nor is a RUN that installs its compiler, builds and removes the compiler again
+    on a base without one (it ships no toolchain; a second stage would only add a venv).
 
     ## Why is this bad?
     Everything the build needs (a C toolchain, headers, the source and temporary files of the
@@ -136,7 +137,7 @@ class MultiStageOpportunity(Rule):
         if "devcontainers" in root.base.repository.split("/"):
             return  # a development container ships its toolchain on purpose
         found = [n for _, names in build_toolchain_in(stage, ctx) for n in names]
-        found += [n for _, names in native_builds_in(stage, ctx) for n in names]
+        found += [n for _, names in native_builds_in(stage, ctx, contained=False) for n in names]
         if not found:
             return
         unique = list(dict.fromkeys(found))

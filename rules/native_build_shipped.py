@@ -912,16 +912,22 @@ def _installs(
     return out
 
 
-def native_builds_in(stage: Stage, ctx: Context) -> list[tuple[Instruction, list[str]]]:
+def native_builds_in(
+    stage: Stage, ctx: Context, contained: bool = True
+) -> list[tuple[Instruction, list[str]]]:
     """Every RUN of ``stage`` and of the stages it is built FROM (oldest first) whose Python
     installs compile native code, with short reasons: the package names pip builds from
-    source, ``"the project itself"`` or ``"every package"`` (``--no-binary :all:``)."""
+    source, ``"the project itself"`` or ``"every package"`` (``--no-binary :all:``).
+    ``contained=False`` leaves out a RUN that installs its compiler and removes it again on a
+    base without one: it ships the build, not the toolchain."""
     df = ctx.dockerfile
     out: list[tuple[Instruction, list[str]]] = []
     for inst in df.inherited_instructions(stage):
         if inst.keyword != "RUN":
             continue
         owner = df.stage_of(inst) or stage
+        if not contained and _toolchain_contained(inst, owner, ctx, _base(df, owner)):
+            continue
         labels: list[str] = []
         for _, finding in _installs(inst, owner, ctx):
             labels += [label for label in finding.labels if label not in labels]

@@ -32,7 +32,7 @@ from .images import FULL_ONLY_TOOLS, BaseInfo, classify, slim_tag
 from .model import Dockerfile, Instruction, Stage
 from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
-from .shell import Command
+from .shell import Command, Word
 
 __all__ = ["VENV", "Refusal", "Rewrite", "rewrite"]
 
@@ -47,6 +47,7 @@ _PROJECT_TOOLS = {
 }
 # packages that are installers/build helpers rather than application dependencies: a pip
 # install of only these runs before the virtual environment is made
+_PIP_ITSELF = frozenset({"pip", "setuptools", "wheel"})
 _TOOL_PACKAGES = frozenset(
     {"pip", "setuptools", "wheel", "poetry", "pipenv", "uv", "pdm", "pip-tools", "virtualenv"}
     | {"poetry-plugin-export", "cython", "build"}
@@ -178,6 +179,21 @@ def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
     if names and all(n in _TOOL_PACKAGES for n in names):
         return ("tool", problems)
     return ("python", problems)
+
+
+def _pip_itself(inst: Instruction) -> list[Word]:
+    """The requirement words of the ``pip install`` commands of ``inst`` that install only
+    pip, setuptools or wheel (an upgrade of the installer itself)."""
+    out: list[Word] = []
+    for cmd in inst.commands:
+        call = pip_call(cmd)
+        if call is None or call.sub != "install":
+            continue
+        words = [w for w in call.args if not w.text.startswith("-")]
+        names = {re.split(r"[\[<>=!~; ]", w.text, maxsplit=1)[0].lower() for w in words}
+        if words and names <= _PIP_ITSELF:
+            out += words
+    return out
 
 
 def _editable(args: Sequence[str]) -> bool:
@@ -655,6 +671,14 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
         for inst in python_runs
         for cmd in inst.commands
     )
+    # `pip install --upgrade pip setuptools` before the installs upgraded the pip that did
+    # them: the venv's own pip gets the same upgrade
+    upgrade = [
+        w.raw
+        for inst in build_runs
+        if inst.index < first_python and runs[inst.index].kind == "tool"
+        for w in _pip_itself(inst)
+    ]
     aliases = {s.alias for s in model.stages if s.alias}
     builder = next(n for n in ("builder", "build", "venv-builder") if n not in aliases)
 
@@ -687,7 +711,11 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
                 opt = " --system-site-packages" if system_site else ""
                 # poetry, pipenv and uv install into the environment without its own pip
                 opt += "" if needs_pip else " --without-pip"
-                out.append(f"RUN {python} -m venv{opt} {VENV}{nl}")
+                then = ""
+                if needs_pip and upgrade:
+                    words = " ".join(dict.fromkeys(upgrade))
+                    then = f" && {VENV}/bin/pip install --no-cache-dir --upgrade {words}"
+                out.append(f"RUN {python} -m venv{opt} {VENV}{then}{nl}")
                 out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{nl}")
                 venv_added = True
             out.append(_comments(inst, nl) + _builder_run(model, inst, nl))

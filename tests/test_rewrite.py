@@ -132,6 +132,29 @@ def test_libraries_opened_at_run_time_follow_the_app_to_the_slim_image(tmp_path)
     assert "libmagic1" not in slim and "libmagickwand" not in slim
 
 
+def test_pip_upgrade_before_the_installs_upgrades_the_venv_pip(tmp_path):
+    text = (
+        'FROM python:3.11\nRUN pip install --upgrade pip "setuptools==69.2.0" wheel\n'
+        "RUN pip install poetry\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    fixed = _fix(tmp_path, text, {"requirements.txt": "psycopg2==2.9.9\n"})
+    _, builder, _ = _stages(fixed)
+    lines = builder.splitlines()
+    venv = next(line for line in lines if "-m venv" in line)
+    assert venv == (
+        f"RUN python -m venv {VENV} && {VENV}/bin/pip install --no-cache-dir --upgrade "
+        'pip "setuptools==69.2.0" wheel'
+    )
+    # the upgrade and the tool install still run first, on the system pip
+    assert lines.index(venv) > lines.index("RUN pip install poetry")
+    # no upgrade asked for: the venv keeps the pip it comes with
+    plain = _fix(
+        tmp_path, text.replace('RUN pip install --upgrade pip "setuptools==69.2.0" wheel\n', "")
+    )
+    assert f"RUN python -m venv {VENV}\n" in plain
+
+
 def test_crlf_bom_and_escape_directive_are_kept(tmp_path):
     text = (
         "\ufeff# escape=`\r\nFROM python:3.11\r\nRUN apt-get update && apt-get install -y "

@@ -713,8 +713,8 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
                 opt += "" if needs_pip else " --without-pip"
                 then = ""
                 if needs_pip and upgrade:
-                    words = " ".join(dict.fromkeys(upgrade))
-                    then = f" && {VENV}/bin/pip install --no-cache-dir --upgrade {words}"
+                    wanted = " ".join(dict.fromkeys(upgrade))
+                    then = f" && {VENV}/bin/pip install --no-cache-dir --upgrade {wanted}"
                 out.append(f"RUN {python} -m venv{opt} {VENV}{then}{nl}")
                 out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{nl}")
                 venv_added = True

@@ -539,9 +539,10 @@ def verify(
     try:
         resolver = ConfigResolver(Path(config_path) if config_path else None, known=all_rules())
         settings = resolver.for_file(path)
-        fixed = fix_text(
+        fix_outcome = fix_text(
             text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context
-        ).text
+        )
+        fixed = fix_outcome.text
     except ConfigError as exc:
         raise Failure(str(exc)) from None
     except ScanError as exc:
@@ -585,6 +586,9 @@ def verify(
         raise Failure(str(exc)) from None
     except OSError as exc:  # the docker client went away
         raise Failure(f"{docker.binary}: {exc.strerror or exc}") from None
+    outcome.not_fixed = [
+        (f.code, f.line, f.note) for f in fix_outcome.result.findings if f.note and f.fix is None
+    ]
     if output_format == "json":
         data = outcome.to_dict()
         data["dockerfile"] = dockerfile

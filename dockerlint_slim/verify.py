@@ -171,6 +171,8 @@ class Verification:
     unresolved: list[Unresolved] = field(default_factory=list)  # new in the shipped image
     preexisting: list[Unresolved] = field(default_factory=list)  # unresolved in both
     kept: list[str] = field(default_factory=list)  # tags left behind (--keep-images)
+    # findings whose fix was refused, with the reason: (code, line, note)
+    not_fixed: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def shipped(self) -> BuildResult:
@@ -281,6 +283,7 @@ class Verification:
                 }
             ),
             "kept_images": self.kept,
+            "not_fixed": [{"code": c, "line": n, "note": t} for c, n, t in self.not_fixed],
         }
 
 
@@ -746,6 +749,8 @@ def render_text(v: Verification, *, path: str = "", context: str = "") -> str:
             _row("rewrite", "nothing to rewrite: the fixes leave the Dockerfile unchanged; ")
             + "checking the original alone"
         )
+    for code, line, note in v.not_fixed:
+        lines.append(f"    {code} (line {line}) not fixed: {note}")
     for build in (v.original, v.fixed):
         if build is None:
             continue

@@ -480,6 +480,25 @@ def test_nothing_to_rewrite_builds_the_original_only(fake: Fake, project: Path) 
     assert len(builds) == 1 and builds[0][builds[0].index("-t") + 1].endswith(":original")
 
 
+def test_a_refused_rewrite_shows_its_reason(fake: Fake, project: Path) -> None:
+    (project / "Dockerfile").write_text(
+        "ARG BASE=python:3.11\nFROM $BASE\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+        'CMD ["python", "-c", "import psycopg2"]\n'
+    )
+    result = run("proj/Dockerfile")
+    assert "nothing to rewrite" in result.stdout
+    assert (
+        "    DLS007 (line 2) not fixed: no automatic rewrite: the base image is chosen by an ARG"
+        in result.stdout
+    )
+    data = json.loads(run("--format", "json", "proj/Dockerfile").stdout)
+    assert data["rewritten"] is False
+    [entry] = data["not_fixed"]
+    assert entry["code"] == "DLS007" and entry["line"] == 2 and "ARG" in entry["note"]
+    (project / "Dockerfile").write_text(CLEAN)
+    assert json.loads(run("--format", "json", "proj/Dockerfile").stdout)["not_fixed"] == []
+
+
 def test_nothing_to_rewrite_but_the_smoke_test_fails(fake: Fake, project: Path) -> None:
     (project / "Dockerfile").write_text(CLEAN)
     fake.update(smoke={"original": {"rc": 2, "stderr": "no\n"}})

@@ -34,6 +34,7 @@ __all__ = [
     "BaseInfo",
     "classify",
     "distro_python_minor",
+    "full_only_tools_in",
     "same_abi",
     "same_release",
     "slim_replacement",
@@ -210,6 +211,28 @@ FULL_ONLY_TOOLS = frozenset(
         "curl-config",
     }
 )
+# programs of FULL_ONLY_TOOLS whose names are also common words (`file`, `patch`, `top`):
+# in free text they count only where a program is named (the first word of a command)
+_COMMON_WORDS = frozenset(
+    {"as", "ar", "ld", "cc", "cpp", "ps", "top", "free", "watch", "file", "patch", "convert"}
+    | {"identify"}
+)
+_PROGRAM_WORD = re.compile(
+    r"(?<![\w.+/$-])(?:/usr(?:/local)?)?(?:/s?bin/)?(?P<tool>[\w.+-]+)(?![\w.+/-])"
+)
+
+
+def full_only_tools_in(text: str) -> list[str]:
+    """The programs of :data:`FULL_ONLY_TOOLS` that a command line names, in order (``curl``
+    in ``CMD curl -f http://… || exit 1``, ``/usr/bin/git``); words that are also common
+    English words (``file``, ``patch``) are left out, as are paths and options."""
+    found: list[str] = []
+    for m in _PROGRAM_WORD.finditer(text):
+        tool = m.group("tool")
+        if tool in FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
+            found.append(tool)
+    return found
+
 
 # --------------------------------------------------------------------------- the record
 

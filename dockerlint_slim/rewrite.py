@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from . import runtime_libs as _rl
 from .commands import module_argv, pip_call, removed_paths
-from .images import FULL_ONLY_TOOLS, BaseInfo, classify, slim_tag
+from .images import FULL_ONLY_TOOLS, BaseInfo, classify, full_only_tools_in, slim_tag
 from .model import Dockerfile, Instruction, Stage
 from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
@@ -429,10 +429,6 @@ def _runtime_packages(
     return out
 
 
-def _words_in(text: str) -> set[str]:
-    return set(re.findall(r"(?<![\w.+/$-])(?:/usr(?:/local)?)?(?:/s?bin/)?([\w.+-]+)", text))
-
-
 def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
     """Full-image-only programs that runtime instructions call."""
     found: list[str] = []
@@ -442,9 +438,9 @@ def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
         elif inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
             if inst.exec_args is not None:
                 names = [os.path.basename(inst.exec_args[0])] if inst.exec_args else []
-                names += [w for a in inst.exec_args for w in _words_in(a) if w in ("curl",)]
+                names += [w for a in inst.exec_args for w in full_only_tools_in(a) if w == "curl"]
             else:
-                names = sorted(_words_in(inst.args) & FULL_ONLY_TOOLS)
+                names = full_only_tools_in(inst.args)
         else:
             continue
         for n in names:

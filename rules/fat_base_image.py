@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dockerlint_slim.commands import pip_call
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, slim_replacement
+from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, full_only_tools_in, slim_replacement
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import parse_requirement
@@ -19,13 +19,6 @@ from dockerlint_slim.shell import Command
 from .build_toolchain_shipped import build_toolchain_in
 from .native_build_shipped import native_builds_in
 
-_COMMON_WORDS = frozenset(
-    {"as", "ar", "ld", "cc", "cpp", "ps", "top", "free", "watch", "file", "patch", "convert"}
-    | {"identify"}
-)
-_TOOL_WORD = re.compile(
-    r"(?<![\w.+/$-])(?:/usr(?:/local)?)?(?:/s?bin/)?(?P<tool>[\w.+-]+)(?![\w.+/-])"
-)
 # programs that install system packages besides the package managers package_ops knows
 _INSTALLERS = frozenset({"dpkg", "add-apt-repository", "apt-add-repository", "rpm", "pacman"})
 _VCS_URL = re.compile(r"(?:^|[\s@=])(?:git|hg|svn|bzr)\+", re.I)
@@ -39,17 +32,6 @@ _PROJECT_INSTALLERS = {
     "hatch": {"env"},
 }
 _REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
-
-
-def _tools_in_text(text: str) -> list[str]:
-    """Names of full-image-only programs that appear as words of a command line (not the
-    ones that are also common words: those count only where a program is named)."""
-    found = []
-    for m in _TOOL_WORD.finditer(text):
-        tool = m.group("tool")
-        if tool in FULL_ONLY_TOOLS and tool not in _COMMON_WORDS and tool not in found:
-            found.append(tool)
-    return found
 
 
 def _loads(name: str) -> str:
@@ -151,7 +133,7 @@ def _needs_full_image(target: Stage, ctx: Context) -> str | None:
             return "an exec-form RUN may need them"
         if kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL"):
             text = " ".join(inst.exec_args) if inst.exec_args is not None else inst.args
-            tools = _tools_in_text(text)
+            tools = full_only_tools_in(text)
             if tools:
                 return f"{kw} uses {', '.join(tools)}"
             continue
@@ -169,7 +151,7 @@ def _needs_full_image(target: Stage, ctx: Context) -> str | None:
             if cmd.name in FULL_ONLY_TOOLS:
                 return f"RUN uses {cmd.name}"
             # sh -c '…', xargs curl …, find -exec make …: look at the words too
-            tools = _tools_in_text(" ".join(w.text for w in cmd.args))
+            tools = full_only_tools_in(" ".join(w.text for w in cmd.args))
             if tools and (cmd.name in _SHELLS or cmd.name in ("xargs", "find", "parallel")):
                 return f"RUN uses {', '.join(tools)}"
         reason = _pip_needs_full_image(inst, ctx)

@@ -9,6 +9,7 @@ from dockerlint_slim.images import (
     BaseInfo,
     classify,
     distro_python_minor,
+    full_only_tools_in,
     same_abi,
     same_release,
     slim_replacement,
@@ -334,3 +335,19 @@ def test_same_release(a, b, expected):
 )
 def test_distro_python_minor(ref, minor):
     assert distro_python_minor(info(ref)) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("curl -f http://localhost:8000/ || exit 1", ["curl"]),
+        ("/usr/bin/git describe && wget -q -O- http://x/", ["git", "wget"]),
+        ("python app.py --git-dir /srv/git", []),  # options and paths are not programs
+        ("gunicorn app:app", []),
+        ("file /tmp/x; patch -p1 < fix.diff", []),  # common words do not count in free text
+        ("curl a && curl b", ["curl"]),
+        ("$curl x", []),
+    ],
+)
+def test_full_only_tools_in(text: str, expected: list[str]) -> None:
+    assert full_only_tools_in(text) == expected

@@ -126,6 +126,7 @@ class _Run:
     kind: str  # "system", "python", "tool", "runtime"
     installed: list[str] = field(default_factory=list)  # system packages installed
     removed: list[str] = field(default_factory=list)  # system packages removed
+    pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
 
 
 def _is_cleanup(cmd: Command) -> bool:
@@ -223,6 +224,8 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
             if pip[0] != "neutral":
                 kinds.add(pip[0])
             problems += pip[1]
+            call = pip_call(cmd)
+            run.pip = run.pip or (call is not None and call.sub == "install")
         elif tool in _PROJECT_TOOLS:
             sub = next((w.text for w in argv[1:] if not w.text.startswith("-")), "")
             if sub in _PROJECT_TOOLS[tool]:
@@ -247,6 +250,7 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
             w.text in ("setup.py", "./setup.py") for w in cmd.args[:1]
         ):
             kinds.add("python")
+            run.pip = True
         elif (
             re.fullmatch(r"python(\d+(\.\d+)?)?", name)
             and [w.text for w in cmd.args[:2]]
@@ -661,12 +665,7 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
         if p not in removed
     )
 
-    needs_pip = any(
-        ((call := pip_call(cmd)) is not None and call.sub == "install")
-        or any(w.text in ("setup.py", "./setup.py") for w in cmd.args[:1])
-        for inst in python_runs
-        for cmd in inst.commands
-    )
+    needs_pip = any(runs[inst.index].pip for inst in python_runs)
     # `pip install --upgrade pip setuptools` before the installs upgraded the pip that did
     # them: the venv's own pip gets the same upgrade
     upgrade = [

@@ -435,6 +435,20 @@ class Docker:
             check=False,
         )
 
+    def _start(self, args: Sequence[str], merge_stderr: bool = False) -> subprocess.Popen[str]:
+        """Start ``docker ARGS`` with its output piped (stderr into stdout when
+        ``merge_stderr``), for output read while it runs."""
+        return subprocess.Popen(
+            [self.binary, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=self.env,
+        )
+
     # ---------------------------------------------------------------- build
 
     def build(
@@ -470,16 +484,7 @@ class Docker:
             args.append(str(context))
             start = time.monotonic()
             log: collections.deque[str] = collections.deque(maxlen=LOG_LINES)
-            proc = subprocess.Popen(
-                [self.binary, *args],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                env=self.env,
-            )
+            proc = self._start(args, merge_stderr=True)
             assert proc.stdout is not None
             try:
                 for raw in proc.stdout:
@@ -540,16 +545,7 @@ class Docker:
         else:
             args.append(tag)
         start = time.monotonic()
-        proc = subprocess.Popen(
-            [self.binary, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=self.env,
-        )
+        proc = self._start(args)
         exit_code: int | None
         try:
             out, err = proc.communicate(timeout=timeout)

@@ -98,6 +98,7 @@ _INSTALLER_HELPERS = frozenset(
 )
 _RUN_TOOLS = {"poetry", "pipenv", "pdm", "uv", "hatch", "pipx"}
 _ABSOLUTE_PYTHON = re.compile(r"(?<![\w/.-])/usr(?:/local)?/bin/(python|pip)[\w.]*")
+_PROJECT_VENV = re.compile(r"(?<![\w.-])(?:[\w./-]*/)?\.venv/bin/[\w.+-]+")
 _LOCAL_BIN = re.compile(r"(?<![\w/.-])/usr/local/bin/[\w.+-]+")
 
 
@@ -127,6 +128,7 @@ class _Run:
     installed: list[str] = field(default_factory=list)  # system packages installed
     removed: list[str] = field(default_factory=list)  # system packages removed
     pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
+    uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
 
 
 def _is_cleanup(cmd: Command) -> bool:
@@ -230,8 +232,6 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
             sub = next((w.text for w in argv[1:] if not w.text.startswith("-")), "")
             if sub in _PROJECT_TOOLS[tool]:
                 kinds.add("python")
-                if tool == "pdm":
-                    problems.append(f"{where} installs with pdm, which the rewrite does not move")
                 if tool == "uv" and (
                     cmd.env("UV_SYSTEM_PYTHON") or inst.env.get("UV_SYSTEM_PYTHON")
                 ):
@@ -239,11 +239,17 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
                         f"{where} runs uv with UV_SYSTEM_PYTHON set, which skips every "
                         "virtual environment"
                     )
-                if tool == "uv" and sub in ("sync", "add"):
+                if tool == "pdm":
+                    # unproven: no pdm release could run on the machine the rewrite is
+                    # checked on, so its builds cannot be shown to work
+                    problems.append(f"{where} installs with pdm, which the rewrite does not move")
+                if tool == "uv" and sub == "add":
                     problems.append(
-                        f"{where} uses `uv {sub}`, whose project environment the rewrite "
-                        "does not move"
+                        f"{where} uses `uv add`, which changes the project's dependencies "
+                        "while it builds"
                     )
+                if tool == "uv" and sub == "sync":
+                    run.uv_sync = True
             else:
                 others.append(tool)
         elif re.fullmatch(r"python(\d+(\.\d+)?)?", name) and any(
@@ -468,6 +474,12 @@ def _check_entrypoints(insts: Sequence[Instruction]) -> None:
         if inst.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
             continue
         text = " ".join(inst.exec_args) if inst.exec_args is not None else inst.args
+        m = _PROJECT_VENV.search(text)
+        if m:
+            raise Refusal(
+                f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}` from the project's "
+                f"own environment, which the rewrite replaces with {VENV}"
+            )
         m = _ABSOLUTE_PYTHON.search(text)
         if m:
             raise Refusal(
@@ -666,6 +678,7 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
     )
 
     needs_pip = any(runs[inst.index].pip for inst in python_runs)
+    uv_sync = any(runs[inst.index].uv_sync for inst in python_runs)
     # `pip install --upgrade pip setuptools` before the installs upgraded the pip that did
     # them: the venv's own pip gets the same upgrade
     upgrade = [
@@ -711,7 +724,10 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
                     wanted = " ".join(dict.fromkeys(upgrade))
                     then = f" && {VENV}/bin/pip install --no-cache-dir --upgrade {wanted}"
                 out.append(f"RUN {python} -m venv{opt} {VENV}{then}{nl}")
-                out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{nl}")
+                # `uv sync` syncs the project environment (./.venv unless told otherwise);
+                # poetry and pipenv use the active one (VIRTUAL_ENV)
+                uv_env = f" UV_PROJECT_ENVIRONMENT={VENV}" if uv_sync else ""
+                out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{uv_env}{nl}")
                 venv_added = True
             out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
         elif kw in ("COPY", "ADD"):

@@ -155,6 +155,31 @@ def test_pip_upgrade_before_the_installs_upgrades_the_venv_pip(tmp_path):
     assert f"RUN python -m venv {VENV}\n" in plain
 
 
+def test_uv_sync_syncs_into_the_venv(tmp_path):
+    """`uv sync` targets the project environment: UV_PROJECT_ENVIRONMENT points it at the
+    venv, which the runtime copies (the user's PATH entry for ./.venv may stay)."""
+    text = (
+        "FROM python:3.11\nRUN pip install --no-cache-dir uv==0.5.11\nWORKDIR /app\n"
+        "COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-dev --no-install-project\n"
+        "COPY . .\nRUN uv sync --frozen --no-dev\n"
+        'ENV PATH="/app/.venv/bin:$PATH"\nCMD ["python", "-m", "inventory"]\n'
+    )
+    files = {
+        "pyproject.toml": '[project]\nname = "inventory"\nversion = "1"\n'
+        'dependencies = ["psycopg2==2.9.9"]\n',
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "psycopg2"\nversion = "2.9.9"\n',
+    }
+    _, builder, runtime = _stages(_fix(tmp_path, text, files))
+    assert (
+        f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH" PIP_NO_CACHE_DIR=1 '
+        f"UV_PROJECT_ENVIRONMENT={VENV}\n"
+    ) in builder
+    assert builder.index(f"-m venv --without-pip {VENV}") < builder.index("RUN uv sync")
+    assert "uv sync" not in runtime and "libpq5" in runtime
+    assert f"COPY --from=builder {VENV} {VENV}" in runtime
+    assert 'ENV PATH="/app/.venv/bin:$PATH"' in runtime
+
+
 def test_crlf_bom_and_escape_directive_are_kept(tmp_path):
     text = (
         "\ufeff# escape=`\r\nFROM python:3.11\r\nRUN apt-get update && apt-get install -y "
@@ -262,6 +287,19 @@ def test_unknown_runtime_library_is_refused():
             "FROM python:3.11\nRUN curl -fsSLO https://example.com/x.tar.gz\n"
             "RUN pip install psycopg2==2.9.9\n",
             "before the installs",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install uv\nRUN uv sync --frozen\n"
+            'CMD ["/app/.venv/bin/gunicorn", "app:app"]\n',
+            "from the project's own environment",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install uv\nRUN uv add psycopg2\n",
+            "changes the project's dependencies",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install pdm\nRUN pdm install --prod\n",
+            "installs with pdm",
         ),
     ],
 )

@@ -97,12 +97,14 @@ class MultiStageOpportunity(Rule):
     a slim runtime stage, which changes what the image contains. The builder is the original
     stage on the original base: its build packages, a virtual environment at `/opt/venv` made
     before the first Python install, and the installs themselves (pip, poetry, pipenv,
-    `uv pip`), run unchanged with the virtual environment first on `PATH`. The runtime stage
+    `uv pip`, `uv sync` with `UV_PROJECT_ENVIRONMENT` set to it), run unchanged with the
+    virtual environment first on `PATH`. The runtime stage
     starts from the slim image of the same Python minor and distribution release
     (`python:3.11` → `python:3.11-slim`, `debian:bookworm` → `debian:bookworm-slim`; Alpine
     stays Alpine), installs the runtime libraries that stand for the build's `-dev` packages
     (from a table generated from the distributions' package metadata, including libraries the
-    full python image provided without an install, such as `libpq5` for psycopg2), copies the
+    full python image provided without an install, such as `libpq5` for psycopg2, and the
+    ones packages such as Wand or python-magic open at run time with ctypes), copies the
     virtual environment with `COPY --from=builder`, and keeps every other instruction and
     comment in order. Run `dockerlint-slim verify` to build both images and compare them.
 
@@ -110,8 +112,9 @@ class MultiStageOpportunity(Rule):
     sure: several stages, a base chosen by an `ARG`, an unknown base, `ONBUILD`, a `RUN` that
     mixes installs with runtime work, installs outside a virtual environment (`--user`,
     `--target`, pip by absolute path), a command that starts through `poetry run` or
-    `uv run`, a file that makes its own virtual environment, pdm and `uv sync` projects,
-    programs the slim image lacks and the rewrite cannot add.
+    `uv run`, a program run from the project's own `.venv`, a file that makes its own
+    virtual environment, pdm projects, `uv add`, programs the slim image lacks and the
+    rewrite cannot add.
 
     ## References
     - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)

@@ -380,7 +380,15 @@ done | sort -u | while IFS= read -r f; do
   magic=$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' \n')
   [ "$magic" = '177ELF' ] || continue
   printf 'F\t%s\n' "$f"
-  ldd "$f" 2>/dev/null | sed -n 's/^[[:space:]]*\([^[:space:]]*\) => not found.*$/\1/p' |
+  dir=${f%/*}
+  case "$dir" in
+    # a wheel's bundled libraries (auditwheel's <package>.libs) load each other once the
+    # extension module's RPATH brought the first in; ldd on one alone needs the folder
+    *.libs) lib_path=$dir ;;
+    *) lib_path=${LD_LIBRARY_PATH-} ;;
+  esac
+  LD_LIBRARY_PATH=$lib_path ldd "$f" 2>/dev/null |
+    sed -n 's/^[[:space:]]*\([^[:space:]]*\) => not found.*$/\1/p' |
     while IFS= read -r lib; do printf 'U\t%s\t%s\n' "$f" "$lib"; done
 done
 """

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -620,3 +621,21 @@ def test_e2e_missing_library_is_traced_to_its_package(
     report = verify.render_text(result)
     assert "libpq.so.5 not found (package libpq5 in the original image)" in report
     assert _images(docker_engine, "dockerlint-slim-verify/psycopg2-broken-") == []
+
+
+@pytest.mark.e2e
+def test_e2e_libraries_bundled_in_a_wheel_resolve(
+    docker_engine: verify.Docker, tmp_path: Path
+) -> None:
+    """Pillow's wheel bundles libraries in pillow.libs/ that need each other: no alarm."""
+    tag = f"dockerlint-slim-verify/bundled-{uuid.uuid4().hex[:8]}:test"
+    text = "FROM python:3.11-slim\nRUN pip install --no-cache-dir Pillow==10.4.0\n"
+    build = docker_engine.build(text, tmp_path, tag)
+    try:
+        assert build.ok, "\n".join(build.log[-20:])
+        scan = docker_engine.scan_libraries(tag)
+        assert scan.checked and scan.files > 10
+        assert any(f.endswith(("site-packages", "dist-packages")) for f in scan.folders)
+        assert scan.unresolved == [], scan.unresolved
+    finally:
+        docker_engine.remove([tag])

@@ -99,6 +99,7 @@ _INSTALLER_HELPERS = frozenset(
 _RUN_TOOLS = {"poetry", "pipenv", "pdm", "uv", "hatch", "pipx"}
 _ABSOLUTE_PYTHON = re.compile(r"(?<![\w/.-])/usr(?:/local)?/bin/(python|pip)[\w.]*")
 _PROJECT_VENV = re.compile(r"(?<![\w.-])(?:[\w./-]*/)?\.venv/bin/[\w.+-]+")
+_OPTIONAL_RUNTIME = re.compile(r"^gir1\.2-|-extra$")
 _LOCAL_BIN = re.compile(r"(?<![\w/.-])/usr/local/bin/[\w.+-]+")
 
 
@@ -396,7 +397,9 @@ def _runtime_packages(
             if dev in implicit:
                 dev_needed.append(dev)
                 out.notes.append(f"{project} links {dev}, which `{info.family}` provides")
-    loaded: set[str] = set()  # their typelibs (gir1.2-*) are not what ctypes opens
+    # what ctypes opens is the library itself: not its typelibs (gir1.2-*) nor optional
+    # plugin packages (ImageMagick's -extra coders), which the full image happened to have
+    loaded: set[str] = set()
     if info.fat:
         for project in loads:
             for dev in _rl.python_loads(project, distro):
@@ -413,7 +416,7 @@ def _runtime_packages(
         found = {r: _rl.runtime_packages(dev, distro, r) for r in releases}
         if dev in loaded:
             found = {
-                r: tuple(p for p in libs if not p.startswith("gir1.2-")) if libs else libs
+                r: tuple(p for p in libs if not _OPTIONAL_RUNTIME.search(p)) if libs else libs
                 for r, libs in found.items()
             }
         known = [libs for libs in found.values() if libs is not None]

@@ -240,13 +240,9 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
                         f"{where} runs uv with UV_SYSTEM_PYTHON set, which skips every "
                         "virtual environment"
                     )
-                if tool == "pdm":
-                    # unproven: no pdm release could run on the machine the rewrite is
-                    # checked on, so its builds cannot be shown to work
-                    problems.append(f"{where} installs with pdm, which the rewrite does not move")
-                if tool == "uv" and sub == "add":
+                if tool in ("uv", "pdm", "poetry") and sub == "add":
                     problems.append(
-                        f"{where} uses `uv add`, which changes the project's dependencies "
+                        f"{where} uses `{tool} add`, which changes the project's dependencies "
                         "while it builds"
                     )
                 if tool == "uv" and sub == "sync":

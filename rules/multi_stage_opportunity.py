@@ -96,7 +96,7 @@ class MultiStageOpportunity(Rule):
     Unsafe (applied with `--unsafe-fixes`): the fix rewrites the file into a builder stage and
     a slim runtime stage, which changes what the image contains. The builder is the original
     stage on the original base: its build packages, a virtual environment at `/opt/venv` made
-    before the first Python install, and the installs themselves (pip, poetry, pipenv,
+    before the first Python install, and the installs themselves (pip, poetry, pipenv, pdm,
     `uv pip`, `uv sync` with `UV_PROJECT_ENVIRONMENT` set to it), run unchanged with the
     virtual environment first on `PATH`. The runtime stage
     starts from the slim image of the same Python minor and distribution release
@@ -113,8 +113,8 @@ class MultiStageOpportunity(Rule):
     mixes installs with runtime work, installs outside a virtual environment (`--user`,
     `--target`, pip by absolute path), a command that starts through `poetry run` or
     `uv run`, a program run from the project's own `.venv`, a file that makes its own
-    virtual environment, pdm projects, `uv add`, programs the slim image lacks and the
-    rewrite cannot add.
+    virtual environment, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
+    the rewrite cannot add.
 
     ## References
     - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)

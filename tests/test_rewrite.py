@@ -180,6 +180,29 @@ def test_uv_sync_syncs_into_the_venv(tmp_path):
     assert 'ENV PATH="/app/.venv/bin:$PATH"' in runtime
 
 
+def test_pdm_installs_into_the_active_venv(tmp_path):
+    text = (
+        "FROM python:3.11\nRUN pip install --no-cache-dir pdm==2.19.3\nWORKDIR /app\n"
+        "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --frozen-lockfile\n"
+        'CMD ["python", "-m", "ledger"]\n'
+    )
+    files = {
+        "pyproject.toml": '[project]\nname = "ledger"\nversion = "1"\n'
+        'dependencies = ["psycopg2==2.9.9"]\n',
+        "pdm.lock": '[[package]]\nname = "psycopg2"\nversion = "2.9.9"\n',
+    }
+    _, builder, runtime = _stages(_fix(tmp_path, text, files))
+    # pdm needs no pip in the venv; VIRTUAL_ENV makes it the one pdm installs into
+    assert builder.index("RUN pip install --no-cache-dir pdm==2.19.3") < builder.index(
+        f"RUN python -m venv --without-pip {VENV}\nENV VIRTUAL_ENV={VENV} "
+    )
+    assert builder.index(f"ENV VIRTUAL_ENV={VENV}") < builder.index("RUN pdm install")
+    assert "pdm" not in runtime.replace("pdm.lock", "") and "libpq5" in runtime
+    # a CMD through `pdm run` needs pdm in the runtime image: refused
+    with pytest.raises(Refusal, match="pdm run"):
+        rewrite(build_model(text + 'CMD ["pdm", "run", "python", "-m", "ledger"]\n'))
+
+
 def test_crlf_bom_and_escape_directive_are_kept(tmp_path):
     text = (
         "\ufeff# escape=`\r\nFROM python:3.11\r\nRUN apt-get update && apt-get install -y "
@@ -298,8 +321,8 @@ def test_unknown_runtime_library_is_refused():
             "changes the project's dependencies",
         ),
         (
-            "FROM python:3.11\nRUN pip install pdm\nRUN pdm install --prod\n",
-            "installs with pdm",
+            "FROM python:3.11\nRUN pip install pdm\nRUN pdm add psycopg2\n",
+            "changes the project's dependencies",
         ),
     ],
 )

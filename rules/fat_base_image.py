@@ -274,7 +274,16 @@ class FatBaseImage(Rule):
             message += " (pin the slim image's digest again)"
         message += "."
         if reason or image.digest or not located or written != image.raw:
-            yield self.violation(*span, message=message)
+            # (a build that needs the compilers is said in the message; DLS007 splits it)
+            why = None
+            if reason and not reason.startswith("the build needs"):
+                why = reason
+            elif image.digest:
+                why = "the image is pinned by digest, and the slim image's digest is not known"
+            elif not located or written != image.raw:
+                why = "the image reference is not written out in the FROM line"
+            note = f"no automatic fix: {why}" if why else None
+            yield self.violation(*span, message=message, note=note)
             return
         edit = _minimal_edit(span[0], written, new)
         yield self.violation(*span, message=message, edits=[edit], safety=Safety.UNSAFE)

@@ -150,3 +150,28 @@ def test_write_atomic_keeps_mode_bytes_and_symlinks(tmp_path):
     assert target.read_bytes() == b"\xef\xbb\xbfFROM a\r\nRUN b\r\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        (
+            "FROM python:3.11\nRUN pip install --no-cache-dir python-magic==0.4.27\n",
+            "no automatic fix: python-magic loads the libraries of libmagic-dev at run time",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install --no-cache-dir flask\n"
+            "HEALTHCHECK CMD curl -f http://localhost/ || exit 1\n",
+            "no automatic fix: HEALTHCHECK uses curl",
+        ),
+        (
+            "ARG BASE=python:3.11\nFROM $BASE\nRUN pip install --no-cache-dir flask\n",
+            "no automatic fix: the image reference is not written out in the FROM line",
+        ),
+        ("FROM python:3.11\nRUN pip install --no-cache-dir flask\n", None),  # fixable
+    ],
+)
+def test_fat_base_without_a_fix_says_why(text: str, note: str | None) -> None:
+    [finding] = [f for f in lint(text, "Dockerfile").findings if f.code == "DLS001"]
+    assert finding.note == note
+    assert (finding.fix is None) == (note is not None)

@@ -34,7 +34,7 @@ from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word
 
-__all__ = ["VENV", "Refusal", "Rewrite", "rewrite"]
+__all__ = ["VENV", "Refusal", "Rewrite", "rewrite", "runtime_library_install"]
 
 VENV = "/opt/venv"
 
@@ -573,6 +573,20 @@ def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> st
         steps.append(f"{{ {tries}; }}")
     steps.append("rm -rf /var/lib/apt/lists/*")
     return "RUN " + f"{cont}&& ".join(steps) + nl
+
+
+def runtime_library_install(
+    info: BaseInfo, loads: Sequence[str], escape: str = "\\", nl: str = "\n"
+) -> str | None:
+    """The RUN (with its line ending) that installs, in the slim image of the full image
+    ``info``, the libraries that the Python packages ``loads`` open at run time (ctypes or
+    cffi) and the full image had; None when they need none. Raises :class:`Refusal` when a
+    library's package is not known for the image's release."""
+    packages = _runtime_packages(info, (), (), (), (), loads)
+    if not packages.all():
+        return None
+    manager = "apk" if info.package_manager == "apk" else "apt"
+    return _install_line(manager, packages, escape, nl)
 
 
 def _venv_env() -> str:

@@ -12,8 +12,9 @@ from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, full_only_tools_in
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import parse_requirement
+from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
-from dockerlint_slim.runtime_libs import python_loaders, python_loads
+from dockerlint_slim.runtime_libs import python_loaders
 from dockerlint_slim.shell import Command
 
 from .build_toolchain_shipped import build_toolchain_in
@@ -34,11 +35,8 @@ _PROJECT_INSTALLERS = {
 _REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 
 
-def _loads(name: str) -> str:
-    """Why a package that opens system libraries at run time (ctypes/cffi) needs the full
-    image: the full image has those libraries, the slim one lacks them."""
-    devs = ", ".join(python_loads(name, "debian"))
-    return f"{name} loads the libraries of {devs} at run time"
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
 
 
 def _requirement_files(args: tuple[str, ...]) -> list[str]:
@@ -76,7 +74,7 @@ def _installs_project(cmd: Command) -> bool:
     return False
 
 
-def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
+def _pip_needs_full_image(inst: Instruction, ctx: Context, loaders: list[str]) -> str | None:
     """Why the Python installs of ``inst`` may need the full image: a VCS requirement (git),
     or requirements that cannot be read (a missing requirements file, a project install
     without a build context: its packages may build from source)."""
@@ -92,8 +90,8 @@ def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
             return "pip installs from a VCS URL (git)"
         for t in call.arg_texts:
             req = None if t.startswith("-") else parse_requirement(t)
-            if req is not None and req.name in python_loaders():
-                return _loads(req.name)
+            if req is not None and req.name in python_loaders() and req.name not in loaders:
+                loaders.append(req.name)
         for relpath in _requirement_files(call.arg_texts):
             project = ctx.project
             reqs = project.requirements(relpath) if project is not None else None
@@ -102,12 +100,11 @@ def _pip_needs_full_image(inst: Instruction, ctx: Context) -> str | None:
             every = (*reqs.requirements, *reqs.constraints)
             if any(r.url and _VCS_URL.search(r.url) for r in every):
                 return f"{relpath} installs from a VCS URL (git)"
-            for name in sorted(reqs.names() & python_loaders()):
-                return _loads(name)
+            loaders += sorted((reqs.names() & python_loaders()) - set(loaders))
     return None
 
 
-def _needs_full_image(target: Stage, ctx: Context) -> str | None:
+def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | None:
     """Why the shipped image may rely on what only the full base image has, or ``None``
     when it does not: a build tool or compile in the lineage, a system package install,
     a program the slim image lacks, or a RUN this rule cannot read."""
@@ -154,7 +151,7 @@ def _needs_full_image(target: Stage, ctx: Context) -> str | None:
             tools = full_only_tools_in(" ".join(w.text for w in cmd.args))
             if tools and (cmd.name in _SHELLS or cmd.name in ("xargs", "find", "parallel")):
                 return f"RUN uses {', '.join(tools)}"
-        reason = _pip_needs_full_image(inst, ctx)
+        reason = _pip_needs_full_image(inst, ctx, loaders)
         if reason:
             return reason
     return None
@@ -199,12 +196,14 @@ class FatBaseImage(Rule):
     `wget`, `make`, …) of the full one, so a build or a script that relied on them breaks.
     The fix is offered only when nothing in the shipped stages compiles, installs build
     tools or system packages, uses such a tool (in `RUN`, `CMD`, `ENTRYPOINT` or
-    `HEALTHCHECK`), installs from a VCS URL, installs a package that loads a library of
-    the full image at run time (`python-magic`, `Wand`), reads requirements that cannot be
-    read, or copies files from another stage (what a builder compiled may link against
-    libraries only the full image has). It is never offered for a digest (it pins the full
-    image; pin the slim image's digest yourself), for a base written with `ARG` variables,
-    or for `buildpack-deps`, whose slim replacement (`debian:*-slim`) has no Python.
+    `HEALTHCHECK`), installs from a VCS URL, reads requirements that cannot be read, or
+    copies files from another stage (what a builder compiled may link against libraries only
+    the full image has). When a package opens a library of the full image at run time
+    (`python-magic` → `libmagic1`, `Wand` → ImageMagick, `cairocffi`, `WeasyPrint`), the fix
+    also installs that library right after `FROM`. It is never offered for a digest (it pins
+    the full image; pin the slim image's digest yourself), for a base written with `ARG`
+    variables, or for `buildpack-deps`, whose slim replacement (`debian:*-slim`) has no
+    Python.
 
     ## References
     - [Docker Hub: python image variants](https://hub.docker.com/_/python)
@@ -267,7 +266,14 @@ class FatBaseImage(Rule):
             f"Base image {shown} is the full image (about 1 GB with compilers and -dev "
             f"headers); `{new}` has the same Python and Debian release without them"
         )
-        reason = _needs_full_image(target, ctx)
+        loaders: list[str] = []  # installed packages that open libraries at run time
+        reason = _needs_full_image(target, ctx, loaders)
+        install = None
+        if not reason and loaders:
+            try:
+                install = runtime_library_install(info, loaders, model.scan.escape, _newline(text))
+            except Refusal as exc:
+                reason = f"{', '.join(loaders)}: {exc}"
         if reason and reason.startswith("the build needs"):
             message += f", but {reason}: compile in a builder stage and ship `{new}`"
         if image.digest:
@@ -285,8 +291,14 @@ class FatBaseImage(Rule):
             note = f"no automatic fix: {why}" if why else None
             yield self.violation(*span, message=message, note=note)
             return
-        edit = _minimal_edit(span[0], written, new)
-        yield self.violation(*span, message=message, edits=[edit], safety=Safety.UNSAFE)
+        edits = [_minimal_edit(span[0], written, new)]
+        if install:
+            # the libraries those packages open, which the full image had, right after FROM
+            end = inst.end
+            if text[end - 1 : end] != "\n":
+                install = _newline(text) + install
+            edits.append(Edit(end, end, install))
+        yield self.violation(*span, message=message, edits=edits, safety=Safety.UNSAFE)
 
 
 def _minimal_edit(start: int, old: str, new: str) -> Edit:

@@ -165,6 +165,23 @@ CANDIDATES: dict[str, str] = {
     "xmlsec": "C extension over xmlsec1; needs libxmlsec1-dev, libxml2-dev and pkg-config "
     "(apk: xmlsec-dev).",
     "zstandard": "C extension (bundled zstd); a source build needs gcc.",
+    "annoy": "C++ extension (Spotify's Annoy); Linux installs compile: needs g++.",
+    "evdev": "C extension over the kernel input headers; sdist only: needs gcc and the kernel "
+    "headers (linux-libc-dev; apk: linux-headers).",
+    "fasttext": "C++ extension (pybind11); Linux installs compile: needs g++. fasttext-wheel "
+    "ships wheels.",
+    "gssapi": "Cython over GSSAPI; Linux installs compile: needs gcc and libkrb5-dev "
+    "(apk: krb5-dev).",
+    "kerberos": "C extension over MIT Kerberos; Linux installs compile: needs gcc and libkrb5-dev "
+    "(apk: krb5-dev).",
+    "mod-wsgi": "C (an Apache module); sdist only: needs gcc and apache2-dev (apk: apache2-dev).",
+    "pyaudio": "C extension over PortAudio; Linux installs compile: needs gcc and portaudio19-dev "
+    "(apk: portaudio-dev).",
+    "pyjq": "Cython over a bundled jq and oniguruma; Linux installs compile: needs gcc, autoconf, "
+    "automake and libtool.",
+    "pykerberos": "C extension over MIT Kerberos; sdist only: needs gcc and libkrb5-dev "
+    "(apk: krb5-dev).",
+    "python-prctl": "C extension; sdist only: needs gcc and libcap-dev (apk: libcap-dev).",
 }
 
 # Curated: packages installed with an extra that pulls in a package of CANDIDATES (measured:

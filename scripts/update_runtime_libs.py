@@ -346,6 +346,20 @@ PYTHON_BUILD_DEPS: dict[str, dict[str, Any]] = {
         "alpine": ["geos-dev"],
         "note": "links the GEOS C API",
     },
+    "pyaudio": {
+        "debian": ["portaudio19-dev"],
+        "alpine": ["portaudio-dev"],
+        "note": "links PortAudio (from the project's build documentation)",
+    },
+    "python-prctl": {
+        "debian": ["libcap-dev"],
+        "alpine": ["libcap-dev"],
+        "note": "links libcap (from the project's build documentation)",
+    },
+    "annoy": {"debian": [], "alpine": [], "note": "C++ with no library besides libstdc++"},
+    "fasttext": {"debian": [], "alpine": [], "note": "C++ with no library besides libstdc++"},
+    "evdev": {"debian": [], "alpine": [], "note": "kernel headers only at build time"},
+    "pyjq": {"debian": [], "alpine": [], "note": "jq and oniguruma are bundled and linked in"},
     "confluent-kafka": {
         "debian": ["librdkafka-dev"],
         "alpine": ["librdkafka-dev"],

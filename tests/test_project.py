@@ -1104,7 +1104,8 @@ def test_native_data_file() -> None:
         "pylibmc", "gevent", "uvloop", "psutil", "bcrypt", "cffi", "pyzmq", "ujson", "orjson",
         "pydantic-core", "netifaces", "dbus-python", "pycairo", "pygobject", "lz4", "xmlsec",
         "pyodbc", "m2crypto", "cx-oracle", "confluent-kafka", "pymssql", "sasl",
-        "backports-zoneinfo",
+        "backports-zoneinfo", "pykerberos", "kerberos", "gssapi", "pyaudio", "mod-wsgi",
+        "python-prctl", "evdev", "annoy", "fasttext", "pyjq",
     ):  # fmt: skip
         assert required in packages, required
     for name, entry in packages.items():
@@ -1166,7 +1167,10 @@ def test_native_extras_from_wheel_metadata() -> None:
 
 
 @pytest.mark.parametrize("musl", [False, True])
-@pytest.mark.parametrize("name", ["psycopg2", "mysqlclient", "uwsgi", "pycrypto", "python-ldap"])
+@pytest.mark.parametrize(
+    "name",
+    ["psycopg2", "mysqlclient", "uwsgi", "pycrypto", "python-ldap", "pykerberos", "pyaudio"],
+)
 def test_builds_from_source_no_linux_wheels(name: str, musl: bool) -> None:
     reason = builds_from_source(name, musl)
     assert reason is not None and reason.startswith(name) and "pip builds it from source" in reason

@@ -12,6 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
+def line_ending(text: str) -> str:
+    """The line ending new lines written into ``text`` should use (CRLF when it has any)."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
 class Safety(enum.IntEnum):
     """How sure a fix is to keep the image's behaviour (ordered: higher is less safe)."""
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from . import runtime_libs as _rl
 from .commands import module_argv, pip_call, removed_paths
+from .edits import line_ending
 from .images import FULL_ONLY_TOOLS, BaseInfo, classify, full_only_tools_in, slim_tag
 from .model import Dockerfile, Instruction, Stage
 from .packages import is_build_tool, is_dev_package, package_ops
@@ -179,10 +180,15 @@ def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
             if t in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links"):
                 skip = True
             continue
-        names.append(re.split(r"[\[<>=!~; ]", t, maxsplit=1)[0].lower().replace("_", "-"))
+        names.append(_requirement_name(t))
     if names and all(n in _TOOL_PACKAGES for n in names):
         return ("tool", problems)
     return ("python", problems)
+
+
+def _requirement_name(text: str) -> str:
+    """``Pip_Tools[x]>=7`` -> ``pip-tools``: the project a requirement word names."""
+    return re.split(r"[\[<>=!~; ]", text, maxsplit=1)[0].lower().replace("_", "-")
 
 
 def _pip_itself(inst: Instruction) -> list[Word]:
@@ -194,7 +200,7 @@ def _pip_itself(inst: Instruction) -> list[Word]:
         if call is None or call.sub != "install":
             continue
         words = [w for w in call.args if not w.text.startswith("-")]
-        names = {re.split(r"[\[<>=!~; ]", w.text, maxsplit=1)[0].lower() for w in words}
+        names = {_requirement_name(w.text) for w in words}
         if words and names <= _PIP_ITSELF:
             out += words
     return out
@@ -505,10 +511,6 @@ def _check_entrypoints(insts: Sequence[Instruction]) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
 def _cut(model: Dockerfile, inst: Instruction, spans: Iterable[tuple[int, int]], nl: str) -> str:
     """The instruction as written with ``spans`` (and the blanks after each) cut out, ending
     with a line ending."""
@@ -618,7 +620,7 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
     runtime_base = _runtime_base(info, stage)
     scan = model.scan
     text = model.text
-    nl = _newline(text)
+    nl = line_ending(text)
     escape = scan.escape
     body = stage.instructions[1:]
 

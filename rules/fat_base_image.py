@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from dockerlint_slim.commands import pip_call
-from dockerlint_slim.edits import Edit, Safety
+from dockerlint_slim.edits import Edit, Safety, line_ending
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, full_only_tools_in, slim_replacement
 from dockerlint_slim.model import Instruction, Stage
@@ -33,10 +33,6 @@ _PROJECT_INSTALLERS = {
     "hatch": {"env"},
 }
 _REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
-
-
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
 
 
 def _requirement_files(args: tuple[str, ...]) -> list[str]:
@@ -271,7 +267,9 @@ class FatBaseImage(Rule):
         install = None
         if not reason and loaders:
             try:
-                install = runtime_library_install(info, loaders, model.scan.escape, _newline(text))
+                install = runtime_library_install(
+                    info, loaders, model.scan.escape, line_ending(text)
+                )
             except Refusal as exc:
                 reason = f"{', '.join(loaders)}: {exc}"
         if reason and reason.startswith("the build needs"):
@@ -296,7 +294,7 @@ class FatBaseImage(Rule):
             # the libraries those packages open, which the full image had, right after FROM
             end = inst.end
             if text[end - 1 : end] != "\n":
-                install = _newline(text) + install
+                install = line_ending(text) + install
             edits.append(Edit(end, end, install))
         yield self.violation(*span, message=message, edits=edits, safety=Safety.UNSAFE)
 

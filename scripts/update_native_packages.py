@@ -213,30 +213,38 @@ def _contexts() -> Iterable[ssl.SSLContext]:
     yield ssl.create_default_context(cafile=certifi.where())
 
 
-def fetch(name: str, timeout: float = 60.0) -> dict[str, Any] | None:
-    """The PEP 691 project page of *name*, or None when PyPI does not know it."""
-    req = urllib.request.Request(
-        INDEX.format(name=name), headers={"Accept": ACCEPT, "User-Agent": USER_AGENT}
-    )
+def _get(req: urllib.request.Request, timeout: float) -> tuple[str, bytes]:
+    """``(content type, body)`` of ``req``, trying each certificate bundle in turn."""
     last: Exception | None = None
     for ctx in _contexts():
         try:
             with urllib.request.urlopen(req, timeout=timeout, context=ctx) as resp:
-                ctype = resp.headers.get("Content-Type", "")
-                if ACCEPT not in ctype:
-                    raise RuntimeError(f"{name}: unexpected content type {ctype!r}")
-                data: dict[str, Any] = json.load(resp)
-                return data
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
+                return resp.headers.get("Content-Type", ""), resp.read()
+        except urllib.error.HTTPError:
             raise
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, ssl.SSLCertVerificationError):
                 last = exc
                 continue  # try the next certificate bundle
             raise
-    raise RuntimeError(f"{name}: certificate verification failed: {last}")
+    raise RuntimeError(f"{req.full_url}: certificate verification failed: {last}")
+
+
+def fetch(name: str, timeout: float = 60.0) -> dict[str, Any] | None:
+    """The PEP 691 project page of *name*, or None when PyPI does not know it."""
+    req = urllib.request.Request(
+        INDEX.format(name=name), headers={"Accept": ACCEPT, "User-Agent": USER_AGENT}
+    )
+    try:
+        ctype, body = _get(req, timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+    if ACCEPT not in ctype:
+        raise RuntimeError(f"{name}: unexpected content type {ctype!r}")
+    data: dict[str, Any] = json.loads(body)
+    return data
 
 
 def fetch_metadata(url: str, timeout: float = 120.0) -> str:
@@ -244,20 +252,7 @@ def fetch_metadata(url: str, timeout: float = 120.0) -> str:
     import io
     import zipfile
 
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    last: Exception | None = None
-    for ctx in _contexts():
-        try:
-            with urllib.request.urlopen(req, timeout=timeout, context=ctx) as resp:
-                body: bytes = resp.read()
-            break
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, ssl.SSLCertVerificationError):
-                last = exc
-                continue
-            raise
-    else:
-        raise RuntimeError(f"{url}: certificate verification failed: {last}")
+    _, body = _get(urllib.request.Request(url, headers={"User-Agent": USER_AGENT}), timeout)
     with zipfile.ZipFile(io.BytesIO(body)) as whl:
         for member in whl.namelist():
             if member.count("/") == 1 and member.endswith(".dist-info/METADATA"):

@@ -48,7 +48,20 @@ def _use_color(no_color: bool, stream: IO[str]) -> bool:
         return False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _HelpWanted(click.UsageError):
+    """The bare command (no sub-command): its help goes to stderr and it exits 2."""
+
+
+class _Group(click.Group):
+    # click >= 8.2 raises its own NoArgsIsHelpError here and older click prints the help and
+    # exits 0; one behaviour for every supported click.
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:
+            raise _HelpWanted(ctx.get_help(), ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="dockerlint-slim")
 def cli() -> None:
     """Lint Dockerfiles for slim Python images, and fix them."""
@@ -246,6 +259,7 @@ def _check_one(
     from .fixer import FixError, fix_text, write_atomic
     from .model import ModelError
     from .scanner import ScanError
+    from .shell import ShellParserError
 
     if item.error is not None or item.text is None:
         _err(item.error or f"{item.display}: cannot read")
@@ -305,6 +319,8 @@ def _check_one(
         _err(f"{item.display}: cannot write the fixed file: {exc.strerror or exc}")
         run.errors += 1
         return
+    except ShellParserError as exc:  # the installation, not this file: no other file can pass
+        raise Failure(str(exc)) from None
     except Exception as exc:  # a bug in a rule must not hide the other files' results
         if os.environ.get("DOCKERLINT_SLIM_DEBUG"):
             raise
@@ -525,6 +541,7 @@ def verify(
     from .model import ModelError
     from .rule import all_rules
     from .scanner import ScanError
+    from .shell import ShellParserError
 
     path = Path(dockerfile)
     if config_path is not None and not Path(config_path).is_file():
@@ -550,6 +567,8 @@ def verify(
         raise Failure(f"{dockerfile}{line}: {exc.message}") from None
     except (ModelError, FixError) as exc:
         raise Failure(f"{dockerfile}: {exc}") from None
+    except ShellParserError as exc:
+        raise Failure(str(exc)) from None
     except Exception as exc:
         if os.environ.get("DOCKERLINT_SLIM_DEBUG"):
             raise
@@ -602,9 +621,9 @@ def verify(
 def main(argv: list[str] | None = None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="dockerlint-slim", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        exc.show()
-        sys.exit(2)
+    except _HelpWanted as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(EXIT_ERROR)
     except click.UsageError as exc:
         # one line, like every other input error: what is wrong and where to look
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""

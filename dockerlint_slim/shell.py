@@ -17,18 +17,26 @@ from typing import Any
 _PARSER: Any = None
 
 
+class ShellParserError(RuntimeError):
+    """tree-sitter cannot load the bash grammar (versions that do not match)."""
+
+
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
         import tree_sitter
         import tree_sitter_bash
 
-        lang = tree_sitter.Language(tree_sitter_bash.language())
         try:
-            _PARSER = tree_sitter.Parser(lang)
-        except TypeError:  # tree-sitter < 0.22
-            _PARSER = tree_sitter.Parser()
-            _PARSER.set_language(lang)
+            _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        except ValueError as exc:  # a grammar built for a newer tree-sitter than the one here
+            from importlib.metadata import version
+
+            raise ShellParserError(
+                f"tree-sitter {version('tree-sitter')} cannot load the grammar of "
+                f"tree-sitter-bash {version('tree-sitter-bash')} ({exc}); install versions "
+                "that match: pip install --upgrade tree-sitter tree-sitter-bash"
+            ) from None
     return _PARSER
 
 

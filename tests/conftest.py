@@ -1,25 +1,27 @@
 """Shared fixtures.
 
-``docker_engine``: a checked docker client for the tests marked ``e2e``. Without a reachable
-engine (or without the local python base images) those tests are skipped with the reason;
-with ``DOCKERLINT_SLIM_E2E=require`` (what CI sets) they fail instead.
+``docker_engine``: a checked docker client for the tests marked ``e2e``. ``parser_cases``: the
+shared parser-case folder. Without them the tests that use them are skipped with the reason;
+CI sets ``DOCKERLINT_SLIM_REQUIRE=all`` and they fail instead (see ``tests/support.py``).
 """
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pytest
 
-E2E_ENV = "DOCKERLINT_SLIM_E2E"
+from tests.support import PARSER_CASES_DIR, requested, unavailable
+
 BASE_IMAGES = ("python:3.11", "python:3.11-slim")
 RIG_HINT = "build them with `bash shared/rig/make-python-bases.sh` (see shared/rig/README.md)"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get(E2E_ENV) == "require":
-        pytest.fail(f"{E2E_ENV}=require but {reason}", pytrace=False)
-    pytest.skip(f"{reason} (set {E2E_ENV}=require to make this a failure)")
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        requested()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +32,7 @@ def docker_engine():
     try:
         docker = find_docker()
     except EngineUnavailable as exc:
-        _unavailable(f"no usable Docker engine: {exc}")
+        unavailable("e2e", f"no usable Docker engine: {exc}")
         raise  # not reached: skip/fail raise
     missing = [
         image
@@ -38,5 +40,17 @@ def docker_engine():
         if docker.run(["image", "inspect", "--format", "{{.Id}}", image]).returncode != 0
     ]
     if missing:
-        _unavailable(f"the engine has no {', '.join(missing)} image; {RIG_HINT}")
+        unavailable("e2e", f"the engine has no {', '.join(missing)} image; {RIG_HINT}")
     return docker
+
+
+@pytest.fixture
+def parser_cases() -> Path:
+    """The shared parser cases (``*.Dockerfile`` with ``expected.json``)."""
+    if not (PARSER_CASES_DIR / "expected.json").is_file():
+        unavailable(
+            "parser-cases",
+            f"parser cases folder {PARSER_CASES_DIR} (with expected.json) is absent; "
+            "set SHARED_DIR to the project's shared/ folder",
+        )
+    return PARSER_CASES_DIR

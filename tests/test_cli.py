@@ -16,14 +16,16 @@ import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import dockerlint_slim
 from dockerlint_slim.cli import cli
 from dockerlint_slim.rule import DOC_SECTIONS, all_rules
+from tests.support import cli_runner, unprivileged
 
 # --------------------------------------------------------------------------- inputs
 
@@ -77,7 +79,7 @@ def write(path: str | Path, text: str | bytes) -> Path:
 
 def run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
     """Invoke the CLI in-process; an unexpected exception fails the test with its traceback."""
-    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+    return cli_runner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
 
 def findings(output: str) -> list[tuple[str, int, str]]:
@@ -120,7 +122,9 @@ def run_module(
     cwd: Path,
     input: bytes | None = None,
     env: dict[str, str] | None = None,
+    prefix: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m dockerlint_slim ARGS`` in ``cwd``, behind ``prefix`` (e.g. setpriv ...)."""
     environ = {
         k: v
         for k, v in os.environ.items()
@@ -128,7 +132,7 @@ def run_module(
     }
     environ.update(env or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "dockerlint_slim", *args],
+        [*prefix, sys.executable, "-m", "dockerlint_slim", *args],
         cwd=cwd,
         input=input if input is not None else b"",
         capture_output=True,
@@ -322,68 +326,50 @@ def test_binary_and_non_utf8_stdin() -> None:
     )
 
 
-def _make_unreadable(path: Path) -> None:
-    """chmod 000 ``path``, or skip the test when this user can still read it."""
+def run_unreadable(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command line on ``args`` in a process that cannot read ``path`` (chmod 000).
+
+    Root reads anything, so as root the process runs under ``setpriv`` without that power
+    (see tests/support.py); the mode is restored afterwards.
+    """
+    prefix = unprivileged()
+    mode = stat.S_IMODE(path.stat().st_mode)
     path.chmod(0)
     try:
-        if path.is_dir():
-            os.listdir(path)
-        else:
-            path.read_bytes()
-    except PermissionError:
-        return
-    path.chmod(0o755 if path.is_dir() else 0o644)
-    pytest.skip(
-        "running as root (or with CAP_DAC_OVERRIDE): a chmod 000 file is still readable, "
-        "so the permission error cannot be provoked"
-    )
+        return run_module(*args, cwd=Path.cwd(), prefix=prefix)
+    finally:
+        path.chmod(mode)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_unreadable_file() -> None:
     p = write("Dockerfile", PIP)
-    _make_unreadable(p)
-    try:
-        result = run("check", "Dockerfile")
-        assert_one_line_error(result, "Dockerfile", "permission denied")
-    finally:
-        p.chmod(0o644)
+    result = run_unreadable(p, "check", "Dockerfile")
+    assert_one_line_error(result, "Dockerfile", "permission denied")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_unreadable_file_in_a_folder_does_not_hide_the_others() -> None:
     write("proj/Dockerfile", PIP)
     p = write("proj/locked.Dockerfile", PIP)
-    _make_unreadable(p)
-    try:
-        result = run("check", "proj")
-        assert findings(result.stdout) == [(str(Path("proj/Dockerfile")), 2, "DL3042")]
-        assert_one_line_error(result, "locked.Dockerfile", "permission denied")
-    finally:
-        p.chmod(0o644)
+    result = run_unreadable(p, "check", "proj")
+    assert findings(result.stdout) == [(str(Path("proj/Dockerfile")), 2, "DL3042")]
+    assert_one_line_error(result, "locked.Dockerfile", "permission denied")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_unreadable_folder() -> None:
     write("locked/Dockerfile", PIP)
-    folder = Path("locked")
-    _make_unreadable(folder)
-    try:
-        assert_one_line_error(run("check", "locked"), "locked", "permission denied")
-    finally:
-        folder.chmod(0o755)
+    result = run_unreadable(Path("locked"), "check", "locked")
+    assert_one_line_error(result, "locked", "permission denied")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_unreadable_config() -> None:
     write("Dockerfile", PIP)
     p = write("lint.toml", 'select = ["ALL"]\n')
-    _make_unreadable(p)
-    try:
-        result = run("check", "--config", "lint.toml", "Dockerfile")
-        assert_one_line_error(result, "lint.toml", "permission denied")
-    finally:
-        p.chmod(0o644)
+    result = run_unreadable(p, "check", "--config", "lint.toml", "Dockerfile")
+    assert_one_line_error(result, "lint.toml", "permission denied")
 
 
 def test_unknown_config_key() -> None:
@@ -1274,6 +1260,15 @@ def test_help(args: list[str]) -> None:
 # =========================================================================== end to end
 
 
+def test_e2e_bare_command_shows_help_on_stderr_and_exits_2(tmp_path: Path) -> None:
+    # the same on every supported click (click < 8.2 would print it on stdout and exit 0)
+    proc = run_module(cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("Usage: dockerlint-slim [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_e2e_findings(tmp_path: Path) -> None:
     write(tmp_path / "Dockerfile", PIP)
     proc = run_module("check", cwd=tmp_path)
@@ -1410,3 +1405,44 @@ def test_e2e_context_must_be_a_folder(tmp_path: Path) -> None:
     proc = run_module("check", "--context", "missing", "Dockerfile", cwd=tmp_path)
     assert_one_line_error(proc, "--context", "missing")
     assert proc.stdout == ""
+
+
+# =========================================================================== installation
+
+
+def test_windows_console_setup_with_the_installed_colorama(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The Windows branch calls colorama.just_fix_windows_console (colorama >= 0.4.6, the lower
+    # bound in setup.cfg): the test extra installs colorama everywhere so that CI runs it with
+    # the oldest and the newest allowed release.
+    import colorama
+
+    calls: list[bool] = []
+    real = colorama.just_fix_windows_console
+    monkeypatch.setattr(colorama, "just_fix_windows_console", lambda: calls.append(True) or real())
+    monkeypatch.setattr(sys, "platform", "win32")
+    write("Dockerfile", PIP)
+    result = run("check", "--no-color", "Dockerfile")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
+    assert calls == [True]
+
+
+def test_grammar_tree_sitter_cannot_load_is_one_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tree-sitter-bash 0.25's grammar with a tree-sitter older than 0.25 (setup.cfg's bounds
+    # keep pip from choosing that pair; a forced install still gets a clear message)
+    import tree_sitter
+
+    from dockerlint_slim import shell
+
+    def too_new(*args: object) -> None:
+        raise ValueError("Incompatible Language version 15. Must be between 13 and 14")
+
+    monkeypatch.setattr(shell, "_PARSER", None)
+    monkeypatch.setattr(tree_sitter, "Language", too_new)
+    write("a/Dockerfile", PIP)
+    write("b/Dockerfile", PIP)
+    line = assert_one_line_error(run("check", "a", "b"), "cannot load the grammar")
+    assert "Incompatible Language version 15" in line
+    assert "pip install --upgrade tree-sitter tree-sitter-bash" in line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -544,8 +545,6 @@ def test_setup_py_without_libcst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_setup_py_libcst_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("libcst")
-
     def refuse(*args: object, **kwargs: object) -> None:
         raise SyntaxError("pretend new syntax", ("setup.py", 4, 1, "x"))
 
@@ -569,6 +568,51 @@ def test_setup_py_libcst_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert any(r.startswith("setup.py:6: ext_modules=cythonize(") for r in sp.reasons)
     assert any(r.startswith("setup.py:6: Extension(") for r in sp.reasons)
     assert "read with libcst instead" in sp.warnings[-1]
+
+
+NEWER_GRAMMAR_SETUP = """
+from setuptools import Extension, setup
+
+
+def extensions(flags):
+    match flags:  # Python 3.10
+        case {"native": True}:
+            return [Extension("fast", ["fast.c"])]
+        case _:
+            return []
+
+
+type Names = list[str]  # Python 3.12
+
+label = f"{"modern"}"  # Python 3.12 (PEP 701)
+
+setup(
+    name="modern",
+    install_requires=["flask>=2", "numpy"],
+    ext_modules=extensions({"native": True}),
+)
+"""
+
+
+def test_setup_py_in_newer_python_syntax(tmp_path: Path) -> None:
+    # the `libcst` extra (part of `test`) reads what this Python's ast cannot: the same facts
+    sp = setup_py(tmp_path, NEWER_GRAMMAR_SETUP)
+    assert sp.parsed and sp.compiles is True
+    assert sp.name == "modern"
+    assert sp.install_requires == ("flask>=2", "numpy")
+    assert set(sp.reasons) == {
+        'setup.py:7: Extension("fast", ["fast.c"])',
+        'setup.py:19: ext_modules=extensions({"native": True})',
+    }
+    if sys.version_info < (3, 12):
+        assert sp.parser == "libcst"
+        # where this Python's grammar gives up: in the `match` on 3.9, at `type` on 3.10-3.11
+        (warning,) = sp.warnings
+        assert re.fullmatch(
+            r"setup\.py:(5|12): Python cannot parse it \(.+\); read with libcst instead", warning
+        ), warning
+    else:
+        assert sp.parser == "ast" and sp.warnings == ()
 
 
 def test_setup_py_missing_and_binary(tmp_path: Path) -> None:

@@ -43,13 +43,12 @@ def test_first_two_commands():
 
 
 def test_seed_example_output_matches(monkeypatch):
-    from click.testing import CliRunner
-
     from dockerlint_slim.cli import cli
+    from tests.support import cli_runner
 
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    result = CliRunner().invoke(cli, ["check", "--no-color", "fixtures/seed/Dockerfile"])
+    result = cli_runner().invoke(cli, ["check", "--no-color", "fixtures/seed/Dockerfile"])
     assert result.exit_code == 1
     shown = _blocks("text")[0]
-    assert result.output == shown
+    assert result.stdout == shown

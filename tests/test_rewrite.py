@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from dockerlint_slim.cli import cli
 from dockerlint_slim.fixer import fix_text
 from dockerlint_slim.model import build_model
 from dockerlint_slim.rewrite import VENV, Refusal, rewrite
+from tests.support import cli_runner
 
 PSYCOPG = """\
 # A small API
@@ -349,7 +349,7 @@ def test_cli_warns_and_leaves_the_file_when_refused(tmp_path):
     path = tmp_path / "Dockerfile"
     text = "ARG BASE=python:3.11\nFROM $BASE\nRUN apt-get install -y gcc\nRUN pip install x\n"
     path.write_text(text)
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         cli, ["check", "--fix", "--unsafe-fixes", "--select", "DLS007", str(path)]
     )
     assert result.exit_code == 1
@@ -362,13 +362,13 @@ def test_cli_rewrites_with_unsafe_fixes(tmp_path):
     path = tmp_path / "Dockerfile"
     (tmp_path / "requirements.txt").write_text("psycopg2==2.9.9\n")
     path.write_text(PSYCOPG)
-    result = CliRunner().invoke(cli, ["check", "--fix", "--unsafe-fixes", str(path)])
+    result = cli_runner().invoke(cli, ["check", "--fix", "--unsafe-fixes", str(path)])
     assert "AS builder" in path.read_text(), result.output
     safe_only = tmp_path / "safe"
     safe_only.mkdir()
     (safe_only / "requirements.txt").write_text("psycopg2==2.9.9\n")
     (safe_only / "Dockerfile").write_text(PSYCOPG)
-    CliRunner().invoke(cli, ["check", "--fix", str(safe_only / "Dockerfile")])
+    cli_runner().invoke(cli, ["check", "--fix", str(safe_only / "Dockerfile")])
     assert "AS builder" not in (safe_only / "Dockerfile").read_text()
 
 

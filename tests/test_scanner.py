@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
 import re
 import subprocess
@@ -45,6 +44,7 @@ from dockerlint_slim.scanner import (
     check_text,
     scan,
 )
+from tests.support import PARSER_CASES_DIR
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,23 +58,10 @@ except ImportError:  # pragma: no cover
     st = None
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _shared_dir() -> Path:
-    """The project's shared folder: $SHARED_DIR, else ../shared beside the checkout, else
-    /work/shared (the same search as .ci/run)."""
-    env = os.environ.get("SHARED_DIR")
-    if env:
-        return Path(env)
-    beside = Path(__file__).resolve().parents[1].parent / "shared"
-    return beside if beside.is_dir() else Path("/work/shared")
-
-
-CASES_DIR = _shared_dir() / "parser-cases"
+CASES_DIR = PARSER_CASES_DIR
 EXPECTED_FILE = CASES_DIR / "expected.json"
 FIXTURES_DIR = REPO / "fixtures"
 TOML_CASES_DIR = FIXTURES_DIR / "cases"
-NO_CASES_REASON = f"parser cases folder {CASES_DIR} (with expected.json) is absent"
 
 # Cases whose expected is null: (substring the message must contain, 1-based line).
 REJECTED = {
@@ -129,7 +116,8 @@ def case_bytes(name: str) -> bytes:
 def case_params(accepted: bool | None = None) -> list:
     """One param per case in expected.json (None: all, True: accepted, False: rejected)."""
     if not EXPECTED:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CASES_REASON), id="absent")]
+        # one test that the parser_cases fixture skips, or fails when CI requires the cases
+        return [pytest.param(None, id="absent")]
     params = []
     for name, entry in EXPECTED.items():
         if accepted is None or (entry["expected"] is not None) == accepted:
@@ -192,9 +180,7 @@ def assert_consistent(text: str, result: ScanResult) -> None:
 # --------------------------------------------------------------------------- 1. spans
 
 
-def test_parser_cases_are_all_present():
-    if not CASES_DIR.is_dir():
-        pytest.skip(NO_CASES_REASON)
+def test_parser_cases_are_all_present(parser_cases):
     assert EXPECTED, f"{EXPECTED_FILE} is missing or empty"
     on_disk = {p.name[: -len(".Dockerfile")] for p in CASES_DIR.glob("*.Dockerfile")}
     assert on_disk == set(EXPECTED), "every case file needs an expected.json entry and back"
@@ -203,7 +189,7 @@ def test_parser_cases_are_all_present():
 
 
 @pytest.mark.parametrize("name", case_params(accepted=True))
-def test_parser_case_spans(name: str):
+def test_parser_case_spans(name: str, parser_cases):
     data = case_bytes(name)
     text = check_text(data)
     result = scan(text)
@@ -212,7 +198,7 @@ def test_parser_case_spans(name: str):
 
 
 @pytest.mark.parametrize("name", case_params(accepted=False))
-def test_parser_case_rejected(name: str):
+def test_parser_case_rejected(name: str, parser_cases):
     data = case_bytes(name)
     with pytest.raises(ScanError) as info:
         scan(check_text(data))
@@ -226,9 +212,7 @@ def test_parser_case_rejected(name: str):
     assert str(err) == f"line {line}: {err.message}"
 
 
-def test_binary_rejected_at_decoding():
-    if not CASES_DIR.is_dir():
-        pytest.skip(NO_CASES_REASON)
+def test_binary_rejected_at_decoding(parser_cases):
     data = case_bytes("c24_binary")
     with pytest.raises(ScanError, match="binary file, not a Dockerfile"):
         check_text(data)  # before any scanning
@@ -236,19 +220,15 @@ def test_binary_rejected_at_decoding():
         scan(data.decode("latin-1"))  # scan() itself refuses NUL too
 
 
-def test_unterminated_heredoc_message_names_delimiter_and_line():
-    if not CASES_DIR.is_dir():
-        pytest.skip(NO_CASES_REASON)
+def test_unterminated_heredoc_message_names_delimiter_and_line(parser_cases):
     with pytest.raises(ScanError) as info:
         scan(check_text(case_bytes("c28_unterminated_heredoc")))
     assert "'EOF'" in info.value.message
     assert "line 2" in info.value.message
 
 
-def test_bad_instruction_case_also_rejects_missing_arguments():
+def test_bad_instruction_case_also_rejects_missing_arguments(parser_cases):
     # c27 also has RUN and COPY without arguments; with FOO gone, RUN is the first error
-    if not CASES_DIR.is_dir():
-        pytest.skip(NO_CASES_REASON)
     text = check_text(case_bytes("c27_bad_instruction")).replace("FOO bar\n", "")
     with pytest.raises(ScanError, match="RUN requires at least one argument") as info:
         scan(text)
@@ -312,7 +292,7 @@ def _or_skipped(params: list, reason: str) -> list:
 
 
 @pytest.mark.parametrize("name", case_params(accepted=True))
-def test_parser_case_round_trip(name: str):
+def test_parser_case_round_trip(name: str, parser_cases):
     data = case_bytes(name)
     assert scan(check_text(data)).render().encode("utf-8") == data
 
@@ -500,7 +480,7 @@ else:  # pragma: no cover
 
 
 @pytest.mark.parametrize("name", case_params(accepted=True))
-def test_differential_dockerfile_parse(name: str):
+def test_differential_dockerfile_parse(name: str, parser_cases):
     dfp = pytest.importorskip("dockerfile_parse", reason="dockerfile-parse is not installed")
     if name in DOCKERFILE_PARSE_KNOWN_WRONG:
         pytest.skip(f"dockerfile-parse known wrong: {DOCKERFILE_PARSE_KNOWN_WRONG[name]}")
@@ -573,7 +553,7 @@ def go_commands(name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", case_params(accepted=True))
-def test_differential_go_parser_spans(name: str, go_parser_available):
+def test_differential_go_parser_spans(name: str, parser_cases, go_parser_available):
     commands = go_commands(name)
     ours = scan(check_text(case_bytes(name)))
     theirs = [[c["cmd"].upper(), c["start_line"], c["end_line"]] for c in commands]
@@ -581,7 +561,7 @@ def test_differential_go_parser_spans(name: str, go_parser_available):
 
 
 @pytest.mark.parametrize("name", case_params(accepted=True))
-def test_differential_go_parser_details(name: str, go_parser_available):
+def test_differential_go_parser_details(name: str, parser_cases, go_parser_available):
     """ONBUILD trigger, exec form, flags and heredocs agree with the Go parser too."""
     commands = go_commands(name)
     ours = scan(check_text(case_bytes(name))).instructions
@@ -605,9 +585,7 @@ def test_differential_go_parser_details(name: str, go_parser_available):
         assert mine == theirs, where
 
 
-def test_go_parser_also_rejects_unterminated_heredoc(go_parser_available):
-    if not CASES_DIR.is_dir():
-        pytest.skip(NO_CASES_REASON)
+def test_go_parser_also_rejects_unterminated_heredoc(parser_cases, go_parser_available):
     assert go_parse(case_bytes("c28_unterminated_heredoc")) == {"error": "unterminated heredoc"}
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from dockerlint_slim import verify
 from dockerlint_slim.cli import cli
+from tests.support import cli_runner
 
 ERROR_PREFIX = "dockerlint-slim: error: "
 # DL3042's safe fix adds --no-cache-dir: a rewrite that needs no rule in progress
@@ -173,7 +174,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["verify", *args], catch_exceptions=False)
+    return cli_runner().invoke(cli, ["verify", *args], catch_exceptions=False)
 
 
 def assert_one_line_error(result: Result, *fragments: str) -> str:

@@ -22,18 +22,27 @@ accepts: no ``# syntax=`` line, no heredocs, no ``COPY --link``.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import runtime_libs as _rl
 from .commands import module_argv, pip_call, removed_paths
 from .edits import line_ending
-from .images import FULL_ONLY_TOOLS, BaseInfo, classify, full_only_tools_in, slim_tag
-from .model import Dockerfile, Instruction, Stage
+from .images import (
+    FULL_ONLY_TOOLS,
+    BaseInfo,
+    classify,
+    distro_python_minor,
+    full_only_tools_in,
+    slim_tag,
+)
+from .model import Dockerfile, Instruction, Stage, substitute
 from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
-from .shell import Command, Word
+from .shell import Command, Word, parse_commands
 
 __all__ = ["VENV", "Refusal", "Rewrite", "rewrite", "runtime_library_install"]
 
@@ -131,6 +140,9 @@ class _Run:
     removed: list[str] = field(default_factory=list)  # system packages removed
     pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
     uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
+    # folders outside the venv that the RUN builds into (in-place extension builds, editable
+    # installs, ``cythonize -i``): the runtime stage copies them from the builder
+    writes: list[str] = field(default_factory=list)
 
 
 def _is_cleanup(cmd: Command) -> bool:
@@ -210,8 +222,82 @@ def _editable(args: Sequence[str]) -> bool:
     return any(a in ("-e", "--editable") or a.startswith(("--editable=", "-e")) for a in args)
 
 
-def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]]:
-    """Read a RUN: what kind of work it does, and reasons it cannot be rewritten."""
+@dataclass(frozen=True)
+class _Place:
+    """The working folder (None: not known) and the user in effect at an instruction."""
+
+    workdir: str | None
+    user: str
+
+
+def _places(body: Sequence[Instruction]) -> dict[int, _Place]:
+    """:class:`_Place` of each instruction of the stage (by index). The base images the
+    rewrite knows (python, debian, ubuntu, alpine) start in ``/`` as root."""
+    out: dict[int, _Place] = {}
+    workdir: str | None = "/"
+    user = "root"
+    for inst in body:
+        out[inst.index] = _Place(workdir, user)
+        if inst.keyword == "WORKDIR":
+            value, known = substitute(inst.args.strip(), inst.env)
+            value = value.strip("\"'")
+            workdir = (
+                posixpath.normpath(posixpath.join(workdir, value))
+                if known and workdir is not None and value
+                else None
+            )
+        elif inst.keyword == "USER":
+            user = inst.args.strip() or user
+    return out
+
+
+def _resolve(cwd: str | None, path: str) -> str | None:
+    if "$" in path or "`" in path or (cwd is None and not path.startswith("/")):
+        return None
+    return posixpath.normpath(posixpath.join(cwd or "/", path))
+
+
+def _inplace_writes(cmd: Command, cwd: str | None) -> list[str | None] | None:
+    """The folders a build command writes its results into next to the sources (None in the
+    list: a folder that cannot be told), or None when ``cmd`` is not such a command."""
+    argv = module_argv(cmd)
+    texts = [w.text for w in argv]
+    name = os.path.basename(texts[0]) if texts else ""
+    call = pip_call(cmd)
+    if call is not None:
+        if call.sub != "install":
+            return None
+        found: list[str | None] = []
+        args = call.arg_texts
+        for i, a in enumerate(args):
+            target = None
+            if a in ("-e", "--editable") and i + 1 < len(args):
+                target = args[i + 1]
+            elif a.startswith("--editable="):
+                target = a.split("=", 1)[1]
+            elif a.startswith("-e") and len(a) > 2 and not a.startswith("--"):
+                target = a[2:]
+            if target is None or "://" in target or target.startswith(("git+", "hg+", "svn+")):
+                continue
+            found.append(_resolve(cwd, re.sub(r"\[.*\]$", "", target)))
+        return found or None
+    if re.fullmatch(r"python(\d+(\.\d+)?)?", name) and texts[1:2] in (["setup.py"], ["./setup.py"]):
+        subs = set(texts[2:])
+        if subs & {"develop", "--inplace", "-i"}:
+            return [cwd]
+        return None
+    if name == "cythonize":
+        return [cwd]
+    if name == "maturin" and "develop" in texts[1:2]:
+        return [cwd]
+    return None
+
+
+def _classify_run(
+    inst: Instruction, model: Dockerfile, workdir: str | None = "/"
+) -> tuple[_Run, list[str]]:
+    """Read a RUN (``workdir``: the working folder it starts in): what kind of work it does,
+    and reasons it cannot be rewritten."""
     problems: list[str] = []
     where = f"the RUN on line {inst.line}"
     if inst.form == "exec" or inst.heredocs:
@@ -222,9 +308,29 @@ def _classify_run(inst: Instruction, model: Dockerfile) -> tuple[_Run, list[str]
     kinds: set[str] = set()
     others: list[str] = []
     run = _Run("runtime")
+    cwd = workdir
     for cmd in inst.commands:
         name = cmd.name
         if not name:
+            continue
+        if name == "cd":
+            target = cmd.args[0].text if cmd.args else "~"
+            cwd = None if target.startswith(("~", "-")) else _resolve(cwd, target)
+            continue
+        writes = _inplace_writes(cmd, cwd)
+        for folder in writes or ():
+            if folder is None:
+                problems.append(f"{where} builds in place in a folder the rewrite cannot tell")
+            elif folder == "/":
+                problems.append(
+                    f"{where} builds in place in /, which the rewrite cannot copy on its own"
+                )
+            elif folder != VENV and not folder.startswith(VENV + "/"):
+                run.writes.append(folder)
+        if writes is not None and pip_call(cmd) is None:
+            # cythonize, maturin develop, python setup.py develop / build_ext --inplace
+            kinds.add("python")
+            run.pip = True
             continue
         pip = _pip_kind(cmd)
         argv = module_argv(cmd)
@@ -436,6 +542,19 @@ def _runtime_packages(
                 )
             if distinct not in [list(c) for c in out.choices]:
                 out.choices.append(tuple(distinct))
+    if info.family != "python" and distro != "alpine":
+        # a distribution's own Python: its slim image has python3 but not libpython3.X,
+        # which a program that embeds Python (uwsgi) links
+        embedders = [project for project in native if _rl.links_python(project)]
+        minor = distro_python_minor(info)
+        if embedders and minor is None:
+            raise Refusal(
+                f"{embedders[0]} links the Python runtime library, and which Python "
+                f"`{info.family}` {info.release or ''} has is not known"
+            )
+        if embedders and f"libpython{minor}" not in keep:
+            keep.append(f"libpython{minor}")
+            out.notes.append(f"{embedders[0]} links the Python runtime library")
     for program in programs:
         pkg = _TOOL_PACKAGES_BY_PROGRAM.get(program)
         if pkg and pkg not in keep:
@@ -506,6 +625,187 @@ def _check_entrypoints(insts: Sequence[Instruction]) -> None:
                     f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}`, which a "
                     "package install put there; it moves into the virtual environment"
                 )
+
+
+def _carried_folders(
+    body: Sequence[Instruction], runs: dict[int, _Run], places: dict[int, _Place]
+) -> dict[int, list[tuple[str, str]]]:
+    """Where the runtime stage copies folders that builder RUNs built into: instruction index
+    -> [(folder, user)], at the last RUN that writes each folder (the builder's copy then has
+    every result). Refuses when a RUN that stays in the runtime stage changes such a folder
+    before it is copied (the copy would undo that change)."""
+    last: dict[str, int] = {}
+    for inst in body:
+        if inst.keyword == "RUN":
+            for folder in runs[inst.index].writes:
+                last[folder] = inst.index
+    out: dict[int, list[tuple[str, str]]] = {}
+    for folder, index in last.items():
+        for inst in body:
+            if inst.index >= index or inst.keyword != "RUN" or runs[inst.index].kind != "runtime":
+                continue
+            cwd = places[inst.index].workdir
+            inside = cwd is not None and (cwd == folder or cwd.startswith(folder + "/"))
+            if inside or folder in inst.args:
+                raise Refusal(
+                    f"the RUN on line {inst.line} changes {folder} before the build into it "
+                    "is copied from the builder stage, which would undo the change"
+                )
+        user = places[index].user
+        out.setdefault(index, []).append((folder, user))
+    return out
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_MAX_SCRIPT = 1 << 20
+_MAX_SCRIPT_DEPTH = 4
+
+
+def _command_words(inst: Instruction) -> list[str]:
+    """The words of the command a CMD, ENTRYPOINT or HEALTHCHECK starts (shell form split on
+    blanks: only its first words are looked at)."""
+    words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+    if inst.keyword == "HEALTHCHECK":
+        words = [w for w in words if not w.startswith("--")]
+        if not words or words[0].upper() != "CMD":
+            return []
+        words = words[1:]
+        if len(words) == 1 and inst.exec_args is None:
+            words = words[0].split()
+    return words
+
+
+def _script_words(words: Sequence[str]) -> list[str]:
+    """The words of a command line that may name a script file: the program, or the first
+    argument of a shell (``sh start.sh``); ``sh -c '…'`` names none."""
+    if not words:
+        return []
+    if os.path.basename(words[0]) in _SHELLS:
+        return [words[1]] if len(words) > 1 and not words[1].startswith("-") else []
+    return [words[0]]
+
+
+class _ContextFiles:
+    """Files of the build context that the stage's COPY and ADD put into the image: which
+    context file is at an image path (the last copy wins), read without running anything."""
+
+    def __init__(
+        self, body: Sequence[Instruction], places: dict[int, _Place], context: Path | None
+    ) -> None:
+        self.context = context
+        self.copies: list[tuple[list[str], str, bool]] = []  # (sources, dest, dest is a folder)
+        for inst in body:
+            if inst.keyword not in ("COPY", "ADD") or inst.flag_values("from"):
+                continue
+            words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+            if len(words) < 2:
+                continue
+            dest = _resolve(places[inst.index].workdir, words[-1])
+            if dest is None:
+                continue
+            folder = words[-1].endswith("/") or words[-1] in (".", "..") or len(words) > 2
+            self.copies.append((words[:-1], dest, folder))
+
+    def source_of(self, image_path: str) -> str | None:
+        """The context-relative file copied to ``image_path`` ("" when a copy covers the
+        path but the context is not known), or None when no COPY puts a file there."""
+        for sources, dest, folder in reversed(self.copies):
+            for source in sources:
+                rel = posixpath.normpath(source.lstrip("/"))
+                if any(ch in source for ch in "*?[") or "://" in source:
+                    continue
+                found = self._is_dir(rel)
+                if found is None:  # no context: any copy of a matching name or folder
+                    if image_path in (dest, posixpath.join(dest, posixpath.basename(rel))):
+                        return ""
+                    if image_path.startswith(dest.rstrip("/") + "/") and not folder:
+                        return ""
+                    continue
+                if found:
+                    if image_path.startswith(dest.rstrip("/") + "/") or dest == "/":
+                        inner = posixpath.relpath(image_path, dest)
+                        return posixpath.normpath(posixpath.join(rel, inner))
+                    continue
+                target = posixpath.join(dest, posixpath.basename(rel)) if folder else dest
+                if target == image_path:
+                    return rel
+        return None
+
+    def _is_dir(self, rel: str) -> bool | None:
+        if self.context is None:
+            return None
+        path = self.context / rel
+        return path.is_dir() if path.exists() else False
+
+    def read(self, rel: str) -> str | None:
+        if self.context is None:
+            return None
+        path = (self.context / rel).resolve()
+        try:
+            path.relative_to(self.context.resolve())
+            if not path.is_file() or path.stat().st_size > _MAX_SCRIPT:
+                return None
+            return path.read_bytes().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None
+
+
+def _script_programs(
+    runtime_insts: Sequence[Instruction], places: dict[int, _Place], files: _ContextFiles
+) -> list[str]:
+    """Full-image-only programs that the scripts started by CMD, ENTRYPOINT and HEALTHCHECK
+    call, read from the build context (shell scripts are parsed, never run), with the
+    scripts they start in turn. Refuses when such a script is copied from the context but
+    cannot be read."""
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def visit(word: str, inst: Instruction, depth: int) -> None:
+        cwd = places[inst.index].workdir
+        if "/" in word:
+            candidates = [_resolve(cwd, word)]
+        else:
+            candidates = [posixpath.join(d, word) for d in _PATH_DIRS]
+            if word.endswith(".sh"):
+                candidates.append(_resolve(cwd, word))
+        for image_path in candidates:
+            if image_path is None or image_path in seen:
+                continue
+            rel = files.source_of(image_path)
+            if rel is None:
+                continue
+            seen.add(image_path)
+            where = f"the {inst.keyword} on line {inst.line}"
+            text = files.read(rel) if rel else None
+            if text is None:
+                raise Refusal(
+                    f"{where} runs {image_path}, and the rewrite cannot read it from the "
+                    "build context to see which programs it needs"
+                    + ("" if files.context is not None else " (no build context is known)")
+                )
+            first = text.split("\n", 1)[0]
+            if first.startswith("#!") and "python" in first:
+                return  # a Python script: no programs of the full image
+            if depth >= _MAX_SCRIPT_DEPTH:
+                return
+            for cmd in parse_commands(text, 0):
+                name = cmd.name
+                if name in FULL_ONLY_TOOLS and name not in found:
+                    found.append(name)
+                words = [w.text for w in cmd.argv]
+                for inner in _script_words(words):
+                    if inner.endswith(".sh") or inner.startswith(("./", "/")):
+                        visit(inner, inst, depth + 1)
+            return
+        if word.endswith(".sh") and not any(c is None for c in candidates):
+            return  # not copied from the context (from the base image, or made by a RUN)
+
+    for inst in runtime_insts:
+        if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            for word in _script_words(_command_words(inst)):
+                visit(word, inst, 0)
+    return found
 
 
 # --------------------------------------------------------------------------- writing
@@ -595,14 +895,21 @@ def _venv_env() -> str:
     return f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
 
 
-def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] = ()) -> Rewrite:
+def rewrite(
+    model: Dockerfile,
+    native: Sequence[str] = (),
+    loads: Sequence[str] = (),
+    context: Path | None = None,
+) -> Rewrite:
     """Rewrite ``model`` (one stage) into a builder and a slim runtime stage.
 
     ``native`` names the Python packages the build compiles from source (for the runtime
     libraries they link that the original base provided without an explicit install);
     ``loads`` the installed Python packages that may open system libraries at run time
-    (ctypes/cffi: the libraries the full base image has are installed in the slim one).
-    Raises :class:`Refusal` with the reason when the file is not one the rewrite handles.
+    (ctypes/cffi: the libraries the full base image has are installed in the slim one);
+    ``context`` the build context, where the scripts that CMD, ENTRYPOINT and HEALTHCHECK
+    start are read (for the programs they call). Raises :class:`Refusal` with the reason
+    when the file is not one the rewrite handles.
     """
     if any(i.keyword == "ONBUILD" for i in model.instructions):
         raise Refusal("the file uses ONBUILD, whose effect depends on images built from it")
@@ -624,15 +931,17 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
     escape = scan.escape
     body = stage.instructions[1:]
 
+    places = _places(body)
     runs: dict[int, _Run] = {}
     problems: list[str] = []
     for inst in body:
         if inst.keyword == "RUN":
-            run, found = _classify_run(inst, model)
+            run, found = _classify_run(inst, model, places[inst.index].workdir)
             runs[inst.index] = run
             problems += found
     if problems:
         raise Refusal(problems[0])
+    carried = _carried_folders(body, runs, places)
     if "the project itself" in native:
         for inst in body:
             calls = [pip_call(c) for c in inst.commands]
@@ -676,7 +985,10 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
                     f"the RUN on line {inst.line} runs {', '.join(sorted(used))}, which the "
                     "slim runtime image does not have"
                 )
-    programs = [p for p in _runtime_programs(runtime_insts) if p not in installed]
+    files = _ContextFiles(body, places, context)
+    programs = _runtime_programs(runtime_insts)
+    programs += [p for p in _script_programs(runtime_insts, places, files) if p not in programs]
+    programs = [p for p in programs if p not in installed]
     missing = [p for p in programs if p not in _TOOL_PACKAGES_BY_PROGRAM]
     if missing:
         raise Refusal(
@@ -791,6 +1103,10 @@ def rewrite(model: Dockerfile, native: Sequence[str] = (), loads: Sequence[str] 
             out.append(f"COPY --from={builder} {VENV} {VENV}{nl}")
             out.append(f"{_venv_env()}{nl}")
             venv_written = True
+        for folder, user in carried.get(inst.index, ()):
+            # built next to its sources: the results are only in the builder's copy
+            chown = "" if user.split(":")[0] in ("root", "0") else f"--chown={user} "
+            out.append(f"COPY --from={builder} {chown}{folder} {folder}{nl}")
         if kind == "runtime":
             out.append(_comments(inst, nl) + _source(model, inst, nl))
     result = "".join(out)

@@ -23,6 +23,7 @@ __all__ = [
     "base_packages",
     "fat_base_dev_packages",
     "known_releases",
+    "links_python",
     "normalize_release",
     "python_build_deps",
     "runtime_install",
@@ -173,6 +174,14 @@ def python_build_deps(project: str, distro: str) -> tuple[str, ...]:
     if entry is None or d not in ("debian", "ubuntu", "alpine"):
         return ()
     return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
+
+
+def links_python(project: str) -> bool:
+    """Whether a source build of the PyPI *project* links the Python runtime library itself
+    (``uwsgi`` embeds the interpreter): on a distribution's own Python the runtime stage then
+    needs ``libpython3.X``."""
+    entry = runtime_libs_data()["python_build_deps"].get(_canonical(project))
+    return bool(entry and entry.get("links_python"))
 
 
 def python_loads(project: str, distro: str) -> tuple[str, ...]:

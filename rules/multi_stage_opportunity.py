@@ -106,7 +106,12 @@ class MultiStageOpportunity(Rule):
     full python image provided without an install, such as `libpq5` for psycopg2, and the
     ones packages such as Wand or python-magic open at run time with ctypes), copies the
     virtual environment with `COPY --from=builder`, and keeps every other instruction and
-    comment in order. Run `dockerlint-slim verify` to build both images and compare them.
+    comment in order. Folders a moved build writes into next to its sources (an extension
+    built in place, an editable install) are copied from the builder where the original
+    built them; programs of the full image that the runtime steps and the scripts they
+    start (read from the build context, never run) call are installed; on a distribution's
+    own Python, a package that embeds Python (uWSGI) gets `libpython3.X`. Run
+    `dockerlint-slim verify` to build both images and compare them.
 
     The file is left unchanged, with the reason shown as a note, when the rewrite cannot be
     sure: several stages, a base chosen by an `ARG`, an unknown base, `ONBUILD`, a `RUN` that
@@ -114,7 +119,9 @@ class MultiStageOpportunity(Rule):
     `--target`, pip by absolute path), a command that starts through `poetry run` or
     `uv run`, a program run from the project's own `.venv`, a file that makes its own
     virtual environment, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
-    the rewrite cannot add.
+    the rewrite cannot add, a script started by ENTRYPOINT, CMD or HEALTHCHECK that it cannot
+    read from the build context, an in-place build in a folder it cannot tell (or in `/`),
+    or one whose folder a runtime step changes before the build.
 
     ## References
     - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
@@ -156,7 +163,7 @@ class MultiStageOpportunity(Rule):
         note = None
         try:
             loads = [p for p in python_packages_in(stage, ctx) if p in python_loaders()]
-            result = rewrite(model, native=native, loads=loads)
+            result = rewrite(model, native=native, loads=loads, context=ctx.context_dir)
         except Refusal as exc:
             note = f"no automatic rewrite: {exc}"
         else:

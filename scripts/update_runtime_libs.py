@@ -247,6 +247,7 @@ PYTHON_BUILD_DEPS: dict[str, dict[str, Any]] = {
         "note": "the uwsgi binary picks up libxml2, OpenSSL, zlib, PCRE2, libuuid and libcrypt "
         "when their -dev packages are present (the full python image has them), and links "
         "libpython (the python images' own, under /usr/local/lib)",
+        "links_python": True,
     },
     "python-ldap": {
         "debian": ["libldap2-dev", "libsasl2-dev"],

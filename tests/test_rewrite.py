@@ -435,6 +435,137 @@ def test_entrypoint_the_file_copies_to_usr_local_bin_is_kept(tmp_path):
         "COPY docker-entrypoint.sh /usr/local/bin/\n"
         'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n'
     )
-    runtime = _stages(_fix(tmp_path, text))[-1]
+    runtime = _stages(_fix(tmp_path, text, {"docker-entrypoint.sh": '#!/bin/sh\nexec "$@"\n'}))[-1]
     assert 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' in runtime
     assert "COPY docker-entrypoint.sh /usr/local/bin/" in runtime
+
+
+# --------------------------------------------------------------------------- the runtime closure
+
+INPLACE = """\
+FROM python:3.11
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt && python setup.py build_ext --inplace
+CMD ["python", "app.py"]
+"""
+
+
+def test_a_build_next_to_the_sources_is_copied_from_the_builder(tmp_path):
+    fixed = _fix(tmp_path, INPLACE, {"requirements.txt": "psycopg2==2.9.9\n"})
+    _, builder, runtime = _stages(fixed)
+    assert "python setup.py build_ext --inplace" in builder
+    lines = runtime.splitlines()
+    # the app's files, then the venv, then the builder's copy of the folder with the modules
+    assert lines.index("COPY . .") < lines.index(f"COPY --from=builder {VENV} {VENV}")
+    assert lines.index(f"COPY --from=builder {VENV} {VENV}") < lines.index(
+        "COPY --from=builder /app /app"
+    )
+    assert lines[-1] == 'CMD ["python", "app.py"]'
+
+
+@pytest.mark.parametrize(
+    ("build", "folder"),
+    [
+        ("python setup.py develop", "/app"),
+        ("cd src && cythonize -i fast.pyx", "/app/src"),
+        ("pip install -e ./lib", "/app/lib"),
+        ("maturin develop --release", "/app"),
+    ],
+)
+def test_every_in_place_build_carries_its_folder(build, folder):
+    text = (
+        "FROM python:3.11\nWORKDIR /app\nCOPY . .\nUSER app\n"
+        f"RUN pip install --no-cache-dir psycopg2==2.9.9 && {build}\n"
+    )
+    runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)[-1]
+    # the results belong to the user that built them in the original
+    assert f"COPY --from=builder --chown=app {folder} {folder}\n" in runtime
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "FROM python:3.11\nCOPY . .\n"
+            "RUN pip install psycopg2==2.9.9 && python setup.py build_ext --inplace\n",
+            "builds in place in /",
+        ),
+        (
+            "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN rm -rf /app/tests\n"
+            "RUN pip install psycopg2==2.9.9 && python setup.py build_ext -i\n",
+            "the RUN on line 4 changes /app before the build into it is copied",
+        ),
+        (
+            "FROM python:3.11\nWORKDIR $APP_HOME\nCOPY . .\n"
+            "RUN pip install psycopg2==2.9.9 && python setup.py develop\n",
+            "builds in place in a folder the rewrite cannot tell",
+        ),
+    ],
+)
+def test_in_place_builds_it_cannot_carry_are_refused(text, reason):
+    with pytest.raises(Refusal, match=reason):
+        rewrite(build_model(text), native=["psycopg2"])
+
+
+ENTRY = """\
+FROM python:3.11
+WORKDIR /srv
+RUN pip install --no-cache-dir psycopg2==2.9.9
+COPY . .
+COPY docker-entrypoint.sh /usr/local/bin/
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["python", "app.py"]
+"""
+
+
+def _runtime_packages(text: str, context: Path | None) -> tuple[str, ...]:
+    return rewrite(build_model(text), native=["psycopg2"], context=context).runtime_packages
+
+
+def test_programs_that_the_entrypoint_script_calls_are_installed(tmp_path):
+    (tmp_path / "docker-entrypoint.sh").write_text(
+        '#!/bin/sh\nset -e\nif [ -n "$REPO" ]; then git clone "$REPO" /srv/plugins; fi\n'
+        'sh scripts/wait.sh\nexec "$@"\n'
+    )
+    # a script the first one starts, found through the COPY . . into /srv
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "wait.sh").write_text("until curl -sf http://db:5432; do :; done\n")
+    assert _runtime_packages(ENTRY, tmp_path) == ("libpq5", "git", "curl")
+
+
+def test_a_python_entrypoint_script_needs_no_programs(tmp_path):
+    (tmp_path / "docker-entrypoint.sh").write_text("#!/usr/bin/env python3\nimport os  # curl\n")
+    assert _runtime_packages(ENTRY, tmp_path) == ("libpq5",)
+
+
+def test_an_entrypoint_script_that_cannot_be_read_is_refused(tmp_path):
+    with pytest.raises(Refusal, match=r"runs /usr/local/bin/docker-entrypoint.sh, and the rewrite"):
+        _runtime_packages(ENTRY, tmp_path)  # the context lacks it
+    with pytest.raises(Refusal, match=r"\(no build context is known\)"):
+        _runtime_packages(ENTRY, None)
+
+
+def test_a_healthcheck_script_is_read_too(tmp_path):
+    (tmp_path / "health.sh").write_text("#!/bin/bash\nwget -qO- http://localhost:8000/health\n")
+    text = (
+        "FROM python:3.11\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+        "COPY health.sh /health.sh\nHEALTHCHECK --interval=30s CMD /health.sh\n"
+    )
+    assert _runtime_packages(text, tmp_path) == ("libpq5", "wget")
+
+
+def test_distro_python_installs_libpython_for_what_embeds_it():
+    text = (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y python3 python3-pip python3-dev gcc\n"
+        "RUN pip3 install --break-system-packages uwsgi==2.0.28\n"
+    )
+    packages = rewrite(build_model(text), native=["uwsgi"]).runtime_packages
+    assert "libpython3.11" in packages and "python3" in packages
+    # the official image's slim variant has its libpython already
+    official = "FROM python:3.11\nRUN pip install --no-cache-dir uwsgi==2.0.28\n"
+    assert not any(
+        p.startswith("libpython")
+        for p in rewrite(build_model(official), native=["uwsgi"]).runtime_packages
+    )

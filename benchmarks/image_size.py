@@ -170,7 +170,7 @@ def measure(
             built.append(result.tag)
             assert result.image is not None
             w.size = result.image.size
-            smoke = docker.smoke(result.tag, project.smoke, timeout)
+            smoke = docker.smoke(result.tag, project.smoke or None, timeout)
             w.smoke_ok = smoke.exit_code == 0 and smoke.stdout.strip() == project.expected
             if not w.smoke_ok:
                 got = smoke.output.strip().splitlines()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,6 @@ _INSTALLER_HELPERS = frozenset(
     {"curl", "wget", "sh", "bash", "python", "python3", "chmod", "ln", "mv", "mkdir", "echo"}
 )
 _RUN_TOOLS = {"poetry", "pipenv", "pdm", "uv", "hatch", "pipx"}
-_ABSOLUTE_PYTHON = re.compile(r"(?<![\w/.-])/usr(?:/local)?/bin/(python|pip)[\w.]*")
-_PROJECT_VENV = re.compile(r"(?<![\w.-])(?:[\w./-]*/)?\.venv/bin/[\w.+-]+")
 _OPTIONAL_RUNTIME = re.compile(r"^gir1\.2-|-extra$")
 _LOCAL_BIN = re.compile(r"(?<![\w/.-])/usr/local/bin/[\w.+-]+")
 
@@ -143,6 +142,7 @@ class _Run:
     # folders outside the venv that the RUN builds into (in-place extension builds, editable
     # installs, ``cythonize -i``): the runtime stage copies them from the builder
     writes: list[str] = field(default_factory=list)
+    split: _Split | None = None  # a RUN of build and runtime work, split at its `&&`s
 
 
 def _is_cleanup(cmd: Command) -> bool:
@@ -171,8 +171,13 @@ def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
     if call.sub not in ("install", "uninstall", "wheel", "download"):
         return ("neutral", [])
     problems: list[str] = []
-    if "/" in cmd.argv[0].text and not cmd.argv[0].text.startswith(VENV + "/"):
-        problems.append(f"`{cmd.argv[0].text}` calls pip by its absolute path")
+    program = cmd.argv[0].text
+    if (
+        "/" in program
+        and not program.startswith(VENV + "/")
+        and not _ABSOLUTE_PIP.fullmatch(program)
+    ):
+        problems.append(f"`{program}` calls pip by its absolute path")
     options = call.all_option_texts
     for bad in ("--user", "--target", "-t", "--prefix", "--root"):
         if any(o == bad or o.startswith(bad + "=") for o in options):
@@ -306,16 +311,21 @@ def _classify_run(
             problems.append(f"{where} installs packages in a form the rewrite does not split")
         return _Run("runtime"), problems
     kinds: set[str] = set()
-    others: list[str] = []
     run = _Run("runtime")
     cwd = workdir
+    # each command's part: "build" and "cleanup" (cache removal) move to the builder,
+    # "runtime" stays, "shared" (shell set-up: cd, set, export, an assignment) goes to both
+    # halves of a split RUN
+    roles: list[tuple[Command, str]] = []
     for cmd in inst.commands:
         name = cmd.name
-        if not name:
-            continue
-        if name == "cd":
-            target = cmd.args[0].text if cmd.args else "~"
-            cwd = None if target.startswith(("~", "-")) else _resolve(cwd, target)
+        role = "build"
+        if not name or name in _NEUTRAL:
+            role = "shared"
+            if name == "cd":
+                target = cmd.args[0].text if cmd.args else "~"
+                cwd = None if target.startswith(("~", "-")) else _resolve(cwd, target)
+            roles.append((cmd, role))
             continue
         writes = _inplace_writes(cmd, cwd)
         for folder in writes or ():
@@ -327,15 +337,14 @@ def _classify_run(
                 )
             elif folder != VENV and not folder.startswith(VENV + "/"):
                 run.writes.append(folder)
-        if writes is not None and pip_call(cmd) is None:
-            # cythonize, maturin develop, python setup.py develop / build_ext --inplace
-            kinds.add("python")
-            run.pip = True
-            continue
         pip = _pip_kind(cmd)
         argv = module_argv(cmd)
         tool = os.path.basename(argv[0].text) if argv else ""
-        if pip is not None:
+        if writes is not None and pip is None:
+            # cythonize, maturin develop, python setup.py develop / build_ext --inplace
+            kinds.add("python")
+            run.pip = True
+        elif pip is not None:
             if pip[0] != "neutral":
                 kinds.add(pip[0])
             problems += pip[1]
@@ -345,22 +354,10 @@ def _classify_run(
             sub = next((w.text for w in argv[1:] if not w.text.startswith("-")), "")
             if sub in _PROJECT_TOOLS[tool]:
                 kinds.add("python")
-                if tool == "uv" and (
-                    cmd.env("UV_SYSTEM_PYTHON") or inst.env.get("UV_SYSTEM_PYTHON")
-                ):
-                    problems.append(
-                        f"{where} runs uv with UV_SYSTEM_PYTHON set, which skips every "
-                        "virtual environment"
-                    )
-                if tool in ("uv", "pdm", "poetry") and sub == "add":
-                    problems.append(
-                        f"{where} uses `{tool} add`, which changes the project's dependencies "
-                        "while it builds"
-                    )
-                if tool == "uv" and sub == "sync":
-                    run.uv_sync = True
+                problems += _project_tool_problems(inst, cmd, tool, sub, where)
+                run.uv_sync = run.uv_sync or (tool == "uv" and sub == "sync")
             else:
-                others.append(tool)
+                role = "runtime"
         elif re.fullmatch(r"python(\d+(\.\d+)?)?", name) and any(
             w.text in ("setup.py", "./setup.py") for w in cmd.args[:1]
         ):
@@ -368,19 +365,16 @@ def _classify_run(
             run.pip = True
         elif (
             re.fullmatch(r"python(\d+(\.\d+)?)?", name)
-            and [w.text for w in cmd.args[:2]]
-            in (
-                ["-m", "venv"],
-                ["-m", "virtualenv"],
-            )
+            and [w.text for w in cmd.args[:2]] in (["-m", "venv"], ["-m", "virtualenv"])
         ) or name in ("virtualenv",):
             problems.append(f"{where} makes its own virtual environment")
         elif name in ("apt-get", "apt", "aptitude", "apt-mark", "apk", "dpkg-reconfigure"):
             kinds.add("system")
-        elif _is_cleanup(cmd) or name in _NEUTRAL:
-            continue
+        elif _is_cleanup(cmd):
+            role = "cleanup"
         else:
-            others.append(name)
+            role = "runtime"
+        roles.append((cmd, role))
     for op in package_ops(inst.commands, inst.env):
         if op.manager not in ("apt", "apk"):
             problems.append(f"{where} uses {op.manager}, which the rewrite does not handle")
@@ -394,6 +388,7 @@ def _classify_run(
             run.installed += list(op.names)
         elif op.kind == "remove":
             run.removed += list(op.names)
+    others = [cmd.name for cmd, role in roles if role == "runtime"]
     if others and set(others) <= _INSTALLER_HELPERS and _INSTALLER_URL.search(inst.args):
         # ``curl -sSL https://install.python-poetry.org | python3 -``: an installer or
         # toolchain script that only the build needs
@@ -401,10 +396,14 @@ def _classify_run(
         others = []
     build_words = kinds & {"system", "python", "tool"}
     if build_words and others:
-        problems.append(
-            f"{where} mixes build work ({', '.join(sorted(build_words))} installs) with "
-            f"runtime work ({', '.join(dict.fromkeys(others))}), which the rewrite cannot split"
-        )
+        run.split = _split_run(model, inst, roles)
+        if run.split is None:
+            problems.append(
+                f"{where} mixes build work ({', '.join(sorted(build_words))} installs) with "
+                f"runtime work ({', '.join(dict.fromkeys(others))}) in a way the rewrite "
+                "cannot split (it splits a plain `&&` chain whose runtime commands before "
+                f"the installs only set up users and folders: {', '.join(sorted(_SETUP))})"
+            )
     if "python" in kinds:
         run.kind = "python"
     elif "tool" in kinds:
@@ -414,6 +413,66 @@ def _classify_run(
     else:
         run.kind = "runtime"
     return run, problems
+
+
+def _project_tool_problems(
+    inst: Instruction, cmd: Command, tool: str, sub: str, where: str
+) -> list[str]:
+    problems = []
+    if tool == "uv" and (cmd.env("UV_SYSTEM_PYTHON") or inst.env.get("UV_SYSTEM_PYTHON")):
+        problems.append(
+            f"{where} runs uv with UV_SYSTEM_PYTHON set, which skips every virtual environment"
+        )
+    if tool in ("uv", "pdm", "poetry") and sub == "add":
+        problems.append(
+            f"{where} uses `{tool} add`, which changes the project's dependencies while it builds"
+        )
+    return problems
+
+
+# runtime commands that may come before the installs in a RUN that is split: they set up
+# users, groups and folders, which the installs do not read
+_SETUP = frozenset(
+    {"useradd", "groupadd", "adduser", "addgroup", "usermod", "mkdir", "chown", "chmod", "ln"}
+)
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*#.*$")
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A RUN whose ``&&`` chain is split: the builder's commands and the runtime's."""
+
+    build: tuple[Command, ...]
+    runtime: tuple[Command, ...]
+
+
+def _split_run(
+    model: Dockerfile, inst: Instruction, roles: list[tuple[Command, str]]
+) -> _Split | None:
+    """The RUN split at its ``&&`` boundaries, or None when it is not a plain chain of simple
+    commands or a runtime command before the last install may feed it."""
+    text = model.text
+    escape = model.scan.escape
+    cmds = [cmd for cmd, _ in roles]
+    if not cmds:
+        return None
+    pieces = [text[inst.raw.args_start : cmds[0].start]]
+    pieces += [text[a.end : b.start] for a, b in zip(cmds, cmds[1:])]
+    pieces.append(text[cmds[-1].end : inst.raw.command_end])
+
+    def bare(gap: str) -> str:
+        gap = _COMMENT_LINE.sub("", gap.replace(escape + "\r\n", " ").replace(escape + "\n", " "))
+        return "".join(gap.split())
+
+    if bare(pieces[0]) or bare(pieces[-1]) or any(bare(g) != "&&" for g in pieces[1:-1]):
+        return None
+    last_build = max((i for i, (_, role) in enumerate(roles) if role == "build"), default=-1)
+    for i, (cmd, role) in enumerate(roles):
+        if role == "runtime" and i < last_build and cmd.name not in _SETUP:
+            return None
+    build = tuple(cmd for cmd, role in roles if role != "runtime")
+    runtime = tuple(cmd for cmd, role in roles if role in ("runtime", "shared"))
+    return _Split(build, runtime)
 
 
 # --------------------------------------------------------------------------- planning
@@ -429,6 +488,42 @@ def _runtime_base(info: BaseInfo, stage: Stage) -> str:
     if new is None:
         raise Refusal(f"no slim image of the same Python and release is known for `{base.raw}`")
     return new
+
+
+_ARG_REF = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+
+
+def _slim_with_args(written: str, resolved: str, slim: str) -> str:
+    """The slim reference written with the ARGs of ``written`` (``python:${PY}-bookworm``,
+    resolved with the defaults to ``resolved``): ``python:${PY}-slim-bookworm``. Refuses when
+    an ARG names more than a part of the tag, or its value is not found exactly once."""
+    why = f"the base image `{written}` is chosen by an ARG in a form the rewrite cannot carry"
+    masked = re.sub(r"\$\{[^}]*\}", lambda m: "_" * len(m.group(0)), written)
+    cut = masked.rfind(":")
+    repo, tag = written[: max(cut, 0)], written[cut + 1 :]
+    if cut < 0 or "$" in repo or "/" in masked[cut:]:
+        raise Refusal(f"{why} (only ARGs in the tag are)")
+    if re.search(r"\$\{\w+[:?+-]", tag):
+        raise Refusal(f"{why} (an ARG with a modifier such as ${{V:-x}})")
+    pattern = ""
+    pos = 0
+    refs: list[str] = []
+    for m in _ARG_REF.finditer(tag):
+        pattern += re.escape(tag[pos : m.start()]) + f"(?P<v{len(refs)}>.+?)"
+        refs.append("${" + (m.group(1) or m.group(2)) + "}")
+        pos = m.end()
+    pattern += re.escape(tag[pos:])
+    found = re.fullmatch(pattern, resolved.rpartition(":")[2])
+    slim_repo, _, slim_tag_text = slim.rpartition(":")
+    if found is None or slim_repo not in (repo, repo.rsplit("/", 1)[-1]):
+        raise Refusal(why)
+    out = slim_tag_text
+    for i, ref in enumerate(refs):
+        value = found.group(f"v{i}")
+        if not value or out.count(value) != 1:
+            raise Refusal(f"{why} (its value `{value}` does not stand once in `{slim}`)")
+        out = out.replace(value, ref)
+    return f"{repo}:{out}"
 
 
 def _slim_info(ref: str) -> BaseInfo:
@@ -583,48 +678,132 @@ def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
     return found
 
 
-def _check_entrypoints(insts: Sequence[Instruction]) -> None:
-    # programs the file itself puts into /usr/local/bin stay where they are
-    copied = set()
-    for inst in insts:
-        if inst.keyword in ("COPY", "ADD"):
-            words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
-            if words:
-                dest = words[-1]
-                names = [os.path.basename(w) for w in words[:-1]]
-                copied.add(dest)
-                copied |= {dest.rstrip("/") + "/" + n for n in names}
-    for inst in insts:
-        if inst.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
-            continue
-        text = " ".join(inst.exec_args) if inst.exec_args is not None else inst.args
-        m = _PROJECT_VENV.search(text)
-        if m:
-            raise Refusal(
-                f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}` from the project's "
-                f"own environment, which the rewrite replaces with {VENV}"
-            )
-        m = _ABSOLUTE_PYTHON.search(text)
-        if m:
-            raise Refusal(
-                f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}`, which bypasses "
-                "the virtual environment"
-            )
-        if inst.keyword in ("CMD", "ENTRYPOINT"):
-            words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
-            for i, w in enumerate(words[:3]):
-                base = os.path.basename(w)
-                if base in _RUN_TOOLS and i + 1 < len(words) and words[i + 1] == "run":
+# a program the runtime stage finds in the virtual environment instead: the interpreter or
+# pip by an absolute path, a program of a project's own ./.venv (uv sync, poetry in-project),
+# a console script that pip put into /usr/local/bin
+_VENV_PROGRAM = re.compile(
+    r"(?<![\w/.-])(?:/usr(?:/local)?/bin/(?P<py>(?:python|pip)[\d.]*)(?![\w.+-])"
+    r"|(?:[\w./-]*/)?\.venv/bin/(?P<venv>[\w.+-]+)"
+    r"|/usr/local/bin/(?P<local>[\w.+-]+))"
+)
+_ABSOLUTE_PIP = re.compile(
+    r"(?<![\w/.-])/usr(?:/local)?/bin/(?P<py>(?:python|pip)[\d.]*)(?![\w.+-])"
+)
+# `X run` options that change nothing once the environment is the venv itself
+_RUN_OPTIONS = {
+    "uv": {"--no-sync", "--frozen", "--locked", "--no-dev", "--offline", "-q", "--quiet"},
+    "poetry": {"-q", "--quiet", "-n", "--no-interaction", "--no-ansi"},
+    "pdm": set(),
+    "pipenv": set(),
+}
+
+
+class _Retarget:
+    """Points the runtime stage's commands at :data:`VENV`: absolute paths of the interpreter,
+    pip and console scripts, programs of a project's own ``.venv``, and commands started
+    through ``uv run``, ``poetry run``, ``pdm run`` or ``pipenv run`` (the runtime image has
+    none of these tools; with the venv first on PATH the command itself is enough)."""
+
+    def __init__(self, insts: Sequence[Instruction], context: Path | None) -> None:
+        self.context = context
+        # programs the file itself puts into /usr/local/bin (COPY, or a runtime RUN that
+        # names the path) stay where they are
+        self.kept: set[str] = set()
+        for inst in insts:
+            if inst.keyword in ("COPY", "ADD"):
+                words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+                if words:
+                    dest = words[-1]
+                    self.kept.add(dest)
+                    self.kept |= {dest.rstrip("/") + "/" + os.path.basename(w) for w in words[:-1]}
+            elif inst.keyword == "RUN":
+                self.kept |= {m.group(0) for m in _LOCAL_BIN.finditer(inst.args)}
+
+    def paths(self, text: str, where: str) -> str:
+        def swap(m: re.Match[str]) -> str:
+            whole = m.group(0)
+            name = m.group("py") or m.group("venv") or m.group("local")
+            if m.group("local") is not None:
+                if whole in self.kept:
+                    return whole
+                if name in _TOOL_PACKAGES or name in _RUN_TOOLS:
                     raise Refusal(
-                        f"the {inst.keyword} on line {inst.line} starts through `{base} run`, "
-                        f"and {base} is not in the runtime image"
+                        f"{where} runs `{whole}`, which the builder stage installs only to "
+                        "build; the runtime image does not have it"
                     )
-            m = _LOCAL_BIN.search(text)
-            if m and m.group(0) not in copied:
+            return f"{VENV}/bin/{name}"
+
+        return _VENV_PROGRAM.sub(swap, text)
+
+    def run_tool(self, inst: Instruction, source: str) -> str:
+        """``source`` (the CMD or ENTRYPOINT as written) without a leading ``X run``."""
+        where = f"the {inst.keyword} on line {inst.line}"
+        words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+        at = next(
+            (
+                i
+                for i, w in enumerate(words[:3])
+                if os.path.basename(w) in _RUN_OPTIONS and words[i + 1 : i + 2] == ["run"]
+            ),
+            None,
+        )
+        if at is None:
+            return source
+        tool = os.path.basename(words[at])
+        rest = at + 2
+        while rest < len(words) and words[rest].startswith("-"):
+            if words[rest] not in _RUN_OPTIONS[tool]:
                 raise Refusal(
-                    f"the {inst.keyword} on line {inst.line} runs `{m.group(0)}`, which a "
-                    "package install put there; it moves into the virtual environment"
+                    f"{where} starts through `{tool} run {words[rest]}`, an option the rewrite "
+                    "cannot carry over to the virtual environment"
                 )
+            rest += 1
+        if rest >= len(words):
+            raise Refusal(f"{where} names no command after `{tool} run`")
+        program = words[rest]
+        self._check_tool_script(tool, program, where)
+        new = words[:at] + (["python"] if program.endswith(".py") else []) + words[rest:]
+        if inst.exec_args is not None:
+            import json
+
+            body = json.dumps(new)
+            open_at = source.index("[", inst.raw.args_start - inst.start)
+            close_at = source.rindex("]")
+            return source[:open_at] + body + source[close_at + 1 :]
+        args_at = inst.raw.args_start - inst.start
+        pattern = r"\s+".join(re.escape(w) for w in words[at:rest]) + r"\s+"
+        python = "python " if program.endswith(".py") else ""
+        return source[:args_at] + re.sub(pattern, python, source[args_at:], count=1)
+
+    def _check_tool_script(self, tool: str, program: str, where: str) -> None:
+        """Refuses when ``pdm run NAME`` or ``pipenv run NAME`` may mean a script of the
+        project file (or pipenv's .env), which the venv knows nothing of."""
+        if tool not in ("pdm", "pipenv"):
+            return
+        if self.context is None:
+            raise Refusal(
+                f"{where} starts through `{tool} run`, and without the build context the "
+                f"rewrite cannot tell whether `{program}` is a {tool} script"
+            )
+        if tool == "pipenv" and (self.context / ".env").exists():
+            raise Refusal(f"{where} starts through `pipenv run`, which also loads .env")
+        name = "pyproject.toml" if tool == "pdm" else "Pipfile"
+        try:
+            data = _toml(self.context / name)
+        except (OSError, ValueError):
+            return
+        scripts = data.get("tool", {}).get("pdm", {}) if tool == "pdm" else data
+        if isinstance(scripts, dict) and program in (scripts.get("scripts") or {}):
+            raise Refusal(f"{where} runs `{tool} run {program}`, a script of the project's {name}")
+
+
+def _toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
 
 
 def _carried_folders(
@@ -852,9 +1031,33 @@ def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
 
 
 def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
-    """A RUN as the builder runs it: as written, with ``uv pip --system`` made to install
-    into the virtual environment."""
-    return _cut(model, inst, _uv_system_words(inst), nl)
+    """A RUN as the builder runs it: as written, with ``uv pip --system`` and pip or the
+    interpreter by absolute path (``/usr/local/bin/pip``) made to install into the virtual
+    environment."""
+    text = _cut(model, inst, _uv_system_words(inst), nl)
+    return _ABSOLUTE_PIP.sub(lambda m: f"{VENV}/bin/{m.group('py')}", text)
+
+
+def _split_text(
+    model: Dockerfile, inst: Instruction, cmds: Sequence[Command], nl: str, builder: bool
+) -> str:
+    """One half of a split RUN: its commands joined with ``&&`` (the builder's keeps the RUN's
+    flags and installs into the virtual environment, as :func:`_builder_run` does)."""
+    text = model.text
+    cuts = _uv_system_words(inst) if builder else []
+    parts = []
+    for cmd in cmds:
+        piece, pos = "", cmd.start
+        for start, end in sorted(s for s in cuts if cmd.start <= s[0] < cmd.end):
+            piece += text[pos:start]
+            pos = end
+            while pos < cmd.end and text[pos] in " \t":
+                pos += 1
+        parts.append(piece + text[pos : cmd.end])
+    head = text[inst.start : inst.raw.args_start] if builder else "RUN "
+    body = f" {model.scan.escape}{nl}    && ".join(parts)
+    out = f"{head}{body}{nl}"
+    return _ABSOLUTE_PIP.sub(lambda m: f"{VENV}/bin/{m.group('py')}", out) if builder else out
 
 
 def _comments(inst: Instruction, nl: str) -> str:
@@ -921,10 +1124,16 @@ def rewrite(
         )
     stage = model.stages[0]
     base = stage.base
-    if not base.resolved or "$" in stage.from_instruction.args.split()[0]:
-        raise Refusal("the base image is chosen by an ARG; the slim image cannot be told")
+    if not base.resolved:
+        raise Refusal(
+            "the base image is chosen by an ARG without a default value; the slim image "
+            "cannot be told"
+        )
     info = classify(base)
     runtime_base = _runtime_base(info, stage)
+    written = stage.from_instruction.args.split()[0]
+    if "$" in written:
+        runtime_base = _slim_with_args(written, base.raw, runtime_base)
     scan = model.scan
     text = model.text
     nl = line_ending(text)
@@ -967,26 +1176,36 @@ def rewrite(
             f"`{base.raw}` has no Python and the file installs none the rewrite recognises"
         )
     runtime_insts = [i for i in body if i.keyword != "RUN" or runs[i.index].kind == "runtime"]
-    _check_entrypoints(runtime_insts)
-    # runtime RUNs before the last install that download things may feed the build
+    retarget = _Retarget(body, context)
+    # the commands that stay in the runtime stage: runtime RUNs, and the runtime half of a
+    # split RUN
+    runtime_cmds: dict[int, Sequence[Command]] = {}
     for inst in body:
-        if inst.index < last_build and inst.keyword == "RUN" and runs[inst.index].kind == "runtime":
-            used = {c.name for c in inst.commands} & (_DOWNLOADERS | _COMPILERS)
-            if used:
-                raise Refusal(
-                    f"the RUN on line {inst.line} runs {', '.join(sorted(used))} before the "
-                    "installs; the rewrite cannot tell whether the build needs it"
-                )
-    for inst in runtime_insts:
         if inst.keyword == "RUN":
-            used = {c.name for c in inst.commands} & _COMPILERS
-            if used:
-                raise Refusal(
-                    f"the RUN on line {inst.line} runs {', '.join(sorted(used))}, which the "
-                    "slim runtime image does not have"
-                )
+            split = runs[inst.index].split
+            if split is not None:
+                runtime_cmds[inst.index] = split.runtime
+            elif runs[inst.index].kind == "runtime":
+                runtime_cmds[inst.index] = inst.commands
+    by_index = {inst.index: inst for inst in body}
+    for index, cmds in runtime_cmds.items():
+        line = by_index[index].line
+        used = {c.name for c in cmds} & (_DOWNLOADERS | _COMPILERS)
+        # before the last install, what they download or build may feed the build
+        if index < last_build and used:
+            raise Refusal(
+                f"the RUN on line {line} runs {', '.join(sorted(used))} before the "
+                "installs; the rewrite cannot tell whether the build needs it"
+            )
+        if used & _COMPILERS:
+            raise Refusal(
+                f"the RUN on line {line} runs {', '.join(sorted(used & _COMPILERS))}, which "
+                "the slim runtime image does not have"
+            )
     files = _ContextFiles(body, places, context)
     programs = _runtime_programs(runtime_insts)
+    for cmds in runtime_cmds.values():
+        programs += [c.name for c in cmds if c.name in FULL_ONLY_TOOLS and c.name not in programs]
     programs += [p for p in _script_programs(runtime_insts, places, files) if p not in programs]
     programs = [p for p in programs if p not in installed]
     missing = [p for p in programs if p not in _TOOL_PACKAGES_BY_PROGRAM]
@@ -1056,7 +1275,11 @@ def rewrite(
                 uv_env = f" UV_PROJECT_ENVIRONMENT={VENV}" if uv_sync else ""
                 out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{uv_env}{nl}")
                 venv_added = True
-            out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
+            split = runs[inst.index].split
+            if split is not None:
+                out.append(_comments(inst, nl) + _split_text(model, inst, split.build, nl, True))
+            else:
+                out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
         elif kw in ("COPY", "ADD"):
             out.append(_comments(inst, nl) + _without_flags(model, inst, {"chown", "chmod"}, nl))
         elif kw in ("ENV", "ARG", "WORKDIR", "SHELL"):
@@ -1107,7 +1330,16 @@ def rewrite(
             # built next to its sources: the results are only in the builder's copy
             chown = "" if user.split(":")[0] in ("root", "0") else f"--chown={user} "
             out.append(f"COPY --from={builder} {chown}{folder} {folder}{nl}")
+        split = runs[inst.index].split if inst.keyword == "RUN" else None
+        if split is not None:
+            source = _split_text(model, inst, split.runtime, nl, False)
+            out.append(_comments(inst, nl) + retarget.paths(source, f"the RUN on line {inst.line}"))
         if kind == "runtime":
-            out.append(_comments(inst, nl) + _source(model, inst, nl))
+            source = _source(model, inst, nl)
+            if inst.keyword in ("CMD", "ENTRYPOINT"):
+                source = retarget.run_tool(inst, source)
+            if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
+                source = retarget.paths(source, f"the {inst.keyword} on line {inst.line}")
+            out.append(_comments(inst, nl) + source)
     result = "".join(out)
     return Rewrite(result, builder, runtime_base, tuple(packages.all()), tuple(packages.notes))

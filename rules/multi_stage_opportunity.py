@@ -113,12 +113,20 @@ class MultiStageOpportunity(Rule):
     own Python, a package that embeds Python (uWSGI) gets `libpython3.X`. Run
     `dockerlint-slim verify` to build both images and compare them.
 
+    A base chosen by an ARG (`FROM python:${PYTHON_VERSION}`) keeps the ARG in the slim
+    reference (`python:${PYTHON_VERSION}-slim`). A RUN that mixes installs with runtime work
+    as a plain `&&` chain is split: the installs go to the builder, the rest stays in the
+    runtime stage. Programs by absolute path (`/usr/local/bin/gunicorn`, `.venv/bin/…`) and
+    commands started through `uv run`, `poetry run`, `pdm run` or `pipenv run` point at the
+    virtual environment.
+
     The file is left unchanged, with the reason shown as a note, when the rewrite cannot be
-    sure: several stages, a base chosen by an `ARG`, an unknown base, `ONBUILD`, a `RUN` that
-    mixes installs with runtime work, installs outside a virtual environment (`--user`,
-    `--target`, pip by absolute path), a command that starts through `poetry run` or
-    `uv run`, a program run from the project's own `.venv`, a file that makes its own
-    virtual environment, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
+    sure: several stages, a base whose name (not only its tag) is chosen by an `ARG` or an
+    ARG without a default, an unknown base, `ONBUILD`, a `RUN` that mixes installs with
+    runtime work in a way it cannot split, installs outside a virtual environment
+    (`--user`, `--target`, pip by a path other than the system's), a pdm or Pipfile script
+    started through `pdm run` or `pipenv run`, a file that makes its own virtual
+    environment, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
     the rewrite cannot add, a script started by ENTRYPOINT, CMD or HEALTHCHECK that it cannot
     read from the build context, an in-place build in a folder it cannot tell (or in `/`),
     or one whose folder a runtime step changes before the build.

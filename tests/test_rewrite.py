@@ -269,14 +269,22 @@ def test_unknown_runtime_library_is_refused():
     [
         (
             "ARG BASE=python:3.11\nFROM $BASE\nRUN pip install psycopg2==2.9.9\n",
-            "chosen by an ARG",
+            "chosen by an ARG in a form the rewrite cannot carry",
+        ),
+        (
+            "ARG PY\nFROM python:${PY}\nRUN pip install psycopg2==2.9.9\n",
+            "chosen by an ARG without a default value",
+        ),
+        (
+            "ARG PY=3.11\nFROM python:${PY:-3.12}\nRUN pip install psycopg2==2.9.9\n",
+            "an ARG with a modifier",
         ),
         (
             "FROM python:3.11\nONBUILD COPY . /app\nRUN pip install psycopg2==2.9.9\n",
             "ONBUILD",
         ),
         (
-            "FROM python:3.11\nRUN pip install psycopg2==2.9.9 && python manage.py migrate\n",
+            "FROM python:3.11\nRUN pip install psycopg2==2.9.9 | tee /log && python app.py\n",
             "mixes build work",
         ),
         (
@@ -284,18 +292,22 @@ def test_unknown_runtime_library_is_refused():
             "--user",
         ),
         (
-            "FROM python:3.11\nRUN /usr/local/bin/pip install psycopg2==2.9.9\n",
+            "FROM python:3.11\nRUN /opt/tools/bin/pip install psycopg2==2.9.9\n",
             "absolute path",
         ),
         (
-            "FROM python:3.11\nRUN pip install psycopg2==2.9.9\n"
-            'CMD ["/usr/local/bin/python", "app.py"]\n',
-            "bypasses the virtual environment",
+            "FROM python:3.11\nRUN pip install poetry && poetry install\n"
+            'CMD ["/usr/local/bin/poetry", "install"]\n',
+            "installs only to build",
         ),
         (
-            "FROM python:3.11\nRUN pip install poetry && poetry install\n"
-            'CMD ["poetry", "run", "python", "app.py"]\n',
-            "poetry run",
+            "FROM python:3.11\nRUN pip install uv && uv sync\n"
+            'CMD ["uv", "run", "--with", "rich", "python", "app.py"]\n',
+            "`uv run --with`, an option",
+        ),
+        (
+            'FROM python:3.11\nRUN pip install pdm && pdm install\nCMD ["pdm", "run", "start"]\n',
+            "without the build context the rewrite cannot tell whether `start`",
         ),
         (
             "FROM example.com/team/python:3.11\nRUN apt-get install -y gcc\n"
@@ -310,11 +322,6 @@ def test_unknown_runtime_library_is_refused():
             "FROM python:3.11\nRUN curl -fsSLO https://example.com/x.tar.gz\n"
             "RUN pip install psycopg2==2.9.9\n",
             "before the installs",
-        ),
-        (
-            "FROM python:3.11\nRUN pip install uv\nRUN uv sync --frozen\n"
-            'CMD ["/app/.venv/bin/gunicorn", "app:app"]\n',
-            "from the project's own environment",
         ),
         (
             "FROM python:3.11\nRUN pip install uv\nRUN uv add psycopg2\n",
@@ -569,3 +576,165 @@ def test_distro_python_installs_libpython_for_what_embeds_it():
         p.startswith("libpython")
         for p in rewrite(build_model(official), native=["uwsgi"]).runtime_packages
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            "FROM python:3.11\nRUN /usr/local/bin/pip install psycopg2==2.9.9\n",
+            f"RUN {VENV}/bin/pip install psycopg2==2.9.9\n",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install psycopg2==2.9.9 gunicorn\n"
+            'CMD ["/usr/local/bin/gunicorn", "--bind", ":8000", "app:app"]\n',
+            f'CMD ["{VENV}/bin/gunicorn", "--bind", ":8000", "app:app"]\n',
+        ),
+        (
+            "FROM python:3.11\nRUN pip install psycopg2==2.9.9\n"
+            'CMD ["/usr/local/bin/python", "app.py"]\n',
+            f'CMD ["{VENV}/bin/python", "app.py"]\n',
+        ),
+        (
+            "FROM python:3.11\nRUN pip install uv\nRUN uv sync --frozen\n"
+            'CMD ["/app/.venv/bin/gunicorn", "app:app"]\n',
+            f'CMD ["{VENV}/bin/gunicorn", "app:app"]\n',
+        ),
+        (
+            "FROM python:3.11\nRUN pip install poetry && poetry install\n"
+            'CMD ["poetry", "run", "python", "app.py"]\n',
+            'CMD ["python", "app.py"]\n',
+        ),
+        (
+            "FROM python:3.11\nRUN pip install uv && uv sync --frozen\n"
+            "CMD uv run --no-sync app.py --port 8000\n",
+            "CMD python app.py --port 8000\n",
+        ),
+        (
+            "FROM python:3.11\nRUN pip install psycopg2==2.9.9\n"
+            "HEALTHCHECK CMD /usr/local/bin/python -c 'import psycopg2'\n",
+            f"HEALTHCHECK CMD {VENV}/bin/python -c 'import psycopg2'\n",
+        ),
+    ],
+)
+def test_programs_by_absolute_path_and_run_tools_point_at_the_venv(text, written):
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    assert written in fixed
+
+
+def test_a_program_the_file_puts_into_usr_local_bin_keeps_its_path():
+    text = (
+        "FROM python:3.11\nRUN pip install psycopg2==2.9.9\n"
+        "RUN curl -fsSL -o /usr/local/bin/tini https://example.com/tini\n"
+        'ENTRYPOINT ["/usr/local/bin/tini", "--"]\nCMD ["python", "app.py"]\n'
+    )
+    assert (
+        'ENTRYPOINT ["/usr/local/bin/tini", "--"]'
+        in rewrite(build_model(text), native=["psycopg2"]).text
+    )
+
+
+def test_pdm_and_pipenv_scripts_are_refused_but_plain_commands_are_not(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.pdm.scripts]\nstart = "gunicorn app:app"\n')
+    text = "FROM python:3.11\nRUN pip install pdm && pdm install\nCMD {}\n"
+    model = build_model(text.format('["pdm", "run", "start"]'))
+    with pytest.raises(Refusal, match=r"a script of the project's pyproject\.toml"):
+        rewrite(model, native=["psycopg2"], context=tmp_path)
+    model = build_model(text.format('["pdm", "run", "gunicorn", "app:app"]'))
+    assert 'CMD ["gunicorn", "app:app"]' in rewrite(model, context=tmp_path).text
+    (tmp_path / ".env").write_text("SECRET=1\n")
+    model = build_model(
+        "FROM python:3.11\nRUN pip install pipenv && pipenv install --system\n"
+        'CMD ["pipenv", "run", "python", "app.py"]\n'
+    )
+    with pytest.raises(Refusal, match=r"also loads \.env"):
+        rewrite(model, context=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("head", "builder", "runtime"),
+    [
+        (
+            "ARG PYTHON_VERSION=3.11\nFROM python:${PYTHON_VERSION}-bookworm\n",
+            "FROM python:${PYTHON_VERSION}-bookworm AS builder\n",
+            "FROM python:${PYTHON_VERSION}-slim-bookworm\n",
+        ),
+        (
+            "ARG PY=3.12\nFROM python:$PY\n",
+            "FROM python:$PY AS builder\n",
+            "FROM python:${PY}-slim\n",
+        ),
+        (
+            "ARG V=3.11\nARG D=bookworm\nFROM python:${V}-${D}\n",
+            "FROM python:${V}-${D} AS builder\n",
+            "FROM python:${V}-slim-${D}\n",
+        ),
+    ],
+)
+def test_a_base_chosen_by_an_arg_keeps_the_arg_in_the_slim_reference(head, builder, runtime):
+    fixed = rewrite(build_model(head + "RUN pip install psycopg2==2.9.9\n"), native=["psycopg2"])
+    preamble, first, second = _stages(fixed.text)
+    assert preamble == head.rsplit("FROM", 1)[0]  # the ARGs stay global, above both stages
+    assert first.startswith(builder) and second.startswith(runtime)
+
+
+MIXED = """\
+FROM python:3.11
+WORKDIR /app
+RUN set -eux \\
+    && groupadd -r app && useradd -r -g app app \\
+    # build and install
+    && apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+    && pip install --no-cache-dir psycopg2==2.9.9 \\
+    && python manage.py collectstatic --noinput \\
+    && mkdir -p /app/media && chown -R app:app /app \\
+    && rm -rf /var/lib/apt/lists/*
+USER app
+"""
+
+
+def test_a_run_of_build_and_runtime_work_is_split_at_its_ands():
+    _, builder, runtime = _stages(rewrite(build_model(MIXED), native=["psycopg2"]).text)
+    assert (
+        "RUN set -eux \\\n"
+        "    && apt-get update \\\n"
+        "    && apt-get install -y --no-install-recommends gcc libpq-dev \\\n"
+        "    && pip install --no-cache-dir psycopg2==2.9.9 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    ) in builder
+    assert "useradd" not in builder and "collectstatic" not in builder
+    # the runtime half runs where the RUN was, with the venv already in place
+    assert runtime.endswith(
+        f"COPY --from=builder {VENV} {VENV}\n"
+        f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"\n'
+        "RUN set -eux \\\n"
+        "    && groupadd -r app \\\n"
+        "    && useradd -r -g app app \\\n"
+        "    && python manage.py collectstatic --noinput \\\n"
+        "    && mkdir -p /app/media \\\n"
+        "    && chown -R app:app /app\n"
+        "USER app\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("run", "why"),
+    [
+        ("curl -fsSLO https://example.com/req.txt && pip install -r req.txt", "curl"),
+        ("pip install psycopg2==2.9.9 | tee log && useradd app", "tee, useradd"),
+        ("pip install psycopg2==2.9.9 || true && python app.py", "python"),
+        ("pip install psycopg2==2.9.9; python manage.py migrate", "python"),
+    ],
+)
+def test_a_run_it_cannot_split_is_refused(run, why):
+    with pytest.raises(Refusal, match=f"mixes build work .* with runtime work \\({why}"):
+        rewrite(build_model(f"FROM python:3.11\nRUN {run}\n"), native=["psycopg2"])
+
+
+def test_runtime_half_that_downloads_before_a_later_install_is_refused():
+    text = (
+        "FROM python:3.11\nRUN pip install psycopg2==2.9.9 && wget -q https://example.com/x\n"
+        "RUN pip install -r requirements.txt\n"
+    )
+    with pytest.raises(Refusal, match="runs wget before the installs"):
+        rewrite(build_model(text), native=["psycopg2"])

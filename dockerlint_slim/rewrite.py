@@ -592,7 +592,19 @@ def _runtime_packages(
     implicit: set[str] = set()
     if info.fat:
         for release in releases:
-            implicit |= _rl.fat_base_dev_packages(release)
+            fat_devs = _rl.fat_base_dev_packages(release)
+            needs = [
+                d
+                for project in [*native, *loads]
+                for d in (
+                    *_rl.python_build_deps(project, distro),
+                    *_rl.python_loads(project, distro),
+                )
+            ]
+            if not fat_devs and needs and distro != "alpine":
+                # which libraries the full image gave the build is not known for this release
+                raise Refusal(_no_runtime_package(needs[0], distro, [release]))
+            implicit |= fat_devs
     for project in native:
         for dev in _rl.python_build_deps(project, distro):
             if dev in dev_needed:
@@ -624,8 +636,7 @@ def _runtime_packages(
             }
         known = [libs for libs in found.values() if libs is not None]
         if not known:
-            shown = " or ".join(r for r in releases if r) or "(release?)"
-            raise Refusal(f"no runtime package is known for `{dev}` on {distro} {shown}")
+            raise Refusal(_no_runtime_package(dev, distro, releases))
         distinct = list(dict.fromkeys(tuple(libs) for libs in known))
         if len(distinct) == 1:
             keep += [lib for lib in distinct[0] if lib not in keep]
@@ -656,6 +667,35 @@ def _runtime_packages(
             keep.append(pkg)
             out.notes.append(f"`{program}` is used at run time; the slim image needs {pkg}")
     return out
+
+
+def _no_runtime_package(dev: str, distro: str, releases: Sequence[str]) -> str:
+    """Why no runtime package is known for ``dev``: a release the data lacks (and why), or a
+    package the release's data has no runtime library for."""
+    named = [r for r in releases if r]
+    covered = _rl.known_releases().get(distro, ())
+    if not covered:
+        why = sorted(set(_rl.unavailable(distro).values()))
+        return (
+            f"`{dev}` needs a runtime package, and the runtime-library data has no {distro} "
+            f"release ({'; '.join(why) or 'not collected'})"
+        )
+    if not named:
+        return (
+            f"`{dev}` needs a runtime package, and the base image's tag names no {distro} "
+            "release to look it up in"
+        )
+    missing = [r for r in named if r not in covered]
+    if len(missing) == len(named):
+        why = [
+            f"{r}: {_rl.unavailable(distro).get(r, 'a release the data does not cover')}"
+            for r in missing
+        ]
+        return (
+            f"`{dev}` needs a runtime package, and the runtime-library data has no {distro} "
+            f"{' or '.join(named)} ({'; '.join(why)}; covered: {', '.join(covered) or 'none'})"
+        )
+    return f"no runtime package is known for `{dev}` on {distro} {' or '.join(named)}"
 
 
 def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:

@@ -29,6 +29,7 @@ __all__ = [
     "runtime_install",
     "runtime_libs_data",
     "runtime_packages",
+    "unavailable",
 ]
 
 _DATA = "data/runtime_libs.json"
@@ -80,6 +81,18 @@ def known_releases() -> Mapping[str, tuple[str, ...]]:
     """The releases the data covers, per distro (``{"debian": ("bookworm", ...), ...}``)."""
     releases = runtime_libs_data()["releases"]
     return MappingProxyType({d: tuple(sorted(r)) for d, r in releases.items()})
+
+
+def unavailable(distro: str) -> Mapping[str, str]:
+    """The releases of *distro* whose index could not be read when the data was made, with
+    the reason (``{"buster": "its package index could not be downloaded (HTTP 404 ...)"}``)."""
+    found = runtime_libs_data().get("unavailable", {})
+    if isinstance(found, list):  # older files: names only
+        found = {name: "its index could not be downloaded" for name in found}
+    prefix = _distro(distro) + "/"
+    return MappingProxyType(
+        {name[len(prefix) :]: str(why) for name, why in found.items() if name.startswith(prefix)}
+    )
 
 
 @cache

@@ -67,8 +67,9 @@ and at the top level:
   ``ldd`` cannot see the need), for libraries the full python image has and the slim one
   lacks. Checked like ``python_build_deps``.
 
-A release whose index cannot be downloaded is reported and left out (``unavailable`` in the
-JSON); with ``--only`` the releases of the other distributions are kept from the existing file.
+A release whose index cannot be downloaded is reported and left out (``unavailable`` in the JSON,
+with the reason); with ``--only`` the releases of the other distributions are kept from the
+existing file.
 
 Certificates: the default SSL context honours ``SSL_CERT_FILE``; when that fails the script
 retries with ``certifi``'s bundle if it is installed.
@@ -105,8 +106,9 @@ ALPINE = "https://dl-cdn.alpinelinux.org/alpine/v{release}/{component}/x86_64/AP
 
 # distribution -> (url template, components, releases)
 SOURCES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "debian": (DEBIAN, ("main",), ("bullseye", "bookworm", "trixie")),
-    "ubuntu": (UBUNTU, ("main", "universe"), ("jammy", "noble")),
+    # buster: the python images' Debian from 2019 to 2023 (archived; its index may be gone)
+    "debian": (DEBIAN, ("main",), ("buster", "bullseye", "bookworm", "trixie")),
+    "ubuntu": (UBUNTU, ("main", "universe"), ("bionic", "focal", "jammy", "noble")),
     "alpine": (ALPINE, ("main", "community"), ("3.18", "3.19", "3.20")),
 }
 
@@ -998,7 +1000,12 @@ def main(argv: list[str] | None = None) -> int:
     releases: dict[str, dict[str, Any]] = {
         d: dict(existing.get("releases", {}).get(d, {})) for d in SOURCES if d not in wanted
     }
-    unavailable = [u for u in existing.get("unavailable", []) if u.split("/")[0] not in wanted]
+    previous = existing.get("unavailable", {})
+    if isinstance(previous, list):  # older files: names without a reason
+        previous = {name: "its index could not be downloaded" for name in previous}
+    unavailable: dict[str, str] = {
+        name: why for name, why in previous.items() if name.split("/")[0] not in wanted
+    }
     fat: dict[str, list[str]] = {
         r: v
         for r, v in existing.get("fat_python_dev_packages", {}).items()
@@ -1038,7 +1045,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"{distro} {release}: NOT REACHABLE ({_describe(exc)}); left out",
                     file=sys.stderr,
                 )
-                unavailable.append(f"{distro}/{release}")
+                unavailable[f"{distro}/{release}"] = (
+                    f"its package index could not be downloaded ({_describe(exc)} for "
+                    f"{urls[len(blobs)]}) when the data was made"
+                )
                 continue
             index: DebIndex | ApkIndex
             if distro == "alpine":
@@ -1117,7 +1127,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "generated": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "excluded": [f"{p}*-dev" for p in EXCLUDED_PREFIXES],
-        "unavailable": sorted(set(unavailable)),
+        "unavailable": dict(sorted(unavailable.items())),
         "releases": {d: dict(sorted(r.items())) for d, r in sorted(releases.items()) if r},
         "fat_python_dev_packages": dict(sorted(fat.items())),
         "python_build_deps": dict(sorted(PYTHON_BUILD_DEPS.items())),

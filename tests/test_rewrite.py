@@ -260,7 +260,11 @@ def test_unknown_runtime_library_is_refused():
 
     if runtime_libs.runtime_packages("libffi-dev", "alpine", "3.19") is not None:
         pytest.skip("Alpine package data is present")
-    with pytest.raises(Refusal, match="no runtime package is known for `libffi-dev` on alpine"):
+    with pytest.raises(
+        Refusal,
+        match="`libffi-dev` needs a runtime package, and the runtime-library data has no alpine "
+        "release \\(its index could not be downloaded\\)",
+    ):
         rewrite(build_model(text), native=["cffi"])
 
 
@@ -738,3 +742,25 @@ def test_runtime_half_that_downloads_before_a_later_install_is_refused():
     )
     with pytest.raises(Refusal, match="runs wget before the installs"):
         rewrite(build_model(text), native=["psycopg2"])
+
+
+def test_a_release_the_data_lacks_is_refused_with_the_reason():
+    text = "FROM python:3.9-buster\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+    with pytest.raises(Refusal) as info:
+        rewrite(build_model(text), native=["psycopg2"])
+    message = str(info.value)
+    assert message.startswith(
+        "`libpq-dev` needs a runtime package, and the runtime-library data has no debian buster"
+    )
+    assert "(buster: its package index could not be downloaded (HTTP 404" in message
+    assert "covered: bookworm, bullseye, trixie" in message
+    assert "release?" not in message
+
+
+def test_older_ubuntu_lts_releases_are_covered():
+    text = (
+        "FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y python3 python3-pip "
+        "python3-dev gcc libpq-dev\nRUN pip3 install psycopg2==2.9.9\n"
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"])
+    assert fixed.runtime_base == "ubuntu:20.04" and "libpq5" in fixed.runtime_packages

@@ -41,7 +41,9 @@ def test_header_fields():
     assert "scripts/update_runtime_libs.py" in data["source"]
     generated = dt.date.fromisoformat(data["generated"])
     assert dt.date(2024, 1, 1) <= generated <= dt.date.today() + dt.timedelta(days=1)
-    assert isinstance(data["unavailable"], list)
+    # release -> why its index could not be read
+    assert isinstance(data["unavailable"], dict)
+    assert all(isinstance(why, str) and why for why in data["unavailable"].values())
     assert set(data["releases"]) <= {"debian", "ubuntu", "alpine"}
     for distro, releases in data["releases"].items():
         for release, entry in releases.items():

@@ -775,6 +775,18 @@ class _Retarget:
 
         return _VENV_PROGRAM.sub(swap, text)
 
+    def program(self, cmd: Command, where: str) -> str | None:
+        """The path ``cmd`` (a command of a runtime RUN) should start instead of its own
+        program, or None to keep it. Only the program is looked at: ``ln -s /usr/bin/python3
+        /usr/local/bin/python`` keeps its arguments."""
+        if not cmd.argv:
+            return None
+        word = cmd.argv[0].text
+        if not _VENV_PROGRAM.fullmatch(word):
+            return None
+        new = self.paths(word, where)
+        return new if new != word else None
+
     def run_tool(self, inst: Instruction, source: str) -> str:
         """``source`` (the CMD or ENTRYPOINT as written) without a leading ``X run``."""
         where = f"the {inst.keyword} on line {inst.line}"
@@ -1030,15 +1042,25 @@ def _script_programs(
 # --------------------------------------------------------------------------- writing
 
 
-def _cut(model: Dockerfile, inst: Instruction, spans: Iterable[tuple[int, int]], nl: str) -> str:
-    """The instruction as written with ``spans`` (and the blanks after each) cut out, ending
-    with a line ending."""
+def _cut(
+    model: Dockerfile,
+    inst: Instruction,
+    spans: Iterable[tuple[int, int]],
+    nl: str,
+    replace: Iterable[tuple[int, int, str]] = (),
+) -> str:
+    """The instruction as written with ``spans`` (and the blanks after each) cut out and the
+    ``(start, end, text)`` of ``replace`` put in, ending with a line ending."""
     text = model.text
     pieces = []
     pos = inst.start
-    for start, end in sorted(spans):
+    edits = [(s, e, None) for s, e in spans] + list(replace)
+    for start, end, new in sorted(edits, key=lambda edit: edit[0]):
         pieces.append(text[pos:start])
         pos = end
+        if new is not None:
+            pieces.append(new)
+            continue
         while pos < len(text) and text[pos] in " \t":
             pos += 1
     pieces.append(text[pos : inst.end])
@@ -1079,14 +1101,25 @@ def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
 
 
 def _split_text(
-    model: Dockerfile, inst: Instruction, cmds: Sequence[Command], nl: str, builder: bool
+    model: Dockerfile,
+    inst: Instruction,
+    cmds: Sequence[Command],
+    nl: str,
+    builder: bool,
+    retarget: _Retarget | None = None,
 ) -> str:
     """One half of a split RUN: its commands joined with ``&&`` (the builder's keeps the RUN's
-    flags and installs into the virtual environment, as :func:`_builder_run` does)."""
+    flags and installs into the virtual environment, as :func:`_builder_run` does; the
+    runtime's starts its programs from the virtual environment, see :meth:`_Retarget.program`)."""
     text = model.text
     cuts = _uv_system_words(inst) if builder else []
     parts = []
     for cmd in cmds:
+        new = retarget.program(cmd, f"the RUN on line {inst.line}") if retarget else None
+        if new is not None:
+            first = cmd.argv[0]
+            parts.append(text[cmd.start : first.start] + new + text[first.end : cmd.end])
+            continue
         piece, pos = "", cmd.start
         for start, end in sorted(s for s in cuts if cmd.start <= s[0] < cmd.end):
             piece += text[pos:start]
@@ -1248,6 +1281,10 @@ def rewrite(
         programs += [c.name for c in cmds if c.name in FULL_ONLY_TOOLS and c.name not in programs]
     programs += [p for p in _script_programs(runtime_insts, places, files) if p not in programs]
     programs = [p for p in programs if p not in installed]
+    if not info.fat:
+        # the original base lacks these programs as much as the slim one: the runtime stage
+        # behaves the same without them (adding them would change what the image does)
+        programs = []
     missing = [p for p in programs if p not in _TOOL_PACKAGES_BY_PROGRAM]
     if missing:
         raise Refusal(
@@ -1372,14 +1409,19 @@ def rewrite(
             out.append(f"COPY --from={builder} {chown}{folder} {folder}{nl}")
         split = runs[inst.index].split if inst.keyword == "RUN" else None
         if split is not None:
-            source = _split_text(model, inst, split.runtime, nl, False)
-            out.append(_comments(inst, nl) + retarget.paths(source, f"the RUN on line {inst.line}"))
+            source = _split_text(model, inst, split.runtime, nl, False, retarget)
+            out.append(_comments(inst, nl) + source)
         if kind == "runtime":
-            source = _source(model, inst, nl)
+            where = f"the {inst.keyword} on line {inst.line}"
+            if inst.keyword == "RUN":
+                swaps = [(c.argv[0], retarget.program(c, where)) for c in inst.commands]
+                source = _cut(model, inst, (), nl, [(w.start, w.end, s) for w, s in swaps if s])
+            else:
+                source = _source(model, inst, nl)
             if inst.keyword in ("CMD", "ENTRYPOINT"):
                 source = retarget.run_tool(inst, source)
-            if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
-                source = retarget.paths(source, f"the {inst.keyword} on line {inst.line}")
+            if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                source = retarget.paths(source, where)
             out.append(_comments(inst, nl) + source)
     result = "".join(out)
     return Rewrite(result, builder, runtime_base, tuple(packages.all()), tuple(packages.notes))

@@ -121,10 +121,13 @@ class SmokeResult:
 
     def same_as(self, other: SmokeResult) -> bool:
         """Same behaviour: both still running at the timeout (their logs are not compared:
-        servers log times and addresses), or the same exit code and the same output."""
+        servers log times and addresses), or the same exit code and the same standard
+        output. Standard error is shown, not compared: it carries the warnings of the tools
+        a rewrite leaves out (``uv run`` says ``--no-sync`` has no effect outside a
+        project), and an error that matters also changes the exit code or the output."""
         if self.timed_out or other.timed_out:
             return self.timed_out and other.timed_out
-        return self.exit_code == other.exit_code and _norm(self.output) == _norm(other.output)
+        return self.exit_code == other.exit_code and _norm(self.stdout) == _norm(other.stdout)
 
     def describe(self) -> str:
         if self.timed_out:
@@ -788,7 +791,9 @@ def render_text(v: Verification, *, path: str = "", context: str = "") -> str:
                     )
                 )
             else:
-                lines.append(_row("smoke", f"{what}: same exit code ({s0.exit_code}) and output"))
+                lines.append(
+                    _row("smoke", f"{what}: same exit code ({s0.exit_code}) and standard output")
+                )
                 if s0.exit_code != 0:
                     lines.append("    note: it fails in both images; the rewrite kept that")
         elif s1 is not None:

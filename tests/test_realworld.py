@@ -98,14 +98,40 @@ def test_unsafe_fix_only_inserts_or_rewrites_and_is_idempotent(path: Path):
     assert fix_text(fixed, str(path), unsafe=True).text == fixed, "fixing twice changed the text"
     if len(scan(fixed).instructions) != len(scan(text).instructions) and " AS builder" in fixed:
         # the multi-stage rewrite (DLS007) moves installs into a builder stage: every other
-        # instruction of the original is carried over as written
+        # instruction of the original is carried over as written, but for the commands that
+        # start programs from the virtual environment instead (see _command_words)
+        started = {
+            (raw.keyword, _command_words(raw))
+            for raw in scan(fixed).instructions
+            if raw.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK")
+        }
         for raw in scan(text).instructions:
-            if raw.keyword not in ("FROM", "RUN"):
+            if raw.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                assert (raw.keyword, _command_words(raw)) in started, raw.keyword
+            elif raw.keyword not in ("FROM", "RUN"):
                 assert text[raw.start : raw.end].rstrip("\r\n") in fixed, raw.keyword
         return
     opcodes = difflib.SequenceMatcher(None, text, fixed, autojunk=False).get_opcodes()
     assert [op for op in opcodes if op[0] == "delete"] == []
     assert _is_subsequence(text, fixed), "the fix removed or replaced original text"
+
+
+def _command_words(raw) -> tuple[str, ...]:
+    """A command's words with the rewrite's retargeting undone: programs by their base name,
+    without a leading ``uv run``/``poetry run``/``pdm run``/``pipenv run`` (and its options)
+    or a ``python`` put before a ``.py`` script."""
+    words = list(raw.json_args) if raw.json_args is not None else raw.args.split()
+    words = [w.rsplit("/", 1)[-1] if w.startswith(("/", ".")) else w for w in words]
+    for i, w in enumerate(words[:3]):
+        if w in ("uv", "poetry", "pdm", "pipenv") and words[i + 1 : i + 2] == ["run"]:
+            rest = i + 2
+            while rest < len(words) and words[rest].startswith("-"):
+                rest += 1
+            words = words[:i] + words[rest:]
+            break
+    if len(words) > 1 and words[0] == "python" and words[1].endswith(".py"):
+        words = words[1:]
+    return tuple(words)
 
 
 def test_cli_over_the_whole_folder():

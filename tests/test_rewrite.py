@@ -764,3 +764,28 @@ def test_older_ubuntu_lts_releases_are_covered():
     )
     fixed = rewrite(build_model(text), native=["psycopg2"])
     assert fixed.runtime_base == "ubuntu:20.04" and "libpq5" in fixed.runtime_packages
+
+
+def test_runtime_runs_start_venv_programs_but_keep_their_arguments():
+    text = (
+        "FROM python:3.11\nRUN ln -s /usr/bin/python3 /usr/local/bin/python3x\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9\n"
+        "RUN /usr/local/bin/python manage.py collectstatic --noinput\n"
+    )
+    runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)[-1]
+    assert "RUN ln -s /usr/bin/python3 /usr/local/bin/python3x\n" in runtime
+    assert f"RUN {VENV}/bin/python manage.py collectstatic --noinput\n" in runtime
+
+
+def test_programs_the_original_base_lacks_too_are_not_added(tmp_path):
+    # debian:bookworm has no curl either: the script fails the same way in both images
+    (tmp_path / "docker-entrypoint.sh").write_text('#!/bin/sh\ncurl -sf "$URL"\nexec "$@"\n')
+    text = (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y python3 python3-pip python3-dev gcc libpq-dev\n"
+        "RUN pip3 install --break-system-packages psycopg2==2.9.9\n"
+        "COPY docker-entrypoint.sh /usr/local/bin/\n"
+        'ENTRYPOINT ["docker-entrypoint.sh"]\n'
+    )
+    packages = rewrite(build_model(text), native=["psycopg2"], context=tmp_path).runtime_packages
+    assert "curl" not in packages and "libpq5" in packages

@@ -300,7 +300,7 @@ def test_verified_rewrite(fake: Fake, project: Path) -> None:
     assert "build      original  ok" in out and "build      fixed     ok" in out
     assert "1,000.0 MB" in out and "150.0 MB" in out
     assert "saving     850.0 MB (85.0 %)" in out
-    assert "same exit code (0) and output" in out
+    assert "same exit code (0) and standard output" in out
     assert "1 ELF file checked, all resolve" in out
     assert out.rstrip().endswith(
         "Result: verified: the rewrite builds, behaves the same and is 85.0 % smaller"
@@ -361,6 +361,18 @@ def test_original_build_failure_is_exit_1_and_stops(fake: Fake, project: Path) -
     )
     assert len(fake.commands("build")) == 1
     assert fake.commands("image", "rm") == []
+
+
+def test_smoke_stderr_alone_does_not_count(fake: Fake, project: Path) -> None:
+    warning = "warning: `--no-sync` has no effect when used outside of a project\n"
+    fake.update(
+        smoke={"original": {"stdout": "ok\n", "stderr": warning}, "fixed": {"stdout": "ok\n"}}
+    )
+    result = run("proj/Dockerfile")
+    assert "same exit code (0) and standard output" in result.stdout, result.stdout
+    assert result.exit_code == 0
+    fake.update(smoke={"original": {"stdout": "ok\n"}, "fixed": {"stdout": "ok?\n"}})
+    assert run("proj/Dockerfile").exit_code == 1
 
 
 def test_smoke_mismatch_is_exit_1(fake: Fake, project: Path) -> None:

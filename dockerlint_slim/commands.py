@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from .shell import Command, Word
 
 __all__ = [
+    "PIP_SHORT_VALUE_OPTIONS",
+    "PIP_VALUE_OPTIONS",
+    "TOOL_VALUE_OPTIONS",
+    "VENV_VALUE_OPTIONS",
     "AptCall",
     "PipCall",
     "apt_call",
@@ -89,6 +93,100 @@ class PipCall:
     @property
     def all_option_texts(self) -> tuple[str, ...]:
         return tuple(w.text for w in self.global_options) + self.arg_texts
+
+
+# --------------------------------------------------------------------------- grammar
+# Which options of the installers take a value: written once, read by the rules and the
+# rewrite.
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# options of pip install / wheel / download and uv pip install that take a separate value;
+# short ones may also be glued to their value (``-rrequirements.txt``) or end a cluster
+# (``-Ur req.txt``)
+PIP_VALUE_OPTIONS = _words(
+    """
+    -r --requirement -c --constraint -e --editable -t --target --platform --python-version
+    --implementation --abi --root --prefix --src --upgrade-strategy -C --config-settings
+    --config-setting --global-option --install-option --build-option --no-binary --only-binary
+    --progress-bar -i --index-url --extra-index-url --index --default-index -f --find-links
+    --report --root-user-action --group -w --wheel-dir -b --build --cache-dir --log --log-file
+    --proxy --timeout --retries --exists-action --trusted-host --cert --client-cert --python -p
+    --keyring-provider --use-feature --use-deprecated --resume-retries --overrides --override
+    --build-constraints --build-constraint --no-build-package --no-binary-package
+    --only-binary-package -P --upgrade-package --reinstall-package --refresh-package
+    --index-strategy --resolution --prerelease --exclude-newer --link-mode --python-platform
+    --directory --project --config-file --color --extra --torch-backend --allow-insecure-host
+    -d --dest
+    """
+)
+PIP_SHORT_VALUE_OPTIONS = frozenset("rcetiCfwbpP")
+
+# options of uv sync / poetry / pipenv / pdm that take a separate value
+TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "uv": _words(
+        """
+        --extra --group --only-group --no-group --package -p --python --python-platform
+        --no-binary-package --no-build-package --index --default-index -i --index-url
+        --extra-index-url -f --find-links --directory --project --cache-dir --config-file
+        --color --index-strategy --resolution --prerelease --exclude-newer --link-mode
+        --keyring-provider --allow-insecure-host -C --config-setting --reinstall-package
+        --upgrade-package -P --refresh-package --no-install-package --script
+        """
+    ),
+    "poetry": _words(
+        """
+        -C --directory -P --project --with --without --only -E --extras
+        """
+    ),
+    "pipenv": _words(
+        """
+        --python --pypi-mirror --categories --extra-pip-args -r --requirements -i --index
+        """
+    ),
+    "pdm": _words(
+        """
+        -p --project -G --group --without -L --lockfile --venv -k --skip -c --config
+        """
+    ),
+}
+
+# options of venv/virtualenv/`uv venv` that take a separate value
+VENV_VALUE_OPTIONS = frozenset(
+    {
+        "--prompt",
+        "-p",
+        "--python",
+        "--activators",
+        "--creator",
+        "--seeder",
+        "--app-data",
+        "--pip",
+        "--setuptools",
+        "--wheel",
+        "--extra-search-dir",
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--index",
+        "--default-index",
+        "-f",
+        "--find-links",
+        "--cache-dir",
+        "--directory",
+        "--project",
+        "--link-mode",
+        "--python-preference",
+        "--index-strategy",
+        "--keyring-provider",
+        "--exclude-newer",
+        "--config-file",
+        "--allow-insecure-host",
+    }
+)
 
 
 def module_argv(cmd: Command) -> tuple[Word, ...]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import runtime_libs as _rl
-from .commands import module_argv, pip_call, removed_paths
+from .commands import PIP_VALUE_OPTIONS, module_argv, pip_call, removed_paths
 from .edits import line_ending
 from .images import (
     FULL_ONLY_TOOLS,
@@ -194,7 +194,7 @@ def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
         if t.startswith("-"):
             if t in ("-r", "-c", "-e", "--requirement", "--constraint", "--editable"):
                 return ("python", problems)
-            if t in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links"):
+            if t in PIP_VALUE_OPTIONS:
                 skip = True
             continue
         names.append(_requirement_name(t))

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from dockerlint_slim.commands import pip_call
+from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify, distro_python_minor, same_abi
 from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Stage, substitute
@@ -59,38 +59,6 @@ _DISTRO_PYTHON = {
 # tools that bring their own interpreter: a distribution's python3 is then not the one used
 _OTHER_PYTHONS = {"pyenv", "conda", "mamba", "micromamba", "asdf", "mise", "rye"}
 _DISTRO_FAMILIES = {"debian", "ubuntu", "alpine", "buildpack-deps"}
-
-# options of venv/virtualenv/`uv venv` that take a separate value
-_VENV_VALUE_OPTS = {
-    "--prompt",
-    "-p",
-    "--python",
-    "--activators",
-    "--creator",
-    "--seeder",
-    "--app-data",
-    "--pip",
-    "--setuptools",
-    "--wheel",
-    "--extra-search-dir",
-    "--index-url",
-    "-i",
-    "--extra-index-url",
-    "--index",
-    "--default-index",
-    "-f",
-    "--find-links",
-    "--cache-dir",
-    "--directory",
-    "--project",
-    "--link-mode",
-    "--python-preference",
-    "--index-strategy",
-    "--keyring-provider",
-    "--exclude-newer",
-    "--config-file",
-    "--allow-insecure-host",
-}
 
 
 @dataclass(frozen=True)
@@ -203,14 +171,14 @@ def _venv_targets(cmd: Command) -> list[str]:
     if _PYTHON_NAME.match(name) and len(argv) > 2 and argv[1].text == "-m":
         module = argv[2].text
         if module in ("venv", "virtualenv"):
-            return _words_after(argv[3:], _VENV_VALUE_OPTS)
+            return _words_after(argv[3:], VENV_VALUE_OPTIONS)
         if module == "uv" and len(argv) > 3 and argv[3].text == "venv":
-            return _words_after(argv[4:], _VENV_VALUE_OPTS)[:1] or [".venv"]
+            return _words_after(argv[4:], VENV_VALUE_OPTIONS)[:1] or [".venv"]
         return []
     if name == "virtualenv":
-        return _words_after(argv[1:], _VENV_VALUE_OPTS)
+        return _words_after(argv[1:], VENV_VALUE_OPTIONS)
     if name == "uv" and cmd.arg_texts[:1] == ("venv",):
-        return _words_after(argv[2:], _VENV_VALUE_OPTS)[:1] or [".venv"]
+        return _words_after(argv[2:], VENV_VALUE_OPTIONS)[:1] or [".venv"]
     return []
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dockerlint_slim.commands import has_option, module_argv, pip_call
+from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, module_argv, pip_call
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
@@ -19,80 +19,6 @@ from dockerlint_slim.shell import Command, Word
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
 # the working folder of the base image is not known: a stand-in root that no real path uses
 _BASE_WORKDIR = "/\x00base-workdir"
-# pip/uv install options that take a separate value (``-r FILE``, ``--target DIR``)
-_VALUE_OPTS = frozenset(
-    {
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "--override",
-        "-e",
-        "--editable",
-        "-t",
-        "--target",
-        "-w",
-        "--wheel-dir",
-        "-d",
-        "--dest",
-        "--prefix",
-        "--root",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--index",
-        "--default-index",
-        "-f",
-        "--find-links",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--src",
-        "--upgrade-strategy",
-        "--progress-bar",
-        "--no-binary",
-        "--only-binary",
-        "-C",
-        "--config-settings",
-        "--config-setting",
-        "--global-option",
-        "--install-option",
-        "--report",
-        "--cache-dir",
-        "--log",
-        "--proxy",
-        "--timeout",
-        "--retries",
-        "--trusted-host",
-        "--exists-action",
-        "--cert",
-        "--client-cert",
-        "--root-user-action",
-        "--keyring-provider",
-        "--python",
-        "-p",
-        "--use-feature",
-        "--use-deprecated",
-        "--group",
-        "--extra",
-        "--resolution",
-        "--prerelease",
-        "--index-strategy",
-        "--link-mode",
-        "--exclude-newer",
-        "--reinstall-package",
-        "--refresh-package",
-        "--no-build-package",
-        "--no-binary-package",
-        "--only-binary-package",
-        "--color",
-        "--directory",
-        "--project",
-        "--config-file",
-        "--allow-insecure-host",
-    }
-)
 # options before the subcommand that take a separate value, per tool
 _TOOL_GLOBALS = {
     "uv": frozenset(
@@ -183,7 +109,7 @@ def _pip_like(cmd: Command, args: Sequence[Word], label: str, cwd: str | None) -
             break
         if t.startswith("-") and t != "-":
             name, value = _option(t)
-            if name in _VALUE_OPTS and value is None:
+            if name in PIP_VALUE_OPTIONS and value is None:
                 value = args[i + 1].text if i + 1 < len(args) else ""
                 i += 1
             if name in ("-r", "--requirement", "-c", "--constraint", "--override"):

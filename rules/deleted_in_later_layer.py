@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from dockerlint_slim.commands import has_option, pip_call, removed_paths
+from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, pip_call, removed_paths
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.packages import package_ops
@@ -373,43 +373,6 @@ def _pip_cache_dir(cmd: Command, inst: Instruction, res: _Resolver) -> str | Non
     return res.path("~/.cache/pip")
 
 
-_PIP_INSTALL_WITH_VALUE = {
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-e",
-    "--editable",
-    "-t",
-    "--target",
-    "--root",
-    "--prefix",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "--src",
-    "--upgrade-strategy",
-    "--python-version",
-    "--platform",
-    "--implementation",
-    "--abi",
-    "--progress-bar",
-    "--only-binary",
-    "--no-binary",
-    "--config-settings",
-    "-C",
-    "--global-option",
-    "--trusted-host",
-    "--cache-dir",
-    "-d",
-    "--dest",
-    "-w",
-    "--wheel-dir",
-    "--report",
-    "--group",
-}
 _REQ_NAME = re.compile(
     r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?\s*(?:[<>=!~;@].*)?"
 )
@@ -423,7 +386,7 @@ def _pip_names(words: Sequence[Word]) -> list[tuple[Word, str]]:
     while i < len(words):
         t = words[i].text
         if t.startswith("-"):
-            i += 2 if t in _PIP_INSTALL_WITH_VALUE else 1
+            i += 2 if t in PIP_VALUE_OPTIONS else 1
             continue
         i += 1
         if "/" in t or "\\" in t or "$" in t or t.startswith(".") or _ARCHIVE.search(t):

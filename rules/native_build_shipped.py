@@ -11,7 +11,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from dockerlint_slim.commands import module_argv, pip_call
+from dockerlint_slim.commands import (
+    PIP_SHORT_VALUE_OPTIONS,
+    PIP_VALUE_OPTIONS,
+    TOOL_VALUE_OPTIONS,
+    module_argv,
+    pip_call,
+)
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
@@ -43,59 +49,6 @@ _PYPI_HOSTS = {"pypi.org", "pypi.python.org", "files.pythonhosted.org"}
 _WHEEL_ONLY_HOSTS = {"download.pytorch.org"}
 _SETUP_COMMANDS = {"install", "build_ext", "bdist_wheel", "develop", "build", "bdist_egg"}
 _MAX_NAMES = 5
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# options of pip install / pip wheel / uv pip install that take a separate value; short ones
-# may also be glued to their value (``-rrequirements.txt``) or end a cluster (``-Ur req.txt``)
-_PIP_VALUE_OPTS = _words(
-    """
-    -r --requirement -c --constraint -e --editable -t --target --platform --python-version
-    --implementation --abi --root --prefix --src --upgrade-strategy -C --config-settings
-    --config-setting --global-option --install-option --build-option --no-binary --only-binary
-    --progress-bar -i --index-url --extra-index-url --index --default-index -f --find-links
-    --report --root-user-action --group -w --wheel-dir -b --build --cache-dir --log --log-file
-    --proxy --timeout --retries --exists-action --trusted-host --cert --client-cert --python -p
-    --keyring-provider --use-feature --use-deprecated --resume-retries --overrides --override
-    --build-constraints --build-constraint --no-build-package --no-binary-package
-    --only-binary-package -P --upgrade-package --reinstall-package --refresh-package
-    --index-strategy --resolution --prerelease --exclude-newer --link-mode --python-platform
-    --directory --project --config-file --color --extra --torch-backend --allow-insecure-host
-    """
-)
-_PIP_SHORT_VALUE = frozenset("rcetiCfwbpP")
-
-# options of uv sync / poetry / pipenv / pdm that take a separate value
-_TOOL_VALUE_OPTS = {
-    "uv": _words(
-        """
-        --extra --group --only-group --no-group --package -p --python --python-platform
-        --no-binary-package --no-build-package --index --default-index -i --index-url
-        --extra-index-url -f --find-links --directory --project --cache-dir --config-file
-        --color --index-strategy --resolution --prerelease --exclude-newer --link-mode
-        --keyring-provider --allow-insecure-host -C --config-setting --reinstall-package
-        --upgrade-package -P --refresh-package --no-install-package --script
-        """
-    ),
-    "poetry": _words(
-        """
-        -C --directory -P --project --with --without --only -E --extras
-        """
-    ),
-    "pipenv": _words(
-        """
-        --python --pypi-mirror --categories --extra-pip-args -r --requirements -i --index
-        """
-    ),
-    "pdm": _words(
-        """
-        -p --project -G --group --without -L --lockfile --venv -k --skip -c --config
-        """
-    ),
-}
 
 
 # --------------------------------------------------------------------------- the facts
@@ -240,7 +193,7 @@ def _pip_like(
     cmd: Command,
     sync: bool = False,
 ) -> _Install:
-    options, positional = _split_options(words, _PIP_VALUE_OPTS, _PIP_SHORT_VALUE)
+    options, positional = _split_options(words, PIP_VALUE_OPTIONS, PIP_SHORT_VALUE_OPTIONS)
     out = _Install(tool, *span)
     prefix = "UV_" if tool == "uv" else "PIP_"
     for var, opt in (("NO_BINARY", "--no-binary"), ("ONLY_BINARY", "--only-binary")):
@@ -313,7 +266,7 @@ def _manager_call(cmd: Command, inst: Instruction) -> _Install | None:
     for w in argv[1:]:
         value = _expand(w, inst, cmd)
         texts.append(value if value is not None else "\x00")
-    values = _TOOL_VALUE_OPTS[name]
+    values = TOOL_VALUE_OPTIONS[name]
     options, positional = _split_options(texts, values)
     # subcommand words: positionals before the first option are not always first, but the
     # subcommand is always the first positional word

@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import runtime_libs as _rl
-from .commands import PIP_VALUE_OPTIONS, module_argv, pip_call, removed_paths
+from .commands import (
+    PIP_VALUE_OPTIONS,
+    VENV_VALUE_OPTIONS,
+    module_argv,
+    pip_call,
+    removed_paths,
+)
 from .edits import line_ending
 from .images import (
     FULL_ONLY_TOOLS,
@@ -70,7 +76,7 @@ _PYTHON_BUILD_PACKAGES = re.compile(
 )
 _PYTHON_INTERPRETER_PACKAGE = re.compile(r"python3(\.\d+)?(-minimal|-full)?$")
 # programs the runtime does not need to run a RUN that only cleans up
-_NEUTRAL = frozenset({"cd", "true", ":", "set", "export", "umask"})
+_NEUTRAL = frozenset({"cd", "true", ":", "set", "export", "umask", ".", "source"})
 # programs of the full images that a RUN/HEALTHCHECK/CMD may call at run time: the package to
 # install in the slim runtime (Debian-like and Alpine names are the same here)
 _TOOL_PACKAGES_BY_PROGRAM = {
@@ -143,6 +149,7 @@ class _Run:
     # installs, ``cythonize -i``): the runtime stage copies them from the builder
     writes: list[str] = field(default_factory=list)
     split: _Split | None = None  # a RUN of build and runtime work, split at its `&&`s
+    venv: str = ""  # the virtual environment the RUN makes (the file's own)
 
 
 def _is_cleanup(cmd: Command) -> bool:
@@ -163,7 +170,7 @@ def _is_cleanup(cmd: Command) -> bool:
     return True
 
 
-def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
+def _pip_kind(cmd: Command, venv: str = VENV) -> tuple[str, list[str]] | None:
     """("python"|"tool", problems) for a pip install/uninstall/wheel, ``None`` otherwise."""
     call = pip_call(cmd)
     if call is None:
@@ -174,7 +181,7 @@ def _pip_kind(cmd: Command) -> tuple[str, list[str]] | None:
     program = cmd.argv[0].text
     if (
         "/" in program
-        and not program.startswith(VENV + "/")
+        and not program.startswith(venv + "/")
         and not _ABSOLUTE_PIP.fullmatch(program)
     ):
         problems.append(f"`{program}` calls pip by its absolute path")
@@ -298,8 +305,29 @@ def _inplace_writes(cmd: Command, cwd: str | None) -> list[str | None] | None:
     return None
 
 
+def _venv_target(cmd: Command, cwd: str | None) -> str | None:
+    """The folder ``python -m venv``/``virtualenv`` makes a virtual environment in ("" when it
+    cannot be told), or None when ``cmd`` makes none."""
+    texts = [w.text for w in cmd.argv]
+    if re.fullmatch(r"python(\d+(\.\d+)?)?", cmd.name) and texts[1:3] in (
+        ["-m", "venv"],
+        ["-m", "virtualenv"],
+    ):
+        rest = texts[3:]
+    elif cmd.name == "virtualenv":
+        rest = texts[1:]
+    else:
+        return None
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):
+        i += 2 if rest[i] in VENV_VALUE_OPTIONS and "=" not in rest[i] else 1
+    if i >= len(rest):
+        return ""
+    return _resolve(cwd, rest[i]) or ""
+
+
 def _classify_run(
-    inst: Instruction, model: Dockerfile, workdir: str | None = "/"
+    inst: Instruction, model: Dockerfile, workdir: str | None = "/", venv: str = VENV
 ) -> tuple[_Run, list[str]]:
     """Read a RUN (``workdir``: the working folder it starts in): what kind of work it does,
     and reasons it cannot be rewritten."""
@@ -335,9 +363,9 @@ def _classify_run(
                 problems.append(
                     f"{where} builds in place in /, which the rewrite cannot copy on its own"
                 )
-            elif folder != VENV and not folder.startswith(VENV + "/"):
+            elif folder != venv and not folder.startswith(venv + "/"):
                 run.writes.append(folder)
-        pip = _pip_kind(cmd)
+        pip = _pip_kind(cmd, venv)
         argv = module_argv(cmd)
         tool = os.path.basename(argv[0].text) if argv else ""
         if writes is not None and pip is None:
@@ -363,11 +391,15 @@ def _classify_run(
         ):
             kinds.add("python")
             run.pip = True
-        elif (
-            re.fullmatch(r"python(\d+(\.\d+)?)?", name)
-            and [w.text for w in cmd.args[:2]] in (["-m", "venv"], ["-m", "virtualenv"])
-        ) or name in ("virtualenv",):
-            problems.append(f"{where} makes its own virtual environment")
+        elif (made := _venv_target(cmd, cwd)) is not None:
+            if made != venv:
+                problems.append(
+                    f"{where} makes a virtual environment "
+                    + (f"at {made} " if made else "")
+                    + "besides the one the installs use"
+                )
+            kinds.add("tool")
+            run.venv = made
         elif name in ("apt-get", "apt", "aptitude", "apt-mark", "apk", "dpkg-reconfigure"):
             kinds.add("system")
         elif _is_cleanup(cmd):
@@ -744,8 +776,11 @@ class _Retarget:
     through ``uv run``, ``poetry run``, ``pdm run`` or ``pipenv run`` (the runtime image has
     none of these tools; with the venv first on PATH the command itself is enough)."""
 
-    def __init__(self, insts: Sequence[Instruction], context: Path | None) -> None:
+    def __init__(
+        self, insts: Sequence[Instruction], context: Path | None, venv: str = VENV
+    ) -> None:
         self.context = context
+        self.venv = venv
         # programs the file itself puts into /usr/local/bin (COPY, or a runtime RUN that
         # names the path) stay where they are
         self.kept: set[str] = set()
@@ -771,7 +806,7 @@ class _Retarget:
                         f"{where} runs `{whole}`, which the builder stage installs only to "
                         "build; the runtime image does not have it"
                     )
-            return f"{VENV}/bin/{name}"
+            return f"{self.venv}/bin/{name}"
 
         return _VENV_PROGRAM.sub(swap, text)
 
@@ -856,6 +891,40 @@ def _toml(path: Path) -> dict:
         import tomli as tomllib
     with open(path, "rb") as handle:
         return tomllib.load(handle)
+
+
+def _check_installs_use(venv: str, body: Sequence[Instruction], runs: dict[int, _Run]) -> None:
+    """Refuses unless every Python install of the stage goes into the virtual environment
+    ``venv`` that the file makes: the program is the venv's (``/venv/bin/pip``), its
+    ``bin`` folder is first on PATH, VIRTUAL_ENV names it, or the RUN activates it first."""
+    made_at = min(i.index for i in body if i.keyword == "RUN" and runs[i.index].venv)
+    for inst in body:
+        if inst.keyword != "RUN" or runs[inst.index].kind != "python" or runs[inst.index].venv:
+            continue
+        where = f"the RUN on line {inst.line}"
+        if inst.index < made_at:
+            raise Refusal(f"{where} installs before the file makes its virtual environment")
+        env = inst.env
+        on_path = (env.get("PATH") or "").split(":")[0].rstrip("/") == f"{venv}/bin"
+        active = on_path or env.get("VIRTUAL_ENV", "").rstrip("/") == venv
+        for cmd in inst.commands:
+            words = [w.text for w in cmd.argv]
+            if cmd.name in (".", "source") and words[1:2] == [f"{venv}/bin/activate"]:
+                active = True
+                continue
+            installs = (
+                pip_call(cmd) is not None
+                or os.path.basename(module_argv(cmd)[0].text if module_argv(cmd) else "")
+                in _PROJECT_TOOLS
+            )
+            if not installs:
+                continue
+            program = cmd.argv[0].text
+            if not (program.startswith(f"{venv}/bin/") or ("/" not in program and active)):
+                raise Refusal(
+                    f"{where} runs `{program}`, which does not install into the virtual "
+                    f"environment {venv} that the file makes"
+                )
 
 
 def _carried_folders(
@@ -1214,15 +1283,31 @@ def rewrite(
     body = stage.instructions[1:]
 
     places = _places(body)
+    # a virtual environment the file makes itself is the one the runtime stage copies
+    made = {
+        _venv_target(cmd, places[inst.index].workdir)
+        for inst in body
+        if inst.keyword == "RUN" and inst.form == "shell"
+        for cmd in inst.commands
+    } - {None}
+    if "" in made or len(made) > 1:
+        raise Refusal(
+            "the file makes several virtual environments, or one in a folder the rewrite "
+            "cannot tell"
+        )
+    own_venv = next(iter(made), None)
+    venv = own_venv or VENV
     runs: dict[int, _Run] = {}
     problems: list[str] = []
     for inst in body:
         if inst.keyword == "RUN":
-            run, found = _classify_run(inst, model, places[inst.index].workdir)
+            run, found = _classify_run(inst, model, places[inst.index].workdir, venv)
             runs[inst.index] = run
             problems += found
     if problems:
         raise Refusal(problems[0])
+    if own_venv:
+        _check_installs_use(own_venv, body, runs)
     carried = _carried_folders(body, runs, places)
     if "the project itself" in native:
         for inst in body:
@@ -1249,7 +1334,7 @@ def rewrite(
             f"`{base.raw}` has no Python and the file installs none the rewrite recognises"
         )
     runtime_insts = [i for i in body if i.keyword != "RUN" or runs[i.index].kind == "runtime"]
-    retarget = _Retarget(body, context)
+    retarget = _Retarget(body, context, venv)
     # the commands that stay in the runtime stage: runtime RUNs, and the runtime half of a
     # split RUN
     runtime_cmds: dict[int, Sequence[Command]] = {}
@@ -1331,6 +1416,8 @@ def rewrite(
             kind = runs[inst.index].kind
             if kind == "runtime":
                 continue
+            if kind == "python" and not venv_added and own_venv:
+                venv_added = True
             if kind == "python" and not venv_added:
                 if (
                     needs_pip
@@ -1400,8 +1487,9 @@ def rewrite(
             out.append(_install_line(manager, packages, escape, nl))
             packages_written = True
         if kind == "python" and not venv_written:
-            out.append(f"COPY --from={builder} {VENV} {VENV}{nl}")
-            out.append(f"{_venv_env()}{nl}")
+            out.append(f"COPY --from={builder} {venv} {venv}{nl}")
+            if not own_venv:  # the file's own ENV lines set up its venv
+                out.append(f"{_venv_env()}{nl}")
             venv_written = True
         for folder, user in carried.get(inst.index, ()):
             # built next to its sources: the results are only in the builder's copy

@@ -118,15 +118,18 @@ class MultiStageOpportunity(Rule):
     as a plain `&&` chain is split: the installs go to the builder, the rest stays in the
     runtime stage. Programs by absolute path (`/usr/local/bin/gunicorn`, `.venv/bin/…`) and
     commands started through `uv run`, `poetry run`, `pdm run` or `pipenv run` point at the
-    virtual environment.
+    virtual environment. A file that makes its own virtual environment
+    (`python -m venv /venv`, `virtualenv`) keeps it: the builder makes it as written and the
+    runtime stage copies that folder, when every install goes into it (its pip, its `bin`
+    first on PATH, `VIRTUAL_ENV`, or `. /venv/bin/activate`).
 
     The file is left unchanged, with the reason shown as a note, when the rewrite cannot be
     sure: several stages, a base whose name (not only its tag) is chosen by an `ARG` or an
     ARG without a default, an unknown base, `ONBUILD`, a `RUN` that mixes installs with
     runtime work in a way it cannot split, installs outside a virtual environment
     (`--user`, `--target`, pip by a path other than the system's), a pdm or Pipfile script
-    started through `pdm run` or `pipenv run`, a file that makes its own virtual
-    environment, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
+    started through `pdm run` or `pipenv run`, a file that makes several virtual
+    environments or installs past the one it makes, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
     the rewrite cannot add, a script started by ENTRYPOINT, CMD or HEALTHCHECK that it cannot
     read from the build context, an in-place build in a folder it cannot tell (or in `/`),
     or one whose folder a runtime step changes before the build.

@@ -319,8 +319,13 @@ def test_unknown_runtime_library_is_refused():
             "not one the rewrite knows",
         ),
         (
-            "FROM python:3.11\nRUN python -m venv /venv && /venv/bin/pip install psycopg2\n",
-            "own virtual environment",
+            "FROM python:3.11\nRUN python -m venv /venv && python -m venv /other\n"
+            "RUN /venv/bin/pip install psycopg2\n",
+            "makes several virtual environments",
+        ),
+        (
+            "FROM python:3.11\nRUN python -m venv /venv\nRUN pip install psycopg2==2.9.9\n",
+            "runs `pip`, which does not install into the virtual environment /venv",
         ),
         (
             "FROM python:3.11\nRUN curl -fsSLO https://example.com/x.tar.gz\n"
@@ -789,3 +794,22 @@ def test_programs_the_original_base_lacks_too_are_not_added(tmp_path):
     )
     packages = rewrite(build_model(text), native=["psycopg2"], context=tmp_path).runtime_packages
     assert "curl" not in packages and "libpq5" in packages
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN /venv/bin/pip install --no-cache-dir psycopg2==2.9.9\n",
+        'ENV PATH="/venv/bin:$PATH"\nRUN pip install --no-cache-dir psycopg2==2.9.9\n',
+        "RUN . /venv/bin/activate && pip install --no-cache-dir psycopg2==2.9.9\n",
+        "ENV VIRTUAL_ENV=/venv\nRUN /venv/bin/python -m pip install psycopg2==2.9.9\n",
+    ],
+)
+def test_the_files_own_virtual_environment_is_the_one_copied(install):
+    head = "FROM python:3.11\nWORKDIR /app\nRUN python -m venv /venv\n"
+    text = f'{head}{install}CMD ["python", "app.py"]\n'
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert "RUN python -m venv /venv\n" in builder
+    assert VENV not in builder + runtime  # no second environment
+    assert "COPY --from=builder /venv /venv\n" in runtime
+    assert "python -m venv" not in runtime and "pip install" not in runtime

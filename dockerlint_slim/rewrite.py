@@ -25,7 +25,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,9 +305,11 @@ def _inplace_writes(cmd: Command, cwd: str | None) -> list[str | None] | None:
     return None
 
 
-def _venv_target(cmd: Command, cwd: str | None) -> str | None:
+def _venv_target(
+    cmd: Command, cwd: str | None, env: Mapping[str, str] | None = None
+) -> str | None:
     """The folder ``python -m venv``/``virtualenv`` makes a virtual environment in ("" when it
-    cannot be told), or None when ``cmd`` makes none."""
+    cannot be told; ``env`` expands variables), or None when ``cmd`` makes none."""
     texts = [w.text for w in cmd.argv]
     if re.fullmatch(r"python(\d+(\.\d+)?)?", cmd.name) and texts[1:3] in (
         ["-m", "venv"],
@@ -323,7 +325,8 @@ def _venv_target(cmd: Command, cwd: str | None) -> str | None:
         i += 2 if rest[i] in VENV_VALUE_OPTIONS and "=" not in rest[i] else 1
     if i >= len(rest):
         return ""
-    return _resolve(cwd, rest[i]) or ""
+    target, known = substitute(rest[i], env or {})
+    return (_resolve(cwd, target) or "") if known else ""
 
 
 def _classify_run(
@@ -391,7 +394,7 @@ def _classify_run(
         ):
             kinds.add("python")
             run.pip = True
-        elif (made := _venv_target(cmd, cwd)) is not None:
+        elif (made := _venv_target(cmd, cwd, inst.env)) is not None:
             if made != venv:
                 problems.append(
                     f"{where} makes a virtual environment "
@@ -1285,7 +1288,7 @@ def rewrite(
     places = _places(body)
     # a virtual environment the file makes itself is the one the runtime stage copies
     made = {
-        _venv_target(cmd, places[inst.index].workdir)
+        _venv_target(cmd, places[inst.index].workdir, inst.env)
         for inst in body
         if inst.keyword == "RUN" and inst.form == "shell"
         for cmd in inst.commands

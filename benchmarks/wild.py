@@ -189,28 +189,15 @@ if __name__ == "__main__":
     main()
 '''
 
-SPEED_C = r"""#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
-static PyObject *total(PyObject *self, PyObject *args) {
-    PyObject *seq, *item, *it;
-    long long sum = 0;
-    if (!PyArg_ParseTuple(args, "O", &seq)) return NULL;
-    it = PyObject_GetIter(seq);
-    if (!it) return NULL;
-    while ((item = PyIter_Next(it))) {
-        sum += PyLong_AsLongLong(item);
-        Py_DECREF(item);
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred()) return NULL;
-    return PyLong_FromLongLong(sum);
-}
-
-static PyMethodDef methods[] = {{"total", total, METH_VARARGS, "Sum of integers."}, {NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&module); }
-"""
+# the C extension of the fixture project inplace-extension: one source of it
+SPEED_C = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures"
+    / "projects"
+    / "inplace-extension"
+    / "fastsum"
+    / "_speed.c"
+).read_text(encoding="utf-8")
 
 ENTRYPOINT = """\
 #!/bin/sh

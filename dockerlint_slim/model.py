@@ -6,6 +6,7 @@ this model only; they never look at raw text except through the spans it gives.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,16 @@ def substitute(text: str, values: Mapping[str, str | None]) -> tuple[str, bool]:
         return word if declared else ""  # "+"
 
     return _VAR_RE.sub(repl, text), complete
+
+
+def change_workdir(current: str | None, value: str, env: Mapping[str, str | None]) -> str | None:
+    """The working folder after ``WORKDIR value`` (variables expanded from ``env``) when it
+    was ``current``; None when either cannot be told."""
+    value, known = substitute(value.strip(), env)
+    value = value.strip("\"'")
+    if not known or current is None or not value:
+        return None
+    return posixpath.normpath(posixpath.join(current, value))
 
 
 # --------------------------------------------------------------------------- images

@@ -46,7 +46,7 @@ from .images import (
     full_only_tools_in,
     slim_tag,
 )
-from .model import Dockerfile, Instruction, Stage, substitute
+from .model import Dockerfile, Instruction, Stage, change_workdir, substitute
 from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word, parse_commands
@@ -251,13 +251,7 @@ def _places(body: Sequence[Instruction]) -> dict[int, _Place]:
     for inst in body:
         out[inst.index] = _Place(workdir, user)
         if inst.keyword == "WORKDIR":
-            value, known = substitute(inst.args.strip(), inst.env)
-            value = value.strip("\"'")
-            workdir = (
-                posixpath.normpath(posixpath.join(workdir, value))
-                if known and workdir is not None and value
-                else None
-            )
+            workdir = change_workdir(workdir, inst.args, inst.env)
         elif inst.keyword == "USER":
             user = inst.args.strip() or user
     return out
@@ -305,9 +299,7 @@ def _inplace_writes(cmd: Command, cwd: str | None) -> list[str | None] | None:
     return None
 
 
-def _venv_target(
-    cmd: Command, cwd: str | None, env: Mapping[str, str] | None = None
-) -> str | None:
+def _venv_target(cmd: Command, cwd: str | None, env: Mapping[str, str] | None = None) -> str | None:
     """The folder ``python -m venv``/``virtualenv`` makes a virtual environment in ("" when it
     cannot be told; ``env`` expands variables), or None when ``cmd`` makes none."""
     texts = [w.text for w in cmd.argv]

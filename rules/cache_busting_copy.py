@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, module_argv, pip_call
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
+from dockerlint_slim.model import Dockerfile, Instruction, Stage, change_workdir, substitute
 from dockerlint_slim.project import Project
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
@@ -272,13 +272,7 @@ def _workdirs(dockerfile: Dockerfile, instructions: Iterable[Instruction]) -> di
             if stage is None or stage.parent is None:
                 current = _BASE_WORKDIR  # an image's own working folder is not known
         elif inst.keyword == "WORKDIR":
-            value, known = substitute(inst.args.strip(), inst.env)
-            value = value.strip("\"'")
-            current = (
-                posixpath.normpath(posixpath.join(current, value))
-                if known and current is not None and value
-                else None
-            )
+            current = change_workdir(current, inst.args, inst.env)
         out[inst.index] = current
     return out
 

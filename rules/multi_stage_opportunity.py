@@ -129,8 +129,9 @@ class MultiStageOpportunity(Rule):
     runtime work in a way it cannot split, installs outside a virtual environment
     (`--user`, `--target`, pip by a path other than the system's), a pdm or Pipfile script
     started through `pdm run` or `pipenv run`, a file that makes several virtual
-    environments or installs past the one it makes, `poetry add`/`uv add`/`pdm add`, programs the slim image lacks and
-    the rewrite cannot add, a script started by ENTRYPOINT, CMD or HEALTHCHECK that it cannot
+    environments or installs past the one it makes, `poetry add`/`uv add`/`pdm add`,
+    programs the slim image lacks and the rewrite cannot add, a script started by
+    ENTRYPOINT, CMD or HEALTHCHECK that it cannot
     read from the build context, an in-place build in a folder it cannot tell (or in `/`),
     or one whose folder a runtime step changes before the build.
 

@@ -378,7 +378,11 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
     build_steps = [install]
     if p.own_extension == "inplace":
         build_steps.append("python setup.py build_ext --inplace")
-    user_steps = ["groupadd --system app", "useradd --system --gid app --home-dir /app app"]
+    # a home of its own: uv run as the user writes its cache there
+    user_steps = [
+        "groupadd --system app",
+        "useradd --system --gid app --create-home --home-dir /home/app app",
+    ]
     folder_steps = [f"mkdir -p {workdir}/data", f"chown -R app:app {workdir}/data"]
     if p.mixed_run and p.user:
         lines += ["RUN set -eux \\"]

@@ -223,6 +223,11 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (base / "tmp").mkdir()
     (base / "gitconfig").write_text("", encoding="utf-8")
     env.update(
+        # virtualenv (pre-commit makes the hook's environment with it) seeds pip from its
+        # app-data folder, which its background updates can fill with a pip too new for the
+        # Python at hand (pip 26.2 on 3.9): a fresh folder and no updates
+        VIRTUALENV_OVERRIDE_APP_DATA=str(base / "virtualenv-app-data"),
+        VIRTUALENV_NO_PERIODIC_UPDATE="1",
         PRE_COMMIT_HOME=str(base / "home"),
         # try-repo keeps its store in a tempfile.TemporaryDirectory
         TMPDIR=str(base / "tmp"),

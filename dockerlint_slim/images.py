@@ -243,15 +243,16 @@ class BaseInfo:
 
     ``family`` is the image family ("python", "debian", "ubuntu", "alpine", "buildpack-deps",
     "fedora", "centos", "rockylinux", "almalinux", "ubi", "amazonlinux", "distroless",
-    "scratch" or "unknown"); ``variant`` is "full", "slim", "alpine", "windows", "distroless"
-    or "other" (a tag this module does not know). ``python_version`` is the version as the
-    tag names it ("3.11.7", "3.11", "3"; ``None`` for ``latest``/untagged, which means the
-    current 3.x), ``python_minor`` the "X.Y" part when the tag fixes it. ``release`` is the
-    distribution release: Debian and Ubuntu codenames ("bookworm", "jammy"), Alpine "3.19",
-    RHEL-like majors ("9"); ``release_implied`` is true when the tag does not name it and it
-    comes from the default tables above (it moves when the image is rebuilt).
-    ``fat`` marks the full python images and buildpack-deps (about 1 GB), and
-    ``has_build_tools`` the images that ship gcc, make and ``-dev`` headers.
+    "nvidia-cuda", "scratch" or "unknown"); ``variant`` is "full", "slim", "alpine", "windows",
+    "distroless" or "other" (a tag this module does not know; for nvidia/cuda "full" is
+    ``-devel`` and "slim" ``-runtime``/``-base``). ``python_version`` is the version as the tag
+    names it ("3.11.7", "3.11", "3"; ``None`` for ``latest``/untagged, which means the current
+    3.x), ``python_minor`` the "X.Y" part when the tag fixes it. ``release`` is the distribution
+    release: Debian and Ubuntu codenames ("bookworm", "jammy"), Alpine "3.19", RHEL-like majors
+    ("9"); ``release_implied`` is true when the tag does not name it and it comes from the
+    default tables above (it moves when the image is rebuilt). ``fat`` marks the full python
+    images and buildpack-deps (about 1 GB), and ``has_build_tools`` the images that ship gcc,
+    make and ``-dev`` headers.
     """
 
     family: str
@@ -319,7 +320,33 @@ def classify(image: ImageRef) -> BaseInfo:
     ubi = _ubi(parts)
     if ubi is not None:
         return ubi
+    if parts[-2:] == ["nvidia", "cuda"]:
+        return _nvidia_cuda(_tag(image))
     return _UNKNOWN
+
+
+# nvidia/cuda:<cuda>[-cudnn[N]]-{devel,runtime,base}-ubuntu<YY.MM>
+_CUDA_TAG = re.compile(
+    r"(?P<cuda>\d+\.\d+(?:\.\d+)?)(?P<cudnn>-cudnn\d*)?-(?P<kind>devel|runtime|base)"
+    r"-ubuntu(?P<ubuntu>\d+\.\d+)"
+)
+
+
+def _nvidia_cuda(tag: str) -> BaseInfo:
+    """NVIDIA's CUDA images on Ubuntu: ``-devel`` has the CUDA compiler and headers (several
+    GB), ``-runtime`` the same CUDA libraries without them; no Python of their own (it comes
+    from apt). Other distributions' tags (ubi, rockylinux) are not known."""
+    m = _CUDA_TAG.fullmatch(tag)
+    if m is None or m["ubuntu"] not in UBUNTU_CODENAMES:
+        return BaseInfo("nvidia-cuda", "other")
+    return BaseInfo(
+        "nvidia-cuda",
+        "full" if m["kind"] == "devel" else "slim",
+        distro="ubuntu",
+        release=UBUNTU_CODENAMES[m["ubuntu"]],
+        libc="glibc",
+        package_manager="apt",
+    )
 
 
 def _python(tag: str) -> BaseInfo:
@@ -625,6 +652,9 @@ def slim_tag(image: ImageRef) -> str | None:
         return f"{prefix}:{'-'.join([*tokens[:n], 'slim', *tokens[n:]])}"
     if info.family == "debian" and info.variant == "full":
         return f"{prefix}:{'stable' if tag == 'latest' else tag}-slim"
+    if info.family == "nvidia-cuda" and info.variant == "full":
+        # the same CUDA (and cuDNN) on the same Ubuntu, without the compiler and headers
+        return f"{prefix}:{tag.replace('-devel-', '-runtime-')}"
     if info.family == "buildpack-deps":
         base = prefix[: len(prefix) - len("buildpack-deps")]
         if info.distro == "ubuntu":
@@ -666,7 +696,9 @@ def distro_python_minor(info: BaseInfo) -> str | None:
     (``debian:bookworm`` -> "3.11"), or the image's Python when it has one."""
     if info.python_minor:
         return info.python_minor
-    if info.family in ("debian", "ubuntu", "alpine", "buildpack-deps") and info.release:
+    if info.family in ("debian", "ubuntu", "alpine", "buildpack-deps", "nvidia-cuda") and (
+        info.release
+    ):
         return DISTRO_PYTHON.get((info.distro or "", info.release))
     return None
 

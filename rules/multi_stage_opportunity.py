@@ -100,7 +100,9 @@ class MultiStageOpportunity(Rule):
     `uv pip`, `uv sync` with `UV_PROJECT_ENVIRONMENT` set to it), run unchanged with the
     virtual environment first on `PATH`. The runtime stage
     starts from the slim image of the same Python minor and distribution release
-    (`python:3.11` → `python:3.11-slim`, `debian:bookworm` → `debian:bookworm-slim`; Alpine
+    (`python:3.11` → `python:3.11-slim`, `debian:bookworm` → `debian:bookworm-slim`,
+    `nvidia/cuda:…-devel-ubuntu22.04` → `nvidia/cuda:…-runtime-ubuntu22.04`, proven by
+    golden files only since those images cannot be built where this is tested; Alpine
     stays Alpine), installs the runtime libraries that stand for the build's `-dev` packages
     (from a table generated from the distributions' package metadata, including libraries the
     full python image provided without an install, such as `libpq5` for psycopg2, and the

@@ -1022,8 +1022,10 @@ class _ContextFiles:
                         inner = posixpath.relpath(image_path, dest)
                         return posixpath.normpath(posixpath.join(rel, inner))
                     continue
-                target = posixpath.join(dest, posixpath.basename(rel)) if folder else dest
-                if target == image_path:
+                inside = posixpath.join(dest, posixpath.basename(rel))
+                # without a trailing slash the destination may still be a folder of the
+                # image (COPY start.sh /usr/local/bin): either reading can be the right one
+                if image_path == inside or (not folder and image_path == dest):
                     return rel
         return None
 
@@ -1093,8 +1095,12 @@ def _script_programs(
                     if inner.endswith(".sh") or inner.startswith(("./", "/")):
                         visit(inner, inst, depth + 1)
             return
-        if word.endswith(".sh") and not any(c is None for c in candidates):
-            return  # not copied from the context (from the base image, or made by a RUN)
+        if word.endswith(".sh"):
+            # the bases the rewrite knows ship no such script: the file makes or fetches it
+            raise Refusal(
+                f"the {inst.keyword} on line {inst.line} runs {word}, which no COPY or ADD "
+                "of the build context puts into the image, so the rewrite cannot read it"
+            )
 
     for inst in runtime_insts:
         if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):

@@ -813,3 +813,22 @@ def test_the_files_own_virtual_environment_is_the_one_copied(install):
     assert VENV not in builder + runtime  # no second environment
     assert "COPY --from=builder /venv /venv\n" in runtime
     assert "python -m venv" not in runtime and "pip install" not in runtime
+
+
+def test_a_script_copied_into_a_folder_named_without_a_slash_is_read(tmp_path):
+    (tmp_path / "start.sh").write_text('#!/bin/sh\nwget -qO /tmp/x http://example.com\nexec "$@"\n')
+    text = (
+        "FROM python:3.11\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+        'COPY start.sh /usr/local/bin\nENTRYPOINT ["start.sh"]\n'
+    )
+    assert "wget" in _runtime_packages(text, tmp_path)
+
+
+def test_a_script_the_file_makes_itself_is_refused(tmp_path):
+    text = (
+        "FROM python:3.11\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+        "RUN printf '#!/bin/sh\\ncurl -sf $URL\\n' > /start.sh && chmod +x /start.sh\n"
+        'CMD ["/start.sh"]\n'
+    )
+    with pytest.raises(Refusal, match=r"runs /start\.sh, which no COPY or ADD of the build"):
+        rewrite(build_model(text), native=["psycopg2"], context=tmp_path)

@@ -553,12 +553,6 @@ def _slim_with_args(written: str, resolved: str, slim: str) -> str:
     return f"{repo}:{out}"
 
 
-def _slim_info(ref: str) -> BaseInfo:
-    from .model import ImageRef
-
-    return classify(ImageRef.parse(ref))
-
-
 _DEBIAN_ORDER = ("stretch", "buster", "bullseye", "bookworm", "trixie", "forky")
 
 

@@ -15,12 +15,14 @@ from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, 
 from .shell import Command, blank_run_text, parse_commands
 
 __all__ = [
+    "SHELLS",
     "Dockerfile",
     "ImageRef",
     "Instruction",
     "ModelError",
     "Stage",
     "build_model",
+    "change_workdir",
     "substitute",
 ]
 
@@ -139,7 +141,8 @@ class ImageRef:
 
 # --------------------------------------------------------------------------- instructions
 
-_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
+# programs that run a shell command line or script (the first word of an exec form)
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 @dataclass(frozen=True)
@@ -308,7 +311,7 @@ def _run_commands(raw: RawInstruction, text: str, escape: str) -> tuple[Command,
     commands = list(parse_commands(snippet, raw.args_start))
     if raw.heredocs:
         program = snippet.split()
-        runs_shell = not program or (program[0].rsplit("/", 1)[-1] in _SHELLS)
+        runs_shell = not program or (program[0].rsplit("/", 1)[-1] in SHELLS)
         if runs_shell:
             for h in raw.heredocs:
                 body = text[h.body.start : h.body.end]

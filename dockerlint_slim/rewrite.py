@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,7 @@ from .images import (
     full_only_tools_in,
     slim_tag,
 )
-from .model import Dockerfile, Instruction, Stage, change_workdir, substitute
+from .model import SHELLS, Dockerfile, Instruction, Stage, change_workdir, substitute
 from .packages import is_build_tool, is_dev_package, package_ops
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word, parse_commands
@@ -874,10 +873,8 @@ class _Retarget:
 
 
 def _toml(path: Path) -> dict:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from .project import tomllib  # tomli before Python 3.11
+
     with open(path, "rb") as handle:
         return tomllib.load(handle)
 
@@ -945,7 +942,6 @@ def _carried_folders(
     return out
 
 
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 _PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _MAX_SCRIPT = 1 << 20
 _MAX_SCRIPT_DEPTH = 4
@@ -970,7 +966,7 @@ def _script_words(words: Sequence[str]) -> list[str]:
     argument of a shell (``sh start.sh``); ``sh -c '…'`` names none."""
     if not words:
         return []
-    if os.path.basename(words[0]) in _SHELLS:
+    if os.path.basename(words[0]) in SHELLS:
         return [words[1]] if len(words) > 1 and not words[1].startswith("-") else []
     return [words[0]]
 

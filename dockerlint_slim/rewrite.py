@@ -25,7 +25,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import runtime_libs as _rl
@@ -74,6 +74,10 @@ _PYTHON_BUILD_PACKAGES = re.compile(
     r"|python-dev-is-python3$|python3-all-dev$"
 )
 _PYTHON_INTERPRETER_PACKAGE = re.compile(r"python3(\.\d+)?(-minimal|-full)?$")
+# packages that depend on the interpreter they are named after (python3-pip needs python3)
+_PYTHON_NEEDS_INTERPRETER = re.compile(
+    r"(?P<python>python3(?:\.\d+)?)-(?:pip|dev|venv|setuptools|wheel|distutils|all|all-dev)$"
+)
 # programs the runtime does not need to run a RUN that only cleans up
 _NEUTRAL = frozenset({"cd", "true", ":", "set", "export", "umask", ".", "source"})
 # programs of the full images that a RUN/HEALTHCHECK/CMD may call at run time: the package to
@@ -427,8 +431,8 @@ def _classify_run(
             problems.append(
                 f"{where} mixes build work ({', '.join(sorted(build_words))} installs) with "
                 f"runtime work ({', '.join(dict.fromkeys(others))}) in a way the rewrite "
-                "cannot split (it splits a plain `&&` chain whose runtime commands before "
-                f"the installs only set up users and folders: {', '.join(sorted(_SETUP))})"
+                "cannot split (it splits a plain `&&` chain of simple commands, without "
+                "`||`, `;`, pipes into the installs or subshells around them)"
             )
     if "python" in kinds:
         run.kind = "python"
@@ -456,49 +460,107 @@ def _project_tool_problems(
     return problems
 
 
-# runtime commands that may come before the installs in a RUN that is split: they set up
-# users, groups and folders, which the installs do not read
+# runtime commands that set up users, groups and folders: before the installs, the runtime
+# stage may run them after its runtime libraries
 _SETUP = frozenset(
     {"useradd", "groupadd", "adduser", "addgroup", "usermod", "mkdir", "chown", "chmod", "ln"}
 )
 _COMMENT_LINE = re.compile(r"(?m)^[ \t]*#.*$")
+# the gaps of a chain the rewrite splits (blanks removed): redirections, then `&&` or `|`
+_REDIRECTS = re.compile(r"(?:\d*(?:>>|&>|>&|>|<)(?:&?\d+-?|[^&|;<>()`$]+))*")
+_AND_GAP = re.compile(_REDIRECTS.pattern + "&&")
+_PIPE_GAP = re.compile(_REDIRECTS.pattern + r"\|")
+
+
+def _strip_continuation(gap: str, escape: str) -> str:
+    """``gap`` without the blanks, line continuations and comment lines at its end."""
+    while True:
+        cut = _COMMENT_LINE.sub("", gap).rstrip() if "#" in gap else gap.rstrip()
+        cut = cut[:-1].rstrip() if cut.endswith(escape) else cut
+        if cut == gap:
+            return gap
+        gap = cut
 
 
 @dataclass(frozen=True)
 class _Split:
-    """A RUN whose ``&&`` chain is split: the builder's commands and the runtime's."""
+    """A RUN whose ``&&`` chain is split at its command boundaries.
+
+    ``build``: the builder's commands (the installs, and every runtime command before the last
+    install, which may feed the build: the builder is the original up to its last install).
+    ``runtime``: the runtime stage's commands (every runtime command, with the shell set-up
+    they need). ``pre``: when runtime work other than user and folder set-up comes before the
+    first install (an apt source, a download, a locale), the runtime stage runs it on its own
+    before the runtime libraries are installed, and ``runtime`` then holds what follows."""
 
     build: tuple[Command, ...]
     runtime: tuple[Command, ...]
+    pre: tuple[Command, ...] = ()
+    # the builder's commands when a later RUN installs more: the whole chain
+    feed: tuple[Command, ...] = ()
 
 
 def _split_run(
     model: Dockerfile, inst: Instruction, roles: list[tuple[Command, str]]
 ) -> _Split | None:
     """The RUN split at its ``&&`` boundaries, or None when it is not a plain chain of simple
-    commands or a runtime command before the last install may feed it."""
+    commands."""
     text = model.text
     escape = model.scan.escape
     cmds = [cmd for cmd, _ in roles]
     if not cmds:
         return None
-    pieces = [text[inst.raw.args_start : cmds[0].start]]
-    pieces += [text[a.end : b.start] for a, b in zip(cmds, cmds[1:])]
-    pieces.append(text[cmds[-1].end : inst.raw.command_end])
 
     def bare(gap: str) -> str:
         gap = _COMMENT_LINE.sub("", gap.replace(escape + "\r\n", " ").replace(escape + "\n", " "))
         return "".join(gap.split())
 
-    if bare(pieces[0]) or bare(pieces[-1]) or any(bare(g) != "&&" for g in pieces[1:-1]):
+    head = text[inst.raw.args_start : cmds[0].start]
+    tail = text[cmds[-1].end : inst.raw.command_end]
+    if bare(head) or not _REDIRECTS.fullmatch(bare(tail)):
         return None
-    last_build = max((i for i, (_, role) in enumerate(roles) if role == "build"), default=-1)
-    for i, (cmd, role) in enumerate(roles):
-        if role == "runtime" and i < last_build and cmd.name not in _SETUP:
+    # the units of the chain: a command with its redirections, or a pipeline of them
+    units: list[list[int]] = [[0]]
+    for i, (a, b) in enumerate(zip(cmds, cmds[1:])):
+        gap = bare(text[a.end : b.start])
+        if _AND_GAP.fullmatch(gap):
+            units.append([i + 1])
+        elif _PIPE_GAP.fullmatch(gap):
+            units[-1].append(i + 1)
+        else:
             return None
-    build = tuple(cmd for cmd, role in roles if role != "runtime")
+    merged: list[tuple[Command, str]] = []
+    for n, members in enumerate(units):
+        first, last = cmds[members[0]], cmds[members[-1]]
+        if n + 1 < len(units):
+            gap = text[last.end : cmds[units[n + 1][0]].start]
+            gap = gap[: gap.rindex("&&")]
+        else:
+            gap = tail
+        end = last.end + len(_strip_continuation(gap, escape))
+        unit_roles = {roles[i][1] for i in members}
+        if len(members) > 1 and unit_roles - {"runtime", "shared"}:
+            return None  # an install in a pipeline: not split
+        role = roles[members[0]][1] if len(unit_roles) == 1 else "runtime"
+        merged.append((replace(first, end=end) if end != first.end else first, role))
+    roles = merged
+    builds = [i for i, (_, role) in enumerate(roles) if role == "build"]
+    if not builds:
+        return None
+    first_build, last_build = builds[0], builds[-1]
+    build = tuple(cmd for i, (cmd, role) in enumerate(roles) if role != "runtime" or i < last_build)
     runtime = tuple(cmd for cmd, role in roles if role in ("runtime", "shared"))
-    return _Split(build, runtime)
+    feed = tuple(cmd for cmd, _ in roles)
+    before = roles[:first_build]
+    if all(role != "runtime" or cmd.name in _SETUP for cmd, role in before):
+        return _Split(build, runtime, (), feed)
+    pre = tuple(cmd for cmd, role in before if role in ("runtime", "shared"))
+    # the shell set-up before the first install (cd, export) holds for the rest as well
+    after = tuple(cmd for cmd, role in before if role == "shared")
+    after += tuple(cmd for cmd, role in roles[first_build:] if role in ("runtime", "shared"))
+    if not any(role == "runtime" for _, role in roles[first_build:]):
+        after = ()
+    return _Split(build, after, pre, feed)
 
 
 # --------------------------------------------------------------------------- planning
@@ -1099,6 +1161,86 @@ def _script_programs(
     return found
 
 
+def _early_runtime_commands(
+    body: Sequence[Instruction], runs: Mapping[int, _Run], first_system: int
+) -> dict[int, Sequence[Command]]:
+    """The runtime commands the runtime stage runs before it installs the runtime libraries
+    (by instruction index): runtime RUNs before the first system install, and the runtime
+    work a split RUN does before its first install."""
+    early: dict[int, Sequence[Command]] = {}
+    for inst in body:
+        if inst.keyword != "RUN" or inst.index > first_system:
+            continue
+        run = runs[inst.index]
+        if run.split is not None and inst.index == first_system:
+            if run.split.pre:
+                early[inst.index] = run.split.pre
+        elif run.kind == "runtime" and inst.index < first_system:
+            early[inst.index] = inst.commands
+    return early
+
+
+# what sets up package sources: apt's and apk's lists and keys, and repository set-up
+# scripts piped into a shell
+_SOURCE_SETUP = frozenset({"add-apt-repository", "apt-key", "gpg", "apt-add-repository"})
+_SOURCE_FILES = re.compile(r"/etc/apt/|sources\.list|/etc/apk/(?:repositories|keys)")
+
+
+def _sets_sources(inst: Instruction, cmd: Command, text: str) -> bool:
+    """Whether ``cmd`` of ``inst`` may set up package sources (its words and redirections
+    name apt's or apk's source files, or it is a repository tool or a shell running a
+    script)."""
+    if any(c.name in _SOURCE_SETUP or c.name in SHELLS for c in _members(inst, cmd)):
+        return True
+    after = [c.start for c in inst.commands if c.start >= cmd.end]
+    return bool(_SOURCE_FILES.search(text[cmd.start : min(after, default=inst.end)]))
+
+
+def _members(inst: Instruction, unit: Command) -> list[Command]:
+    """The commands of ``inst`` that a unit of a split RUN (a command with its redirections,
+    or a pipeline) holds."""
+    return [c for c in inst.commands if unit.start <= c.start < unit.end] or [unit]
+
+
+def _check_package_sources(
+    text: str,
+    body: Sequence[Instruction],
+    runs: Mapping[int, _Run],
+    first_system: int,
+    early: Mapping[int, Sequence[Command]],
+) -> None:
+    """Refuse when runtime work that may set up package sources comes between system
+    installs but after the point where the runtime stage installs its packages (at the first
+    system install): the runtime packages would come from other sources than in the
+    original."""
+    installs = [i.index for i in body if i.keyword == "RUN" and runs[i.index].installed]
+    if not installs:
+        return
+    last_install = installs[-1]
+    for inst in body:
+        if inst.keyword != "RUN" or inst.index > last_install:
+            continue
+        run = runs[inst.index]
+        if run.split is not None:
+            cmds = [*run.split.pre, *run.split.runtime]
+            if inst.index == last_install:
+                # only what comes before the RUN's own last install matters
+                last = max(c.end for c in run.split.build)
+                cmds = [c for c in cmds if c.start < last]
+        elif run.kind == "runtime" and inst.index < last_install:
+            cmds = list(inst.commands)
+        else:
+            continue
+        cmds = [c for c in cmds if c not in early.get(inst.index, ())]
+        setup = next((c for c in cmds if _sets_sources(inst, c, text)), None)
+        if setup is not None:
+            raise Refusal(
+                f"the RUN on line {inst.line} runs {setup.name} between system installs, "
+                "which may set up package sources; the runtime stage installs its packages "
+                "in one step, before it"
+            )
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -1321,9 +1463,18 @@ def rewrite(
     removed = [p for r in runs.values() for p in r.removed]
     distro_python = info.family != "python"
     if distro_python and not any(_PYTHON_INTERPRETER_PACKAGE.match(p) for p in installed):
-        raise Refusal(
-            f"`{base.raw}` has no Python and the file installs none the rewrite recognises"
-        )
+        # `apt-get install python3-pip python3-dev` brings python3 along: the runtime stage
+        # installs that interpreter by name
+        implied = [
+            m.group("python")
+            for p in installed
+            if p not in removed and (m := _PYTHON_NEEDS_INTERPRETER.match(p))
+        ]
+        if not implied:
+            raise Refusal(
+                f"`{base.raw}` has no Python and the file installs none the rewrite recognises"
+            )
+        installed.append(implied[0])
     runtime_insts = [i for i in body if i.keyword != "RUN" or runs[i.index].kind == "runtime"]
     retarget = _Retarget(body, context, venv)
     # the commands that stay in the runtime stage: runtime RUNs, and the runtime half of a
@@ -1333,24 +1484,24 @@ def rewrite(
         if inst.keyword == "RUN":
             split = runs[inst.index].split
             if split is not None:
-                runtime_cmds[inst.index] = split.runtime
+                units = [*split.pre, *split.runtime]
+                runtime_cmds[inst.index] = [m for u in units for m in _members(inst, u)]
             elif runs[inst.index].kind == "runtime":
                 runtime_cmds[inst.index] = inst.commands
     by_index = {inst.index: inst for inst in body}
     for index, cmds in runtime_cmds.items():
-        line = by_index[index].line
-        used = {c.name for c in cmds} & (_DOWNLOADERS | _COMPILERS)
-        # before the last install, what they download or build may feed the build
-        if index < last_build and used:
+        used = {c.name for c in cmds} & _COMPILERS
+        if used:
             raise Refusal(
-                f"the RUN on line {line} runs {', '.join(sorted(used))} before the "
-                "installs; the rewrite cannot tell whether the build needs it"
+                f"the RUN on line {by_index[index].line} runs {', '.join(sorted(used))}, "
+                "which the slim runtime image does not have"
             )
-        if used & _COMPILERS:
-            raise Refusal(
-                f"the RUN on line {line} runs {', '.join(sorted(used & _COMPILERS))}, which "
-                "the slim runtime image does not have"
-            )
+    first_system = next(
+        (i.index for i in body if i.keyword == "RUN" and runs[i.index].kind == "system"),
+        next((i.index for i in body if i.keyword in ("COPY", "ADD", "RUN")), first_python),
+    )
+    early = _early_runtime_commands(body, runs, first_system)
+    _check_package_sources(model.text, body, runs, first_system, early)
     files = _ContextFiles(body, places, context)
     programs = _runtime_programs(runtime_insts)
     for cmds in runtime_cmds.values():
@@ -1368,6 +1519,18 @@ def rewrite(
         )
     manager = "apk" if info.package_manager == "apk" else "apt"
     packages = _runtime_packages(info, installed, removed, native, programs, loads)
+    # programs that runtime work before the runtime libraries' install calls: their packages
+    # are installed on their own, first
+    early_tools = list(
+        dict.fromkeys(
+            _TOOL_PACKAGES_BY_PROGRAM[c.name]
+            for index, cmds in early.items()
+            for unit in cmds
+            for c in _members(by_index[index], unit)
+            if c.name in programs
+        )
+    )
+    packages.plain = [p for p in packages.plain if p not in early_tools]
     system_site = distro_python and any(
         p.startswith(("python3-", "py3-"))
         and not _PYTHON_BUILD_PACKAGES.match(p)
@@ -1406,6 +1569,9 @@ def rewrite(
         if kw == "RUN":
             kind = runs[inst.index].kind
             if kind == "runtime":
+                # the original ran it before its last install, which may read what it made
+                if inst.index < last_build:
+                    out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
                 continue
             if kind == "python" and not venv_added and own_venv:
                 venv_added = True
@@ -1432,7 +1598,9 @@ def rewrite(
                 venv_added = True
             split = runs[inst.index].split
             if split is not None:
-                out.append(_comments(inst, nl) + _split_text(model, inst, split.build, nl, True))
+                # before the last install, its runtime work may feed a later one
+                cmds = split.feed if inst.index < last_build else split.build
+                out.append(_comments(inst, nl) + _split_text(model, inst, cmds, nl, True))
             else:
                 out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
         elif kw in ("COPY", "ADD"):
@@ -1446,12 +1614,10 @@ def rewrite(
     out.append(f"FROM {flags}{runtime_base}{alias}{nl}")
     packages_written = False
     venv_written = False
-    # the runtime libraries go where the original installed system packages, else before
-    # the first step that adds files (early, so that app changes do not re-run the install)
-    first_system = next(
-        (i.index for i in body if i.keyword == "RUN" and runs[i.index].kind == "system"),
-        next((i.index for i in body if i.keyword in ("COPY", "ADD", "RUN")), first_python),
-    )
+    # the runtime libraries go where the original installed system packages (first_system),
+    # else before the first step that adds files (early, so that app changes do not re-run
+    # the install); programs that runtime work before that needs are installed before it
+    tools_written = not early_tools
     # the items between FROM and the end of the file, in order (blank lines and standalone
     # comments kept; comment blocks directly above an instruction travel with it)
     attached = {c.start for i in body for c in i.comments}
@@ -1474,6 +1640,15 @@ def rewrite(
             continue
         inst = by_start[item.start]
         kind = runs[inst.index].kind if inst.keyword == "RUN" else "runtime"
+        split = runs[inst.index].split if inst.keyword == "RUN" else None
+        if inst.index in early and not tools_written:
+            out.append(_install_line(manager, _Packages(early_tools), escape, nl))
+            tools_written = True
+        if split is not None and split.pre:
+            # runtime work before the first install (an apt source, a download): before
+            # the runtime libraries, as in the original
+            source = _split_text(model, inst, split.pre, nl, False, retarget)
+            out.append(_comments(inst, nl) + source)
         if inst.index >= first_system and packages.all() and not packages_written:
             out.append(_install_line(manager, packages, escape, nl))
             packages_written = True
@@ -1486,10 +1661,9 @@ def rewrite(
             # built next to its sources: the results are only in the builder's copy
             chown = "" if user.split(":")[0] in ("root", "0") else f"--chown={user} "
             out.append(f"COPY --from={builder} {chown}{folder} {folder}{nl}")
-        split = runs[inst.index].split if inst.keyword == "RUN" else None
-        if split is not None:
+        if split is not None and split.runtime:
             source = _split_text(model, inst, split.runtime, nl, False, retarget)
-            out.append(_comments(inst, nl) + source)
+            out.append(("" if split.pre else _comments(inst, nl)) + source)
         if kind == "runtime":
             where = f"the {inst.keyword} on line {inst.line}"
             if inst.keyword == "RUN":

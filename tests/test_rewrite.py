@@ -328,11 +328,6 @@ def test_unknown_runtime_library_is_refused():
             "runs `pip`, which does not install into the virtual environment /venv",
         ),
         (
-            "FROM python:3.11\nRUN curl -fsSLO https://example.com/x.tar.gz\n"
-            "RUN pip install psycopg2==2.9.9\n",
-            "before the installs",
-        ),
-        (
             "FROM python:3.11\nRUN pip install uv\nRUN uv add psycopg2\n",
             "changes the project's dependencies",
         ),
@@ -439,10 +434,15 @@ def test_installer_script_runs_only_in_the_builder(tmp_path):
     assert builder.index("install.python-poetry.org") < builder.index("-m venv")
     assert "install.python-poetry.org" not in runtime and "poetry install" not in runtime
     assert 'ENV PATH="$POETRY_HOME/bin:$PATH"' in runtime
-    # the same download mixed with runtime work is refused
+    # mixed with runtime work, the installer runs in both stages, as in the original
     mixed = text.replace("python3 - --version 1.8.3", "python3 - && useradd app")
-    with pytest.raises(Refusal, match="runs curl before the installs"):
-        rewrite(build_model(mixed))
+    _, builder, runtime = _stages(rewrite(build_model(mixed)).text)
+    assert builder.index("install.python-poetry.org") < builder.index("poetry install")
+    assert "install.python-poetry.org | python3 - && useradd app" in runtime
+    # the slim image has no curl: installed before the RUN that needs it
+    assert runtime.index("install -y --no-install-recommends curl") < runtime.index(
+        "install.python-poetry.org"
+    )
 
 
 def test_entrypoint_the_file_copies_to_usr_local_bin_is_kept(tmp_path):
@@ -706,12 +706,15 @@ def test_a_run_of_build_and_runtime_work_is_split_at_its_ands():
     _, builder, runtime = _stages(rewrite(build_model(MIXED), native=["psycopg2"]).text)
     assert (
         "RUN set -eux \\\n"
+        "    && groupadd -r app \\\n"
+        "    && useradd -r -g app app \\\n"
         "    && apt-get update \\\n"
         "    && apt-get install -y --no-install-recommends gcc libpq-dev \\\n"
         "    && pip install --no-cache-dir psycopg2==2.9.9 \\\n"
         "    && rm -rf /var/lib/apt/lists/*\n"
     ) in builder
-    assert "useradd" not in builder and "collectstatic" not in builder
+    # the builder is the original up to its last install: what runs after it stays out
+    assert "collectstatic" not in builder and "chown" not in builder
     # the runtime half runs where the RUN was, with the venv already in place
     assert runtime.endswith(
         f"COPY --from=builder {VENV} {VENV}\n"
@@ -729,7 +732,6 @@ def test_a_run_of_build_and_runtime_work_is_split_at_its_ands():
 @pytest.mark.parametrize(
     ("run", "why"),
     [
-        ("curl -fsSLO https://example.com/req.txt && pip install -r req.txt", "curl"),
         ("pip install psycopg2==2.9.9 | tee log && useradd app", "tee, useradd"),
         ("pip install psycopg2==2.9.9 || true && python app.py", "python"),
         ("pip install psycopg2==2.9.9; python manage.py migrate", "python"),
@@ -740,12 +742,77 @@ def test_a_run_it_cannot_split_is_refused(run, why):
         rewrite(build_model(f"FROM python:3.11\nRUN {run}\n"), native=["psycopg2"])
 
 
-def test_runtime_half_that_downloads_before_a_later_install_is_refused():
+def test_runtime_work_before_a_later_install_runs_in_both_stages():
+    # the download may feed the later install: the builder runs it too (the builder is the
+    # original up to its last install)
     text = (
-        "FROM python:3.11\nRUN pip install psycopg2==2.9.9 && wget -q https://example.com/x\n"
-        "RUN pip install -r requirements.txt\n"
+        "FROM python:3.11\nRUN pip install psycopg2==2.9.9 && wget -q https://example.com/x "
+        "&& useradd app\nRUN pip install -r requirements.txt\n"
     )
-    with pytest.raises(Refusal, match="runs wget before the installs"):
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert (
+        "RUN pip install psycopg2==2.9.9 \\\n"
+        "    && wget -q https://example.com/x \\\n"
+        "    && useradd app\n"
+        "RUN pip install -r requirements.txt\n"
+    ) in builder
+    assert "RUN wget -q https://example.com/x \\\n    && useradd app\n" in runtime
+    assert "install -y --no-install-recommends libpq5 wget" in runtime
+
+
+def test_runtime_work_before_the_first_install_runs_before_the_runtime_libraries():
+    # an apt source and a download before the installs: the runtime stage does them first,
+    # with the programs they need installed before them
+    text = (
+        "FROM python:3.11\n"
+        'RUN echo "deb http://deb.debian.org/debian bookworm-backports main" '
+        "> /etc/apt/sources.list.d/backports.list \\\n"
+        "    && curl -fsSL https://example.com/x.tgz | tar xz -C /opt \\\n"
+        "    && apt-get update && apt-get install -y gcc libpq-dev locales \\\n"
+        "    && locale-gen && rm -rf /var/lib/apt/lists/*\n"
+        "RUN pip install psycopg2==2.9.9\n"
+    )
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert builder.startswith(
+        "FROM python:3.11 AS builder\n"
+        'RUN echo "deb http://deb.debian.org/debian bookworm-backports main" '
+        "> /etc/apt/sources.list.d/backports.list \\\n"
+        "    && curl -fsSL https://example.com/x.tgz | tar xz -C /opt \\\n"
+        "    && apt-get update \\\n"
+        "    && apt-get install -y gcc libpq-dev locales \\\n"
+        "    && locale-gen \\\n"  # a later RUN installs: the builder keeps the RUN whole
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    lines = runtime.splitlines()
+    order = [
+        next(i for i, line in enumerate(lines) if marker in line)
+        for marker in (
+            "install -y --no-install-recommends curl",
+            "RUN echo",
+            "install -y --no-install-recommends locales libpq5",
+            "RUN locale-gen",
+        )
+    ]
+    assert order == sorted(order)
+    assert "    && curl -fsSL https://example.com/x.tgz | tar xz -C /opt\n" in runtime
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "curl -fsSL https://deb.nodesource.com/setup_20.x | bash -",
+        "add-apt-repository ppa:deadsnakes/ppa",
+        'echo "deb http://deb.debian.org/debian bookworm-backports main" >> /etc/apt/sources.list',
+    ],
+)
+def test_package_sources_set_up_between_installs_are_refused(between):
+    # the runtime stage installs all its packages at the first install: a source set up
+    # after it would not be there
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev curl "
+        f"&& {between} && apt-get install -y nodejs\nRUN pip install psycopg2==2.9.9\n"
+    )
+    with pytest.raises(Refusal, match="between system installs, which may set up package"):
         rewrite(build_model(text), native=["psycopg2"])
 
 

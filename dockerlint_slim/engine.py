@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings, resolve_rules, severity_for
-from .findings import Finding, RuleMeta
+from .findings import Finding, Related, RuleMeta
 from .model import Dockerfile, Instruction, build_model
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanResult
@@ -145,6 +145,7 @@ def lint_model(
     pragmas = parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
     findings: list[Finding] = []
+    covered: list[tuple[Finding, str]] = []  # findings another rule's may cover
     suppressed = 0
     instances = [(cls, cls()) for cls in active]
     for cls, rule in instances:
@@ -161,7 +162,14 @@ def lint_model(
             if pragmas.suppresses(cls, where):
                 suppressed += 1
                 continue
-            findings.append(_finding(cls, violation, where, model, settings))
+            finding = _finding(cls, violation, where, model, settings)
+            if violation.covered_by:
+                covered.append((finding, violation.covered_by))
+            else:
+                findings.append(finding)
+    # one problem, one finding: a finding another reported finding covers (same stage) goes
+    reported = {(f.code, f.stage) for f in findings}
+    findings += [f for f, code in covered if (code, f.stage) not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed)
 
@@ -173,6 +181,18 @@ def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
     return None
 
 
+def _lines(model: Dockerfile, start: int, end: int) -> tuple[int, int, int, int]:
+    """(line, column, end_line, end_column) of a span of the text."""
+    line, col = model.scan.line_col(start)
+    end = max(end, start)
+    end_line, end_col = model.scan.line_col(end)
+    if end > start and end_col == 1 and end_line > line:
+        # a span ending with a line break ends at the end of the previous line
+        end_line, end_col = model.scan.line_col(end - 1)
+        end_col += 0 if model.text[end - 1] in "\r\n" else 1
+    return line, col, end_line, end_col
+
+
 def _finding(
     cls: type[Rule],
     v: Violation,
@@ -180,13 +200,7 @@ def _finding(
     model: Dockerfile,
     settings: Settings,
 ) -> Finding:
-    line, col = model.scan.line_col(v.start)
-    end = max(v.end, v.start)
-    end_line, end_col = model.scan.line_col(end)
-    if end > v.start and end_col == 1 and end_line > line:
-        # a span ending with a line break ends at the end of the previous line
-        end_line, end_col = model.scan.line_col(end - 1)
-        end_col += 0 if model.text[end - 1] in "\r\n" else 1
+    line, col, end_line, end_col = _lines(model, v.start, v.end)
     return Finding(
         code=cls.code,
         name=cls.name,
@@ -201,6 +215,7 @@ def _finding(
         stage=inst.stage if inst is not None else None,
         hint=v.fix.title if v.fix is not None and v.fix.title else cls.fix_title,
         note=v.note,
+        related=tuple(Related(m, *_lines(model, a, b)) for a, b, m in v.related),
     )
 
 

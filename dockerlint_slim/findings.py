@@ -71,6 +71,18 @@ def doc_section(docs: str, title: str) -> str:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place in the file that belongs to a finding (SARIF's related locations): the
+    lines that make up the problem the finding reports. Lines and columns as in Finding."""
+
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
 class Finding:
     """One rule violation. Lines and columns are 1-based; ``end_column`` is exclusive."""
 
@@ -87,6 +99,7 @@ class Finding:
     stage: int | None = None
     hint: str | None = None  # the rule's fix title, shown even when there is no fix
     note: str | None = None  # why the rule's fix was not offered for this finding
+    related: tuple[Related, ...] = ()
 
     @property
     def fixable(self) -> bool:

@@ -1294,12 +1294,23 @@ def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
     return spans
 
 
+def _venv_programs(cmds: Iterable[Command]) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` replacements that start pip or the interpreter named by an
+    absolute path (``/usr/local/bin/pip install``) from the virtual environment, so that
+    they install into it. Only the program word: a path in the arguments (``ln -s
+    /usr/bin/python3 /usr/local/bin/python``) is left as written."""
+    out = []
+    for cmd in cmds:
+        if cmd.argv and (m := _ABSOLUTE_PIP.fullmatch(cmd.argv[0].text)):
+            out.append((cmd.argv[0].start, cmd.argv[0].end, f"{VENV}/bin/{m.group('py')}"))
+    return out
+
+
 def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
     """A RUN as the builder runs it: as written, with ``uv pip --system`` and pip or the
     interpreter by absolute path (``/usr/local/bin/pip``) made to install into the virtual
     environment."""
-    text = _cut(model, inst, _uv_system_words(inst), nl)
-    return _ABSOLUTE_PIP.sub(lambda m: f"{VENV}/bin/{m.group('py')}", text)
+    return _cut(model, inst, _uv_system_words(inst), nl, _venv_programs(inst.commands))
 
 
 def _split_text(
@@ -1314,7 +1325,10 @@ def _split_text(
     flags and installs into the virtual environment, as :func:`_builder_run` does; the
     runtime's starts its programs from the virtual environment, see :meth:`_Retarget.program`)."""
     text = model.text
-    cuts = _uv_system_words(inst) if builder else []
+    cuts: list[tuple[int, int, str | None]] = []
+    if builder:
+        cuts += [(start, end, None) for start, end in _uv_system_words(inst)]
+        cuts += _venv_programs(c for unit in cmds for c in _members(inst, unit))
     parts = []
     for cmd in cmds:
         new = retarget.program(cmd, f"the RUN on line {inst.line}") if retarget else None
@@ -1323,16 +1337,15 @@ def _split_text(
             parts.append(text[cmd.start : first.start] + new + text[first.end : cmd.end])
             continue
         piece, pos = "", cmd.start
-        for start, end in sorted(s for s in cuts if cmd.start <= s[0] < cmd.end):
-            piece += text[pos:start]
+        for start, end, put in sorted(s for s in cuts if cmd.start <= s[0] < cmd.end):
+            piece += text[pos:start] + (put or "")
             pos = end
-            while pos < cmd.end and text[pos] in " \t":
+            while put is None and pos < cmd.end and text[pos] in " \t":
                 pos += 1
         parts.append(piece + text[pos : cmd.end])
     head = text[inst.start : inst.raw.args_start] if builder else "RUN "
     body = f" {model.scan.escape}{nl}    && ".join(parts)
-    out = f"{head}{body}{nl}"
-    return _ABSOLUTE_PIP.sub(lambda m: f"{VENV}/bin/{m.group('py')}", out) if builder else out
+    return f"{head}{body}{nl}"
 
 
 def _comments(inst: Instruction, nl: str) -> str:
@@ -1571,7 +1584,7 @@ def rewrite(
             if kind == "runtime":
                 # the original ran it before its last install, which may read what it made
                 if inst.index < last_build:
-                    out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
+                    out.append(_comments(inst, nl) + _source(model, inst, nl))
                 continue
             if kind == "python" and not venv_added and own_venv:
                 venv_added = True

@@ -55,6 +55,11 @@ class Violation:
     message: str | None = None
     fix: Fix | None = None
     note: str | None = None  # why the rule's fix is not offered here (shown to the user)
+    # (start, end, message): other spans of the original text that make up the problem
+    related: tuple[tuple[int, int, str], ...] = ()
+    # a code whose finding on the same stage reports this problem already (with more): this
+    # one is dropped when that one is reported, and shown when that rule is off or ignored
+    covered_by: str | None = None
 
 
 class Context:
@@ -112,6 +117,8 @@ class Rule:
         edits: Iterable[Edit] = (),
         safety: Safety | None = None,
         note: str | None = None,
+        related: Iterable[tuple[int, int, str]] = (),
+        covered_by: str | None = None,
     ) -> Violation:
         edits = tuple(edits)
         fix = None
@@ -121,7 +128,7 @@ class Rule:
                 edits,
                 safety if safety is not None else (self.fix_safety or Safety.SAFE),
             )
-        return Violation(start, end, message, fix, note)
+        return Violation(start, end, message, fix, note, tuple(related), covered_by)
 
     @classmethod
     def docs(cls) -> str:

@@ -281,6 +281,7 @@ def test_json_schema_and_values() -> None:
         "url",
         "hint",
         "note",
+        "related",
     }
     assert all(set(d) == keys for d in data)
     first = data[0]

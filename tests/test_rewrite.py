@@ -899,3 +899,23 @@ def test_a_script_the_file_makes_itself_is_refused(tmp_path):
     )
     with pytest.raises(Refusal, match=r"runs /start\.sh, which no COPY or ADD of the build"):
         rewrite(build_model(text), native=["psycopg2"], context=tmp_path)
+
+
+def test_the_builder_keeps_paths_in_the_arguments_of_runtime_work():
+    # `ln -s /usr/bin/python3 /usr/local/bin/python` runs in the builder as written: only pip
+    # or python started by an absolute path to install is pointed at the virtual environment
+    text = (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y python3 python3-pip python3-dev gcc libpq-dev\n"
+        "RUN ln -s /usr/bin/python3 /usr/local/bin/python\n"
+        "RUN ln -s /usr/bin/python3 /usr/local/bin/python3 && /usr/bin/python3 -m pip install "
+        "--break-system-packages psycopg2==2.9.9\n"
+        "RUN pip3 install --break-system-packages flask==3.0.0\n"
+    )
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert "RUN ln -s /usr/bin/python3 /usr/local/bin/python\n" in builder
+    assert (
+        "RUN ln -s /usr/bin/python3 /usr/local/bin/python3 \\\n"
+        f"    && {VENV}/bin/python3 -m pip install --break-system-packages psycopg2==2.9.9\n"
+    ) in builder
+    assert "RUN ln -s /usr/bin/python3 /usr/local/bin/python\n" in runtime

@@ -49,6 +49,16 @@ def finding_to_dict(finding: Finding, index: LineIndex | None, url: str | None) 
         "fix": fix,
         "hint": finding.hint,
         "note": finding.note,
+        "related": [
+            {
+                "message": r.message,
+                "line": r.line,
+                "column": r.column,
+                "end_line": r.end_line,
+                "end_column": r.end_column,
+            }
+            for r in finding.related
+        ],
         "url": url,
     }
 

@@ -179,6 +179,18 @@ def build_log(report: Report) -> dict[str, Any]:
             ],
             "partialFingerprints": {"primaryLocationLineHash": f"{key[:16]}:{occurrence}"},
         }
+        if f.related:
+            result["relatedLocations"] = [
+                {
+                    "id": n,
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(f.path, file_index[f.path]),
+                        "region": _region(r.line, r.column, r.end_line, r.end_column),
+                    },
+                    "message": {"text": r.message},
+                }
+                for n, r in enumerate(f.related, 1)
+            ]
         if f.fix is not None and f.fix.edits:
             index = indexes.get(f.path)
             result["fixes"] = [_fix(f.fix, f.path, index, file_index[f.path])]

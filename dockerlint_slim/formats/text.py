@@ -86,6 +86,10 @@ def render(report: Report, options: FormatOptions) -> str:
         if f.note:
             prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
             lines.append(f"{prefix}{paint('= note:', bold=True)} {f.note}")
+        for r in f.related:
+            prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
+            where = f"{f.path}:{r.line}:{r.column}:"
+            lines.append(f"{prefix}{paint('= related:', bold=True)} {where} {r.message}")
         if excerpt:
             lines.append("")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
-from .shell import Command, blank_run_text, parse_commands
+from .shell import Command, blank_run_text, parse_shell
 
 __all__ = [
     "SHELLS",
@@ -155,6 +155,16 @@ class Instruction:
     commands: tuple[Command, ...] = ()  # shell-form RUN: every simple command, in order
     env: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     comments: tuple[Comment, ...] = ()  # the comment block directly above
+    # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
+    shell_vars: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def shell_env(self) -> Mapping[str, str]:
+        """``env`` with the RUN's own shell variables on top: what ``$deps`` in its commands
+        reads (a variable set after its use is taken too: a rare shape)."""
+        if not self.shell_vars:
+            return self.env
+        return {**self.env, **dict(self.shell_vars)}
 
     @property
     def keyword(self) -> str:
@@ -294,10 +304,13 @@ def _stage_shell(raw: RawInstruction) -> str | None:
     return None
 
 
-def _run_commands(raw: RawInstruction, text: str, escape: str) -> tuple[Command, ...]:
-    """Parse a shell-form RUN into commands. Heredoc bodies run by a shell are parsed too."""
+def _run_commands(
+    raw: RawInstruction, text: str, escape: str
+) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
+    """Parse a shell-form RUN into commands and the shell variables it sets on their own.
+    Heredoc bodies run by a shell are parsed too."""
     if raw.json_args is not None or raw.args_start >= raw.command_end:
-        return ()
+        return (), ()
     segments = [(s.start, s.end) for s in raw.segments]
     snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
     if escape != "\\":
@@ -308,15 +321,18 @@ def _run_commands(raw: RawInstruction, text: str, escape: str) -> tuple[Command,
         if 0 <= s <= e <= len(snippet):
             heredoc_words.append(snippet[s:e])
             snippet = snippet[:s] + " " * (e - s) + snippet[e:]
-    commands = list(parse_commands(snippet, raw.args_start))
+    parsed, assigned = parse_shell(snippet, raw.args_start)
+    commands, variables = list(parsed), list(assigned)
     if raw.heredocs:
         program = snippet.split()
         runs_shell = not program or (program[0].rsplit("/", 1)[-1] in SHELLS)
         if runs_shell:
             for h in raw.heredocs:
                 body = text[h.body.start : h.body.end]
-                commands.extend(parse_commands(body, h.body.start))
-    return tuple(commands)
+                more, more_vars = parse_shell(body, h.body.start)
+                commands.extend(more)
+                variables.extend(more_vars)
+    return tuple(commands), tuple(variables)
 
 
 def build_model(
@@ -393,9 +409,10 @@ def build_model(
         row = stage_rows[-1]
         sidx = len(stage_rows) - 1
         commands: tuple[Command, ...] = ()
+        shell_vars: tuple[tuple[str, str], ...] = ()
         if kw == "RUN" and not row["powershell"]:
-            commands = _run_commands(raw, text, result.escape)
-        inst = Instruction(index, raw, sidx, commands, dict(env), above)
+            commands, shell_vars = _run_commands(raw, text, result.escape)
+        inst = Instruction(index, raw, sidx, commands, dict(env), above, shell_vars)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
                 env[name], _ = substitute(value, {**global_args, **env})

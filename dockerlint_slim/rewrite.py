@@ -405,7 +405,7 @@ def _classify_run(
         else:
             role = "runtime"
         roles.append((cmd, role))
-    for op in package_ops(inst.commands, inst.env):
+    for op in package_ops(inst.commands, inst.shell_env):
         if op.manager not in ("apt", "apk"):
             problems.append(f"{where} uses {op.manager}, which the rewrite does not handle")
             continue

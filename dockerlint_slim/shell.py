@@ -144,8 +144,17 @@ def blank_run_text(text: str, start: int, end: int, segments: Sequence[tuple[int
 
 def parse_commands(snippet: str, offset: int) -> tuple[Command, ...]:
     """Parse ``snippet`` (which starts at file offset ``offset``) into simple commands."""
+    return parse_shell(snippet, offset)[0]
+
+
+def parse_shell(
+    snippet: str, offset: int
+) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
+    """Parse ``snippet`` (which starts at file offset ``offset``) into its simple commands
+    and the shell variables it sets on their own (``deps='gcc libpq-dev' && …``, ``export
+    X=1``; not the ``X=1 cmd`` prefixes, which belong to their command), both in order."""
     if not snippet.strip():
-        return ()
+        return (), ()
     data = snippet.encode("utf-8")
     tree = _parser().parse(data)
     if len(data) == len(snippet):
@@ -159,13 +168,24 @@ def parse_commands(snippet: str, offset: int) -> tuple[Command, ...]:
             return table[b]
 
     cmds: list[Command] = []
+    variables: list[tuple[int, str, str]] = []
     for node in _walk(tree.root_node):
         if node.type == "command":
             cmd = _command(node, data, to_char, offset)
             if cmd is not None:
                 cmds.append(cmd)
+        elif node.type == "variable_assignment" and (
+            node.parent is None or node.parent.type != "command"
+        ):
+            name_node = node.child_by_field_name("name")
+            value_node = node.child_by_field_name("value")
+            if name_node is not None:
+                name = data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+                value = _word_value(value_node, data) if value_node is not None else ""
+                variables.append((node.start_byte, name, value))
     cmds.sort(key=lambda c: c.start)
-    return tuple(cmds)
+    variables.sort()
+    return tuple(cmds), tuple((name, value) for _, name, value in variables)
 
 
 def _byte_to_char(s: str) -> list[int]:

@@ -919,3 +919,22 @@ def test_the_builder_keeps_paths_in_the_arguments_of_runtime_work():
         f"    && {VENV}/bin/python3 -m pip install --break-system-packages psycopg2==2.9.9\n"
     ) in builder
     assert "RUN ln -s /usr/bin/python3 /usr/local/bin/python\n" in runtime
+
+
+def test_packages_named_by_a_shell_variable_of_the_run_are_read():
+    # the official images' style: `buildDeps='…' && apt-get install $buildDeps && …`
+    text = (
+        "FROM python:3.11\n"
+        "RUN set -ex \\\n"
+        "    && buildDeps=' \\\n"
+        "        gcc \\\n"
+        "        libxml2-dev \\\n"
+        "        libxslt1-dev \\\n"
+        "    ' \\\n"
+        "    && apt-get update && apt-get install -y --no-install-recommends $buildDeps \\\n"
+        "    && pip install --no-cache-dir --no-binary lxml lxml==5.2.2 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    result = rewrite(build_model(text), native=["lxml"])
+    assert {"libxml2", "libxslt1.1"} <= set(result.runtime_packages)
+    assert "gcc" not in result.runtime_packages

@@ -1127,6 +1127,8 @@ def _script_programs(
             seen.add(image_path)
             where = f"the {inst.keyword} on line {inst.line}"
             text = files.read(rel) if rel else None
+            if text is None and image_path.endswith(".py"):
+                return  # a Python script (read or not): no programs of the full image
             if text is None:
                 raise Refusal(
                     f"{where} runs {image_path}, and the rewrite cannot read it from the "

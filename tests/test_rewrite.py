@@ -555,6 +555,12 @@ def test_a_python_entrypoint_script_needs_no_programs(tmp_path):
     assert _runtime_packages(ENTRY, tmp_path) == ("libpq5",)
 
 
+def test_a_python_entrypoint_named_py_needs_no_programs_even_unread(tmp_path):
+    # `ENTRYPOINT ["/app/cli.py"]` after `COPY . /app`: a Python program, whatever it holds
+    text = ENTRY.replace('ENTRYPOINT ["docker-entrypoint.sh"]', 'ENTRYPOINT ["/srv/cli.py"]')
+    assert _runtime_packages(text, tmp_path) == ("libpq5",)
+
+
 def test_an_entrypoint_script_that_cannot_be_read_is_refused(tmp_path):
     with pytest.raises(Refusal, match=r"runs /usr/local/bin/docker-entrypoint.sh, and the rewrite"):
         _runtime_packages(ENTRY, tmp_path)  # the context lacks it

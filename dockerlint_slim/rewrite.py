@@ -106,7 +106,11 @@ _TOOL_PACKAGES_BY_PROGRAM = {
 _COMPILERS = frozenset(
     {"gcc", "g++", "cc", "c++", "make", "cmake", "clang", "ld", "cargo", "rustc", "go"}
 )
-_DOWNLOADERS = frozenset({"curl", "wget", "git"})
+# programs of build tools (compilers, build systems, toolchain helpers)
+_BUILD_PROGRAMS = _COMPILERS | frozenset(
+    {"c++", "as", "ar", "autoconf", "automake", "autoreconf", "libtool", "libtoolize"}
+    | {"pkg-config", "ninja", "meson", "gfortran"}
+)
 # installer scripts of Python build tools and toolchains, fetched and run in one RUN
 _INSTALLER_URL = re.compile(
     r"https?://(?:install\.python-poetry\.org|astral\.sh/uv/|sh\.rustup\.rs"
@@ -1522,6 +1526,14 @@ def rewrite(
     for cmds in runtime_cmds.values():
         programs += [c.name for c in cmds if c.name in FULL_ONLY_TOOLS and c.name not in programs]
     programs += [p for p in _script_programs(runtime_insts, places, files) if p not in programs]
+    # a build tool (make in an entrypoint script) is in neither runtime image: the runtime
+    # stage installs no build tool, whatever the original base or file had
+    built = [p for p in programs if p in _BUILD_PROGRAMS]
+    if built:
+        raise Refusal(
+            f"the runtime steps call {', '.join(built)}, a build tool that the runtime stage "
+            "does not install"
+        )
     programs = [p for p in programs if p not in installed]
     if not info.fat:
         # the original base lacks these programs as much as the slim one: the runtime stage

@@ -561,6 +561,18 @@ def test_a_python_entrypoint_named_py_needs_no_programs_even_unread(tmp_path):
     assert _runtime_packages(text, tmp_path) == ("libpq5",)
 
 
+@pytest.mark.parametrize("base", ["python:3.11", "python:3.11-slim"])
+def test_a_build_tool_that_the_entrypoint_script_calls_is_refused(tmp_path, base):
+    # make comes with build-essential, which the runtime stage never installs: on the slim
+    # base as much as on the full one
+    (tmp_path / "docker-entrypoint.sh").write_text('#!/bin/sh\nmake migrate\nexec "$@"\n')
+    text = ENTRY.replace("FROM python:3.11\n", f"FROM {base}\n").replace(
+        "RUN pip", "RUN apt-get update && apt-get install -y build-essential libpq-dev\nRUN pip"
+    )
+    with pytest.raises(Refusal, match="call make, a build tool that the runtime stage does not"):
+        _runtime_packages(text, tmp_path)
+
+
 def test_an_entrypoint_script_that_cannot_be_read_is_refused(tmp_path):
     with pytest.raises(Refusal, match=r"runs /usr/local/bin/docker-entrypoint.sh, and the rewrite"):
         _runtime_packages(ENTRY, tmp_path)  # the context lacks it

@@ -23,6 +23,7 @@ __all__ = [
     "option_word",
     "pip_call",
     "removed_paths",
+    "split_options",
 ]
 
 _PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
@@ -187,6 +188,54 @@ VENV_VALUE_OPTIONS = frozenset(
         "--allow-insecure-host",
     }
 )
+
+
+def split_options(
+    words: Sequence[str], value_opts: frozenset[str], short_value: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """``words`` (an installer's arguments) as (option, value) pairs and positional words.
+
+    ``value_opts`` (one of the tables above) names the options that take a separate value;
+    ``--opt=value`` always carries one. ``short_value`` lists the short options that may be
+    glued to their value (``-rreq.txt``) or end a cluster of flags (``-Ur req.txt``). A value
+    is ``None`` for a flag, or when the words end before the value. Everything after ``--``
+    is positional."""
+    options: list[tuple[str, str | None]] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(words):
+        t = words[i]
+        i += 1
+        if t == "--":
+            positional.extend(words[i:])
+            break
+        if t.startswith("--"):
+            name, eq, value = t.partition("=")
+            if eq:
+                options.append((name, value))
+            elif name in value_opts and i < len(words):
+                options.append((name, words[i]))
+                i += 1
+            else:
+                options.append((name, None))
+        elif t.startswith("-") and len(t) > 1:
+            if t in value_opts:
+                options.append((t, words[i] if i < len(words) else None))
+                i += 1
+                continue
+            for n, ch in enumerate(t[1:], 1):
+                if ch in short_value:
+                    rest = t[n + 1 :].lstrip("=")
+                    if rest:
+                        options.append(("-" + ch, rest))
+                    elif i < len(words):
+                        options.append(("-" + ch, words[i]))
+                        i += 1
+                    break
+                options.append(("-" + ch, None))
+        else:
+            positional.append(t)
+    return options, positional
 
 
 def module_argv(cmd: Command) -> tuple[Word, ...]:

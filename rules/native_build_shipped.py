@@ -17,6 +17,7 @@ from dockerlint_slim.commands import (
     TOOL_VALUE_OPTIONS,
     module_argv,
     pip_call,
+    split_options,
 )
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify
@@ -119,48 +120,6 @@ def _env(name: str, inst: Instruction, cmd: Command) -> str | None:
     return value if value is not None else inst.env.get(name)
 
 
-def _split_options(
-    words: Sequence[str], value_opts: frozenset[str], short_value: frozenset[str] = frozenset()
-) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """(option, value) pairs and positional words."""
-    options: list[tuple[str, str | None]] = []
-    positional: list[str] = []
-    i = 0
-    while i < len(words):
-        t = words[i]
-        i += 1
-        if t == "--":
-            positional.extend(words[i:])
-            break
-        if t.startswith("--"):
-            name, eq, value = t.partition("=")
-            if eq:
-                options.append((name, value))
-            elif name in value_opts and i < len(words):
-                options.append((name, words[i]))
-                i += 1
-            else:
-                options.append((name, None))
-        elif t.startswith("-") and len(t) > 1:
-            if t in value_opts:
-                options.append((t, words[i] if i < len(words) else None))
-                i += 1
-                continue
-            for n, ch in enumerate(t[1:], 1):
-                if ch in short_value:
-                    rest = t[n + 1 :].lstrip("=")
-                    if rest:
-                        options.append(("-" + ch, rest))
-                    elif i < len(words):
-                        options.append(("-" + ch, words[i]))
-                        i += 1
-                    break
-                options.append(("-" + ch, None))
-        else:
-            positional.append(t)
-    return options, positional
-
-
 def _format_control(value: str, target: set[str], other: set[str]) -> None:
     for part in value.split(","):
         part = part.strip()
@@ -193,7 +152,7 @@ def _pip_like(
     cmd: Command,
     sync: bool = False,
 ) -> _Install:
-    options, positional = _split_options(words, PIP_VALUE_OPTIONS, PIP_SHORT_VALUE_OPTIONS)
+    options, positional = split_options(words, PIP_VALUE_OPTIONS, PIP_SHORT_VALUE_OPTIONS)
     out = _Install(tool, *span)
     prefix = "UV_" if tool == "uv" else "PIP_"
     for var, opt in (("NO_BINARY", "--no-binary"), ("ONLY_BINARY", "--only-binary")):
@@ -267,7 +226,7 @@ def _manager_call(cmd: Command, inst: Instruction) -> _Install | None:
         value = _expand(w, inst, cmd)
         texts.append(value if value is not None else "\x00")
     values = TOOL_VALUE_OPTIONS[name]
-    options, positional = _split_options(texts, values)
+    options, positional = split_options(texts, values)
     # subcommand words: positionals before the first option are not always first, but the
     # subcommand is always the first positional word
     if not positional:

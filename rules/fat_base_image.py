@@ -17,9 +17,6 @@ from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 from dockerlint_slim.shell import Command
 
-from .build_toolchain_shipped import build_toolchain_in
-from .native_build_shipped import native_builds_in
-
 # programs that install system packages besides the package managers package_ops knows
 _INSTALLERS = frozenset({"dpkg", "add-apt-repository", "apt-add-repository", "rpm", "pacman"})
 _VCS_URL = re.compile(r"(?:^|[\s@=])(?:git|hg|svn|bzr)\+", re.I)
@@ -104,8 +101,9 @@ def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | 
     """Why the shipped image may rely on what only the full base image has, or ``None``
     when it does not: a build tool or compile in the lineage, a system package install,
     a program the slim image lacks, or a RUN this rule cannot read."""
-    builds = [n for _, names in build_toolchain_in(target, ctx) for n in names]
-    builds += [n for _, names in native_builds_in(target, ctx) for n in names]
+    facts = ctx.facts.stage(target)
+    builds = [n for _, names in facts.toolchain for n in names]
+    builds += [n for _, names in facts.native_builds for n in names]
     if builds:
         shown = ", ".join(dict.fromkeys(builds))
         return f"the build needs its compilers and headers ({shown})"

@@ -31,6 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .commands import PIP_VALUE_OPTIONS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -421,31 +423,32 @@ class RequirementsFile:
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
-# option -> (kind, takes a value)
-_OPTIONS: dict[str, tuple[str, bool]] = {
-    "-r": ("requirement", True),
-    "--requirement": ("requirement", True),
-    "-c": ("constraint", True),
-    "--constraint": ("constraint", True),
-    "-e": ("editable", True),
-    "--editable": ("editable", True),
-    "-i": ("index-url", True),
-    "--index-url": ("index-url", True),
-    "--extra-index-url": ("extra-index-url", True),
-    "--no-index": ("no-index", False),
-    "-f": ("find-links", True),
-    "--find-links": ("find-links", True),
-    "--no-binary": ("no-binary", True),
-    "--only-binary": ("only-binary", True),
-    "--prefer-binary": ("prefer-binary", False),
-    "--require-hashes": ("require-hashes", False),
-    "--pre": ("pre", False),
-    "--trusted-host": ("trusted-host", True),
-    "--use-feature": ("use-feature", True),
-    "--hash": ("hash", True),
-    "--config-settings": ("per-line", True),
-    "--global-option": ("per-line", True),
-    "--install-option": ("per-line", True),
+# the options of a requirements file line, by the kind of thing they say (which of them take a
+# value: commands.PIP_VALUE_OPTIONS)
+_OPTIONS: dict[str, str] = {
+    "-r": "requirement",
+    "--requirement": "requirement",
+    "-c": "constraint",
+    "--constraint": "constraint",
+    "-e": "editable",
+    "--editable": "editable",
+    "-i": "index-url",
+    "--index-url": "index-url",
+    "--extra-index-url": "extra-index-url",
+    "--no-index": "no-index",
+    "-f": "find-links",
+    "--find-links": "find-links",
+    "--no-binary": "no-binary",
+    "--only-binary": "only-binary",
+    "--prefer-binary": "prefer-binary",
+    "--require-hashes": "require-hashes",
+    "--pre": "pre",
+    "--trusted-host": "trusted-host",
+    "--use-feature": "use-feature",
+    "--hash": "hash",
+    "--config-settings": "per-line",
+    "--global-option": "per-line",
+    "--install-option": "per-line",
 }
 _LONG_OPTIONS = sorted(o for o in _OPTIONS if o.startswith("--"))
 
@@ -561,15 +564,14 @@ class _RequirementsReader:
                         name = matches[0]
             elif tok.startswith("-") and len(tok) > 2 and tok[:2] in _OPTIONS:
                 name, value = tok[:2], tok[2:].lstrip("=")
-            spec = _OPTIONS.get(name)
-            if spec is None:
+            kind = _OPTIONS.get(name)
+            if kind is None:
                 if tok.startswith("-"):
                     self.warnings.append(f"{where}: unknown option {tok!r} (pip rejects it)")
                 else:
                     self.warnings.append(f"{where}: unexpected word {tok!r} after options")
                 continue
-            kind, takes_value = spec
-            if takes_value and value is None:
+            if name in PIP_VALUE_OPTIONS and value is None:
                 if i >= len(tokens):
                     self.warnings.append(f"{where}: option {name} needs a value")
                     continue

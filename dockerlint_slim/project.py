@@ -61,6 +61,7 @@ __all__ = [
     "read_requirements",
     "read_setup_cfg",
     "read_setup_py",
+    "requirement_name",
 ]
 
 #: The backend pip uses for a project without ``[build-system]``.
@@ -81,6 +82,18 @@ def canonical(name: str) -> str:
     from packaging.utils import canonicalize_name
 
     return str(canonicalize_name(name))
+
+
+# the PEP 508 name a requirement starts with, ended by its extras, version, marker or URL
+_NAME_AT_START = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[;<>=!~@(])")
+
+
+def requirement_name(text: str) -> str | None:
+    """The normalised name of the project a requirement names: ``Pip_Tools[x]>=7`` ->
+    ``pip-tools``, ``zope.interface ; python_version>"3"`` -> ``zope-interface``; None when
+    *text* does not start with a project name (a path, a URL, a word that is no name)."""
+    m = _NAME_AT_START.match(text)
+    return canonical(m.group(1)) if m else None
 
 
 # --------------------------------------------------------------------------- file access

@@ -1,4 +1,4 @@
-"""What each stage of a Dockerfile builds, installs and needs, read once per file.
+"""What each stage of a Dockerfile builds, installs and leaves installed, read once per file.
 
 Several rules and the multi-stage rewrite ask the same questions of a stage: which RUNs leave
 compilers, build tools or ``-dev`` packages installed (``toolchain``), which Python installs
@@ -23,7 +23,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlparse
 
@@ -141,12 +141,43 @@ class RunFacts:
             op.kind == "install" and any(is_build_tool(n) or is_dev_package(n) for n in op.names)
             for op in self._ops
         )
-        return installs and not self._leaves_build_packages and not self._state.left
+        return installs and not self._leaves_build_packages and not self._state.toolchain_left
 
     @cached_property
     def installs(self) -> tuple[PythonInstall, ...]:
-        """Every Python install command of the RUN, in order (none on Windows images)."""
-        return self._facts._python_installs(self.instruction, self._state, self._base)
+        """Every Python install command of the RUN, in order, with what it compiles and the
+        packages it names (none on Windows images)."""
+        inst, state, base = self.instruction, self._state, self._base
+        if not inst.commands or base.windows:
+            return ()
+        project = self._facts.project
+        paths = None
+        if project is not None and project.exists:
+            paths = _Paths(project, state.cwd, state.copies, inst)
+        cwd: str | None = state.cwd if paths is not None else "/"
+        moved = False  # a `cd` in this RUN: no guessing of unmapped paths
+        out: list[PythonInstall] = []
+        for cmd in inst.commands:
+            if cmd.name == "cd":
+                cwd = _cd(cmd, inst, cwd) if cwd is not None else None
+                moved = True
+                continue
+            install = _install_of(cmd, inst)
+            if install is None:
+                continue
+            use = paths if cwd is not None else None
+            finding = _judge_install(install, base, use, cwd or "/", not moved)
+            out.append(
+                PythonInstall(
+                    install.tool,
+                    install.start,
+                    install.end,
+                    tuple(finding.labels),
+                    tuple(finding.details),
+                    tuple(finding.installed),
+                )
+            )
+        return tuple(out)
 
     @cached_property
     def builds(self) -> tuple[PythonInstall, ...]:
@@ -225,7 +256,7 @@ class _State:
 
     cwd: str = "/"
     copies: _Copies | None = None
-    left: bool = False
+    toolchain_left: bool = False
 
 
 class Facts:
@@ -279,16 +310,16 @@ class Facts:
                 kw = inst.keyword
                 if kw == "RUN":
                     run = self._runs[inst.index] = RunFacts(self, inst, state, base)
-                    if not state.left and run._leaves_build_packages:
-                        state = _State(state.cwd, state.copies, True)
+                    if not state.toolchain_left and run._leaves_build_packages:
+                        state = replace(state, toolchain_left=True)
                 elif kw == "WORKDIR" and inst.args.strip():
                     value, complete = substitute(inst.args.strip(), inst.env)
                     if complete:
-                        state = _State(_join(state.cwd, value), state.copies, state.left)
+                        state = replace(state, cwd=_join(state.cwd, value))
                 elif kw in ("COPY", "ADD") and inst.flag("from") is None:
                     copy = _copy_of(inst, state.cwd)
                     if copy is not None:
-                        state = _State(state.cwd, _Copies(copy, state.copies), state.left)
+                        state = replace(state, copies=_Copies(copy, state.copies))
             self._ends[current.index] = state
 
     def _base(self, root: Stage) -> _Base:
@@ -302,42 +333,6 @@ class Facts:
                 info.has_build_tools,
             )
         return found
-
-    def _python_installs(
-        self, inst: Instruction, state: _State, base: _Base
-    ) -> tuple[PythonInstall, ...]:
-        """Each Python install command of the RUN ``inst``, with what it compiles and the
-        packages it names."""
-        if not inst.commands or base.windows:
-            return ()
-        project = self.project
-        paths = None
-        if project is not None and project.exists:
-            paths = _Paths(project, state.cwd, state.copies, inst)
-        cwd: str | None = state.cwd if paths is not None else "/"
-        moved = False  # a `cd` in this RUN: no guessing of unmapped paths
-        out: list[PythonInstall] = []
-        for cmd in inst.commands:
-            if cmd.name == "cd":
-                cwd = _cd(cmd, inst, cwd) if cwd is not None else None
-                moved = True
-                continue
-            install = _install_of(cmd, inst)
-            if install is None:
-                continue
-            use = paths if cwd is not None else None
-            finding = _judge_install(install, base, use, cwd or "/", not moved)
-            out.append(
-                PythonInstall(
-                    install.tool,
-                    install.start,
-                    install.end,
-                    tuple(finding.labels),
-                    tuple(finding.details),
-                    tuple(finding.installed),
-                )
-            )
-        return tuple(out)
 
 
 # --------------------------------------------------------------------------- command reading
@@ -371,6 +366,8 @@ class _Install:
 
 @dataclass(frozen=True)
 class _Base:
+    """What the root image of a stage's FROM chain means for its builds."""
+
     musl: bool
     python: str | None
     windows: bool

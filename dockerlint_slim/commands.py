@@ -7,12 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .shell import Command, Word
+if TYPE_CHECKING:  # shell.py reads the option tables here: no import back at run time
+    from .shell import Command, Word
 
 __all__ = [
+    "PIP_GENERAL_VALUE_OPTIONS",
     "PIP_SHORT_VALUE_OPTIONS",
     "PIP_VALUE_OPTIONS",
+    "RUN_VALUE_OPTIONS",
     "TOOL_VALUE_OPTIONS",
     "VENV_VALUE_OPTIONS",
     "AptCall",
@@ -23,30 +27,12 @@ __all__ = [
     "option_word",
     "pip_call",
     "removed_paths",
+    "split_options",
 ]
 
 _PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
 _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?[mu]?(\.exe)?$")
 
-# pip's general options that take a separate value (``--cache-dir DIR``)
-_PIP_GLOBAL_WITH_VALUE = {
-    "--cache-dir",
-    "--proxy",
-    "--log",
-    "--log-file",
-    "--timeout",
-    "--retries",
-    "--exists-action",
-    "--trusted-host",
-    "--cert",
-    "--client-cert",
-    "--python",
-    "--root-user-action",
-    "--keyring-provider",
-    "--use-feature",
-    "--use-deprecated",
-    "--resume-retries",
-}
 # python options that take a separate value (``python -W ignore -m pip``)
 _PYTHON_WITH_VALUE = {"-W", "-X", "-c", "--check-hash-based-pycs"}
 
@@ -104,26 +90,32 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# options of pip install / wheel / download and uv pip install that take a separate value;
-# short ones may also be glued to their value (``-rrequirements.txt``) or end a cluster
-# (``-Ur req.txt``)
-PIP_VALUE_OPTIONS = _words(
+# pip's general options that take a separate value (``--cache-dir DIR``): also before the
+# subcommand
+PIP_GENERAL_VALUE_OPTIONS = _words(
+    """
+    --cache-dir --proxy --log --log-file --timeout --retries --exists-action --trusted-host
+    --cert --client-cert --python --root-user-action --keyring-provider --use-feature
+    --use-deprecated --resume-retries
+    """
+)
+# options of pip install / wheel / download, of uv pip install and of pip's requirement
+# files (``--hash``) that take a separate value; short ones may also be glued to their value
+# (``-rrequirements.txt``) or end a cluster (``-Ur req.txt``)
+PIP_VALUE_OPTIONS = PIP_GENERAL_VALUE_OPTIONS | _words(
     """
     -r --requirement -c --constraint -e --editable -t --target --platform --python-version
     --implementation --abi --root --prefix --src --upgrade-strategy -C --config-settings
     --config-setting --global-option --install-option --build-option --no-binary --only-binary
     --progress-bar -i --index-url --extra-index-url --index --default-index -f --find-links
-    --report --root-user-action --group -w --wheel-dir -b --build --cache-dir --log --log-file
-    --proxy --timeout --retries --exists-action --trusted-host --cert --client-cert --python -p
-    --keyring-provider --use-feature --use-deprecated --resume-retries --overrides --override
-    --build-constraints --build-constraint --no-build-package --no-binary-package
-    --only-binary-package -P --upgrade-package --reinstall-package --refresh-package
-    --index-strategy --resolution --prerelease --exclude-newer --link-mode --python-platform
-    --directory --project --config-file --color --extra --torch-backend --allow-insecure-host
-    -d --dest
+    --report --group -w --wheel-dir -b --build -p --overrides --override --build-constraints
+    --build-constraint --no-build-package --no-binary-package --only-binary-package -P
+    --upgrade-package --reinstall-package --refresh-package --index-strategy --resolution
+    --prerelease --exclude-newer --link-mode --python-platform --directory --project
+    --config-file --color --extra --torch-backend --allow-insecure-host -d --dest --hash
     """
 )
-PIP_SHORT_VALUE_OPTIONS = frozenset("rcetiCfwbpP")
+PIP_SHORT_VALUE_OPTIONS = frozenset("rcetiCfwbpPd")
 
 # options of uv sync / poetry / pipenv / pdm that take a separate value
 TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
@@ -135,6 +127,7 @@ TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
         --color --index-strategy --resolution --prerelease --exclude-newer --link-mode
         --keyring-provider --allow-insecure-host -C --config-setting --reinstall-package
         --upgrade-package -P --refresh-package --no-install-package --script
+        --python-preference
         """
     ),
     "poetry": _words(
@@ -152,6 +145,16 @@ TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
         -p --project -G --group --without -L --lockfile --venv -k --skip -c --config
         """
     ),
+}
+
+# options of ``TOOL run``/``TOOL exec`` (before the program it starts) that take a separate
+# value; for ``uv run`` ``--script`` is a flag (it names the program)
+RUN_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    **TOOL_VALUE_OPTIONS,
+    "uv": (TOOL_VALUE_OPTIONS["uv"] - {"--script"})
+    | _words("--with --with-requirements --with-editable --env-file"),
+    "hatch": _words("-e --env"),
+    "pyenv": frozenset(),
 }
 
 # options of venv/virtualenv/`uv venv` that take a separate value
@@ -187,6 +190,54 @@ VENV_VALUE_OPTIONS = frozenset(
         "--allow-insecure-host",
     }
 )
+
+
+def split_options(
+    words: Sequence[str], value_opts: frozenset[str], short_value: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """``words`` (an installer's arguments) as (option, value) pairs and positional words.
+
+    ``value_opts`` (one of the tables above) names the options that take a separate value;
+    ``--opt=value`` always carries one. ``short_value`` lists the short options that may be
+    glued to their value (``-rreq.txt``) or end a cluster of flags (``-Ur req.txt``). A value
+    is ``None`` for a flag, or when the words end before the value. Everything after ``--``
+    is positional."""
+    options: list[tuple[str, str | None]] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(words):
+        t = words[i]
+        i += 1
+        if t == "--":
+            positional.extend(words[i:])
+            break
+        if t.startswith("--"):
+            name, eq, value = t.partition("=")
+            if eq:
+                options.append((name, value))
+            elif name in value_opts and i < len(words):
+                options.append((name, words[i]))
+                i += 1
+            else:
+                options.append((name, None))
+        elif t.startswith("-") and len(t) > 1:
+            if t in value_opts:
+                options.append((t, words[i] if i < len(words) else None))
+                i += 1
+                continue
+            for n, ch in enumerate(t[1:], 1):
+                if ch in short_value:
+                    rest = t[n + 1 :].lstrip("=")
+                    if rest:
+                        options.append(("-" + ch, rest))
+                    elif i < len(words):
+                        options.append(("-" + ch, words[i]))
+                        i += 1
+                    break
+                options.append(("-" + ch, None))
+        else:
+            positional.append(t)
+    return options, positional
 
 
 def module_argv(cmd: Command) -> tuple[Word, ...]:
@@ -236,7 +287,7 @@ def pip_call(cmd: Command) -> PipCall | None:
         t = argv[i].text
         if t.startswith("-"):
             globals_.append(argv[i])
-            if "=" not in t and t in _PIP_GLOBAL_WITH_VALUE and i + 1 < len(argv):
+            if "=" not in t and t in PIP_GENERAL_VALUE_OPTIONS and i + 1 < len(argv):
                 globals_.append(argv[i + 1])
                 i += 2
                 continue

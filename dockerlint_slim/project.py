@@ -31,6 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .commands import PIP_VALUE_OPTIONS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -59,6 +61,7 @@ __all__ = [
     "read_requirements",
     "read_setup_cfg",
     "read_setup_py",
+    "requirement_name",
 ]
 
 #: The backend pip uses for a project without ``[build-system]``.
@@ -79,6 +82,18 @@ def canonical(name: str) -> str:
     from packaging.utils import canonicalize_name
 
     return str(canonicalize_name(name))
+
+
+# the PEP 508 name a requirement starts with, ended by its extras, version, marker or URL
+_NAME_AT_START = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[;<>=!~@(])")
+
+
+def requirement_name(text: str) -> str | None:
+    """The normalised name of the project a requirement names: ``Pip_Tools[x]>=7`` ->
+    ``pip-tools``, ``zope.interface ; python_version>"3"`` -> ``zope-interface``; None when
+    *text* does not start with a project name (a path, a URL, a word that is no name)."""
+    m = _NAME_AT_START.match(text)
+    return canonical(m.group(1)) if m else None
 
 
 # --------------------------------------------------------------------------- file access
@@ -421,31 +436,32 @@ class RequirementsFile:
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
-# option -> (kind, takes a value)
-_OPTIONS: dict[str, tuple[str, bool]] = {
-    "-r": ("requirement", True),
-    "--requirement": ("requirement", True),
-    "-c": ("constraint", True),
-    "--constraint": ("constraint", True),
-    "-e": ("editable", True),
-    "--editable": ("editable", True),
-    "-i": ("index-url", True),
-    "--index-url": ("index-url", True),
-    "--extra-index-url": ("extra-index-url", True),
-    "--no-index": ("no-index", False),
-    "-f": ("find-links", True),
-    "--find-links": ("find-links", True),
-    "--no-binary": ("no-binary", True),
-    "--only-binary": ("only-binary", True),
-    "--prefer-binary": ("prefer-binary", False),
-    "--require-hashes": ("require-hashes", False),
-    "--pre": ("pre", False),
-    "--trusted-host": ("trusted-host", True),
-    "--use-feature": ("use-feature", True),
-    "--hash": ("hash", True),
-    "--config-settings": ("per-line", True),
-    "--global-option": ("per-line", True),
-    "--install-option": ("per-line", True),
+# the options of a requirements file line, by the kind of thing they say (which of them take a
+# value: commands.PIP_VALUE_OPTIONS)
+_OPTIONS: dict[str, str] = {
+    "-r": "requirement",
+    "--requirement": "requirement",
+    "-c": "constraint",
+    "--constraint": "constraint",
+    "-e": "editable",
+    "--editable": "editable",
+    "-i": "index-url",
+    "--index-url": "index-url",
+    "--extra-index-url": "extra-index-url",
+    "--no-index": "no-index",
+    "-f": "find-links",
+    "--find-links": "find-links",
+    "--no-binary": "no-binary",
+    "--only-binary": "only-binary",
+    "--prefer-binary": "prefer-binary",
+    "--require-hashes": "require-hashes",
+    "--pre": "pre",
+    "--trusted-host": "trusted-host",
+    "--use-feature": "use-feature",
+    "--hash": "hash",
+    "--config-settings": "per-line",
+    "--global-option": "per-line",
+    "--install-option": "per-line",
 }
 _LONG_OPTIONS = sorted(o for o in _OPTIONS if o.startswith("--"))
 
@@ -561,15 +577,14 @@ class _RequirementsReader:
                         name = matches[0]
             elif tok.startswith("-") and len(tok) > 2 and tok[:2] in _OPTIONS:
                 name, value = tok[:2], tok[2:].lstrip("=")
-            spec = _OPTIONS.get(name)
-            if spec is None:
+            kind = _OPTIONS.get(name)
+            if kind is None:
                 if tok.startswith("-"):
                     self.warnings.append(f"{where}: unknown option {tok!r} (pip rejects it)")
                 else:
                     self.warnings.append(f"{where}: unexpected word {tok!r} after options")
                 continue
-            kind, takes_value = spec
-            if takes_value and value is None:
+            if name in PIP_VALUE_OPTIONS and value is None:
                 if i >= len(tokens):
                     self.warnings.append(f"{where}: option {name} needs a value")
                     continue

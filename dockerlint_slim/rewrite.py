@@ -47,6 +47,7 @@ from .images import (
 )
 from .model import SHELLS, Dockerfile, Instruction, Stage, change_workdir, substitute
 from .packages import is_build_tool, is_dev_package, package_ops
+from .project import requirement_name
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word, parse_commands
 
@@ -218,8 +219,9 @@ def _pip_kind(cmd: Command, venv: str = VENV) -> tuple[str, list[str]] | None:
 
 
 def _requirement_name(text: str) -> str:
-    """``Pip_Tools[x]>=7`` -> ``pip-tools``: the project a requirement word names."""
-    return re.split(r"[\[<>=!~; ]", text, maxsplit=1)[0].lower().replace("_", "-")
+    """``Pip_Tools[x]>=7`` -> ``pip-tools``: the project a requirement word names ("" for a
+    path or a URL)."""
+    return requirement_name(text) or ""
 
 
 def _pip_itself(inst: Instruction) -> list[Word]:

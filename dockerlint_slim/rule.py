@@ -25,6 +25,7 @@ from .findings import RuleMeta, Severity
 from .model import Dockerfile, Instruction, Stage
 
 if TYPE_CHECKING:
+    from .facts import Facts
     from .project import Project
 
 __all__ = [
@@ -63,8 +64,9 @@ class Violation:
 
 
 class Context:
-    """What a rule can see besides the instruction: the whole file and, when known, the
-    build context folder (read lazily through :attr:`project`)."""
+    """What a rule can see besides the instruction: the whole file, when known the build
+    context folder (read lazily through :attr:`project`), and the facts of the file's stages
+    that several rules share (:attr:`facts`, computed once per file)."""
 
     def __init__(
         self, dockerfile: Dockerfile, path: str, context_dir: Path | str | None = None
@@ -73,6 +75,7 @@ class Context:
         self.path = path
         self.context_dir = Path(context_dir) if context_dir is not None else None
         self._project: Project | None = None
+        self._facts: Facts | None = None
 
     @property
     def project(self) -> Project | None:
@@ -85,6 +88,17 @@ class Context:
 
             self._project = Project(self.context_dir)
         return self._project
+
+    @property
+    def facts(self) -> Facts:
+        """What the file's stages build, install and leave installed
+        (:class:`~dockerlint_slim.facts.Facts`), for this file and build context: each
+        answer is computed when a rule first asks and then shared by every rule."""
+        if self._facts is None:
+            from .facts import Facts
+
+            self._facts = Facts(self.dockerfile, self.project)
+        return self._facts
 
 
 class Rule:

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .project import requirement_name
+
 __all__ = [
     "RuntimeInstall",
     "base_packages",
@@ -170,8 +172,7 @@ def fat_base_dev_packages(release: str) -> frozenset[str]:
 
 def _canonical(project: str) -> str:
     """PEP 503: ``Python_LDAP`` -> ``python-ldap`` (extras and versions are dropped)."""
-    name = re.split(r"[\[\s;<>=!~@(]", project.strip(), maxsplit=1)[0]
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return requirement_name(project) or ""
 
 
 def python_build_deps(project: str, distro: str) -> tuple[str, ...]:

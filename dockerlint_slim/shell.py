@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .commands import RUN_VALUE_OPTIONS
+
 _PARSER: Any = None
 
 
@@ -101,34 +103,15 @@ _WRAPPERS = {
     "linux64",
 }
 # tools that run another program inside an environment: ``pyenv exec pip …``,
-# ``poetry run pip …``; the value is the subcommand word and the options that take a value
-_RUNNERS: dict[str, tuple[str, set[str]]] = {
-    "pyenv": ("exec", set()),
-    "poetry": ("run", {"-C", "--directory", "-P", "--project"}),
-    "pipenv": ("run", set()),
-    "pdm": ("run", {"-p", "--project", "-L", "--lockfile"}),
-    "hatch": ("run", {"-e", "--env"}),
-    "uv": (
-        "run",
-        {
-            "--with",
-            "--with-requirements",
-            "--with-editable",
-            "-p",
-            "--python",
-            "--directory",
-            "--project",
-            "--package",
-            "--extra",
-            "--group",
-            "--env-file",
-            "--index",
-            "--default-index",
-            "--index-url",
-            "--cache-dir",
-            "--config-file",
-        },
-    ),
+# ``poetry run pip …``, by the subcommand word (their options that take a value:
+# commands.RUN_VALUE_OPTIONS)
+_RUNNERS = {
+    "pyenv": "exec",
+    "poetry": "run",
+    "pipenv": "run",
+    "pdm": "run",
+    "hatch": "run",
+    "uv": "run",
 }
 
 
@@ -280,18 +263,20 @@ def _strip_wrappers(
     assigns: list[tuple[str, str]] = []
     wrappers: list[str] = []
     while words:
-        runner = _RUNNERS.get(os.path.basename(words[0].text))
-        if runner is not None and len(words) > 2 and words[1].text == runner[0]:
+        tool = os.path.basename(words[0].text)
+        runner = _RUNNERS.get(tool)
+        if runner is not None and len(words) > 2 and words[1].text == runner:
+            value_options = RUN_VALUE_OPTIONS[tool]
             j = 2
             while j < len(words) and words[j].text.startswith("-"):
                 t = words[j].text
                 if t == "--":
                     j += 1
                     break
-                j += 2 if (t in runner[1]) else 1
+                j += 2 if (t in value_options) else 1
             if j >= len(words):
                 break
-            wrappers.append(f"{os.path.basename(words[0].text)} {runner[0]}")
+            wrappers.append(f"{tool} {runner}")
             words = words[j:]
             continue
         if os.path.basename(words[0].text) not in _WRAPPERS:

@@ -2,101 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
-from dockerlint_slim.packages import (
-    PackageOp,
-    build_packages_left,
-    is_build_tool,
-    package_name,
-    package_ops,
-)
+from dockerlint_slim.packages import is_build_tool
 from dockerlint_slim.rule import Context, Rule, Violation
-from dockerlint_slim.shell import Command, Word
 
 # how many package names a message lists before "and N more"
 _MAX_NAMED = 6
-
-# options with which an install or remove changes nothing on disk (dry runs, downloads only)
-_NO_CHANGE = {
-    "apt": {
-        "-s",
-        "--simulate",
-        "--dry-run",
-        "--just-print",
-        "--no-act",
-        "--recon",
-        "-d",
-        "--download-only",
-    },
-    "apk": {"-s", "--simulate"},
-    "dnf": {"--downloadonly", "--assumeno"},
-    "yum": {"--downloadonly", "--assumeno"},
-    "microdnf": {"--downloadonly", "--assumeno"},
-    "zypper": {"-D", "--dry-run", "-d", "--download-only"},
-}
-# apt-get's short options that take no value, for combined flags such as ``-qsy``
-_APT_SHORT_FLAGS = re.compile(r"-[qysdfmbuVh]+")
-
-
-def _changes_nothing(op: PackageOp) -> bool:
-    no_change = _NO_CHANGE.get(op.manager, set())
-    for opt in op.options:
-        if opt.split("=", 1)[0] in no_change:
-            return True
-        if op.manager == "apt" and _APT_SHORT_FLAGS.fullmatch(opt) and ("s" in opt or "d" in opt):
-            return True
-    return False
-
-
-def _left(inst: Instruction, text: str) -> list[tuple[str, Word]]:
-    """The build tools and development packages this RUN installs and does not remove in the
-    same RUN, as (name, word), one per name, in the order written."""
-    if inst.keyword != "RUN":
-        return []
-    commands = inst.commands or _exec_command(inst, text)
-    if not commands:
-        return []
-    out: list[tuple[str, Word]] = []
-    seen: set[str] = set()
-    ops = [op for op in package_ops(commands, inst.env) if not _changes_nothing(op)]
-    for op, word in build_packages_left(ops):
-        name = package_name(word.text, op.manager)
-        if name not in seen:
-            seen.add(name)
-            out.append((name, word))
-    return out
-
-
-def _exec_command(inst: Instruction, text: str) -> tuple[Command, ...]:
-    """``RUN ["apt-get", "install", "-y", "gcc"]`` as one command whose words all span the
-    JSON array (exec-form arguments carry no offsets of their own)."""
-    args = inst.exec_args
-    if not args:
-        return ()
-    start, end = inst.raw.args_start, inst.raw.command_end
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    words = tuple(Word(a, a, start, end) for a in args)
-    return (Command(argv=words, assignments=(), wrappers=(), start=start, end=end),)
-
-
-def build_toolchain_in(stage: Stage, ctx: Context) -> list[tuple[Instruction, list[str]]]:
-    """Each RUN that builds ``stage``'s image (its own and those of the stages it is built
-    FROM, oldest first) and leaves compilers, build tools or development packages installed,
-    with the names of those packages (exact names, pins stripped, in the order written).
-    A removal in the same RUN counts (``apk del`` of the virtual package, ``apt-get purge``,
-    ``apt-mark auto`` + autoremove); a removal in a later RUN does not (the bytes stay in the
-    earlier layer)."""
-    out: list[tuple[Instruction, list[str]]] = []
-    for inst in ctx.dockerfile.inherited_instructions(stage):
-        left = _left(inst, ctx.dockerfile.text)
-        if left:
-            out.append((inst, [name for name, _ in left]))
-    return out
 
 
 def _message(names: list[str]) -> str:
@@ -186,7 +100,8 @@ class BuildToolchainShipped(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        left = _left(inst, ctx.dockerfile.text)
+        run = ctx.facts.run(inst)
+        left = run.toolchain if run is not None else ()
         if not left:
             return
         word = left[0][1]

@@ -8,7 +8,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, module_argv, pip_call
+from dockerlint_slim.commands import (
+    PIP_SHORT_VALUE_OPTIONS,
+    PIP_VALUE_OPTIONS,
+    TOOL_VALUE_OPTIONS,
+    has_option,
+    module_argv,
+    pip_call,
+)
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, change_workdir, substitute
@@ -19,15 +26,6 @@ from dockerlint_slim.shell import Command, Word
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
 # the working folder of the base image is not known: a stand-in root that no real path uses
 _BASE_WORKDIR = "/\x00base-workdir"
-# options before the subcommand that take a separate value, per tool
-_TOOL_GLOBALS = {
-    "uv": frozenset(
-        {"--directory", "--project", "--cache-dir", "--config-file", "--color", "-p", "--python"}
-    ),
-    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
-    "pipenv": frozenset({"--python", "--pypi-mirror"}),
-    "pdm": frozenset({"-c", "--config", "-p", "--project"}),
-}
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 _SAFE_NAME = re.compile(r"[\w.+@-]+(/[\w.+@-]+)*$")
 # commands a movable install RUN may also hold: they do not read the project's sources
@@ -89,7 +87,7 @@ def _option(word: str) -> tuple[str, str | None]:
     if word.startswith("--"):
         name, eq, value = word.partition("=")
         return name, value if eq else None
-    if len(word) > 2 and word[:2] in ("-r", "-c", "-e", "-f", "-i", "-t", "-C", "-p", "-w", "-d"):
+    if len(word) > 2 and word[0] == "-" and word[1] in PIP_SHORT_VALUE_OPTIONS:
         return word[:2], word[2:].lstrip("=")
     return word, None
 
@@ -149,7 +147,7 @@ def _tool(cmd: Command) -> tuple[str, list[str], Word | None, Word | None]:
     pdm (also ``python -m uv``)."""
     argv = list(module_argv(cmd))
     name = os.path.basename(argv[0].text) if argv else ""
-    globals_ = _TOOL_GLOBALS.get(name)
+    globals_ = TOOL_VALUE_OPTIONS.get(name)
     if globals_ is None:
         return "", [], None, None
     options: list[str] = []

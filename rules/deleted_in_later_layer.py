@@ -12,7 +12,7 @@ from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, pip_call, re
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.packages import package_ops
-from dockerlint_slim.project import canonical
+from dockerlint_slim.project import requirement_name
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
 
@@ -373,11 +373,6 @@ def _pip_cache_dir(cmd: Command, inst: Instruction, res: _Resolver) -> str | Non
     return res.path("~/.cache/pip")
 
 
-_REQ_NAME = re.compile(
-    r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?\s*(?:[<>=!~;@].*)?"
-)
-
-
 def _pip_names(words: Sequence[Word]) -> list[tuple[Word, str]]:
     """Requirement words of ``pip install``/``pip uninstall`` with their canonical names
     (paths, URLs, archives and option values skipped)."""
@@ -393,9 +388,9 @@ def _pip_names(words: Sequence[Word]) -> list[tuple[Word, str]]:
             continue
         if t.endswith(".whl"):
             continue
-        m = _REQ_NAME.fullmatch(t)
-        if m:
-            out.append((words[i - 1], canonical(m.group(1))))
+        name = requirement_name(t)
+        if name:
+            out.append((words[i - 1], name))
     return out
 
 

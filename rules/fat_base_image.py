@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from dockerlint_slim.commands import pip_call
+from dockerlint_slim.commands import (
+    PIP_SHORT_VALUE_OPTIONS,
+    PIP_VALUE_OPTIONS,
+    pip_call,
+    split_options,
+)
 from dockerlint_slim.edits import Edit, Safety, line_ending
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, full_only_tools_in, slim_replacement
@@ -16,9 +21,6 @@ from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 from dockerlint_slim.shell import Command
-
-from .build_toolchain_shipped import build_toolchain_in
-from .native_build_shipped import native_builds_in
 
 # programs that install system packages besides the package managers package_ops knows
 _INSTALLERS = frozenset({"dpkg", "add-apt-repository", "apt-add-repository", "rpm", "pacman"})
@@ -32,20 +34,13 @@ _PROJECT_INSTALLERS = {
     "pdm": {"install", "sync", "add"},
     "hatch": {"env"},
 }
-_REQUIREMENT_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 
 
 def _requirement_files(args: tuple[str, ...]) -> list[str]:
-    files = []
-    for i, t in enumerate(args):
-        for opt in _REQUIREMENT_OPTIONS:
-            if t == opt and i + 1 < len(args):
-                files.append(args[i + 1])
-            elif t.startswith(opt + "=") and opt.startswith("--"):
-                files.append(t.split("=", 1)[1])
-            elif opt in ("-r", "-c") and t.startswith(opt) and len(t) > 2 and t[2] != "-":
-                files.append(t[2:])
-    return files
+    """The files that ``-r``/``-c`` (``--requirement``/``--constraint``) name in ``args``."""
+    options, _ = split_options(args, PIP_VALUE_OPTIONS, PIP_SHORT_VALUE_OPTIONS)
+    wanted = ("-r", "--requirement", "-c", "--constraint")
+    return [value for name, value in options if name in wanted and value is not None]
 
 
 def _installs_project(cmd: Command) -> bool:
@@ -104,8 +99,9 @@ def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | 
     """Why the shipped image may rely on what only the full base image has, or ``None``
     when it does not: a build tool or compile in the lineage, a system package install,
     a program the slim image lacks, or a RUN this rule cannot read."""
-    builds = [n for _, names in build_toolchain_in(target, ctx) for n in names]
-    builds += [n for _, names in native_builds_in(target, ctx) for n in names]
+    facts = ctx.facts.stage(target)
+    builds = [n for _, names in facts.toolchain for n in names]
+    builds += [n for _, names in facts.native_builds for n in names]
     if builds:
         shown = ", ".join(dict.fromkeys(builds))
         return f"the build needs its compilers and headers ({shown})"

@@ -11,9 +11,6 @@ from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 
-from .build_toolchain_shipped import build_toolchain_in
-from .native_build_shipped import native_builds_in, python_packages_in
-
 # how many names the message lists before "and N more"
 _MAX_NAMED = 4
 
@@ -160,8 +157,9 @@ class MultiStageOpportunity(Rule):
         root = list(model.lineage(stage))[-1]
         if "devcontainers" in root.base.repository.split("/"):
             return  # a development container ships its toolchain on purpose
-        found = [n for _, names in build_toolchain_in(stage, ctx) for n in names]
-        found += [n for _, names in native_builds_in(stage, ctx, contained=False) for n in names]
+        facts = ctx.facts.stage(stage)
+        found = [n for _, names in facts.toolchain for n in names]
+        found += [n for _, names in facts.native_builds_uncontained for n in names]
         if not found:
             return
         unique = list(dict.fromkeys(found))
@@ -172,11 +170,11 @@ class MultiStageOpportunity(Rule):
             f"This stage builds native code ({shown}) and ships it: build in a separate "
             "stage and copy only the results into a slim runtime image."
         )
-        native = [n for _, names in native_builds_in(stage, ctx) for n in names]
+        native = [n for _, names in facts.native_builds for n in names]
         edits: list[Edit] = []
         note = None
         try:
-            loads = [p for p in python_packages_in(stage, ctx) if p in python_loaders()]
+            loads = [p for p in facts.python_packages if p in python_loaders()]
             result = rewrite(model, native=native, loads=loads, context=ctx.context_dir)
         except Refusal as exc:
             note = f"no automatic rewrite: {exc}"

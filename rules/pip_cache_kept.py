@@ -8,7 +8,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dockerlint_slim.commands import PipCall, has_option, module_argv, pip_call, removed_paths
+from dockerlint_slim.commands import (
+    TOOL_VALUE_OPTIONS,
+    PipCall,
+    has_option,
+    module_argv,
+    pip_call,
+    removed_paths,
+)
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import classify
@@ -32,33 +39,14 @@ class _Tool:
     name: str
     subdir: str  # folder under ~/.cache
     dir_env: str  # environment variable that moves the cache
-    value_opts: frozenset[str]  # options before the subcommand that take a separate value
+    value_opts: frozenset[str]  # options that take a separate value (commands.py)
 
 
 _PIP = _Tool("pip", "pip", "PIP_CACHE_DIR", frozenset())
-_UV = _Tool(
-    "uv",
-    "uv",
-    "UV_CACHE_DIR",
-    frozenset(
-        {
-            "--cache-dir",
-            "--directory",
-            "--project",
-            "--config-file",
-            "--color",
-            "-p",
-            "--python",
-            "--python-preference",
-            "--allow-insecure-host",
-        }
-    ),
-)
-_POETRY = _Tool(
-    "poetry", "pypoetry", "POETRY_CACHE_DIR", frozenset({"-C", "--directory", "-P", "--project"})
-)
-_PIPENV = _Tool("pipenv", "pipenv", "PIPENV_CACHE_DIR", frozenset({"--python", "--pypi-mirror"}))
-_PDM = _Tool("pdm", "pdm", "PDM_CACHE_DIR", frozenset({"-c", "--config", "-p", "--project"}))
+_UV = _Tool("uv", "uv", "UV_CACHE_DIR", TOOL_VALUE_OPTIONS["uv"])
+_POETRY = _Tool("poetry", "pypoetry", "POETRY_CACHE_DIR", TOOL_VALUE_OPTIONS["poetry"])
+_PIPENV = _Tool("pipenv", "pipenv", "PIPENV_CACHE_DIR", TOOL_VALUE_OPTIONS["pipenv"])
+_PDM = _Tool("pdm", "pdm", "PDM_CACHE_DIR", TOOL_VALUE_OPTIONS["pdm"])
 _TOOLS = {t.name: t for t in (_UV, _POETRY, _PIPENV, _PDM)}
 
 

@@ -3,7 +3,9 @@ firing and not firing (and fixing, when it has a fix)."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,38 @@ def test_every_case_file_names_a_rule():
     codes = {r.code for r in RULES}
     for stem in load_case_files():
         assert stem in codes, f"fixtures/cases/{stem}.toml names no known rule"
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules ``path`` imports, relative ones as written (``.x`` for ``from .x``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            if node.module is None:  # from . import x
+                found.update(base + alias.name for alias in node.names)
+            else:
+                found.add(base)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "rules").glob("*.py")), ids=lambda p: p.name)
+def test_rules_are_leaves(path: Path) -> None:
+    """A rule reads the package (facts, commands, model…) and the rule-only helpers of
+    rules/_common.py, never another rule file."""
+    rule_files = {p.stem for p in (REPO / "rules").glob("*.py")} - {"__init__", "_common"}
+    for name in _imports(path):
+        last = name.rsplit(".", 1)[-1]
+        inside = name.startswith(".") or name.startswith("dockerlint_slim.rules")
+        assert not (inside and last in rule_files), f"{path.name} imports the rule {name}"
+
+
+def test_the_package_does_not_import_the_rules() -> None:
+    for path in sorted((REPO / "dockerlint_slim").rglob("*.py")):
+        for name in _imports(path):
+            assert "rules" not in name.split("."), f"{path.relative_to(REPO)} imports {name}"

@@ -28,6 +28,7 @@ from dockerlint_slim.project import (
     read_requirements,
     read_setup_cfg,
     read_setup_py,
+    requirement_name,
 )
 
 
@@ -51,6 +52,30 @@ def names(reqs: tuple[P.Requirement, ...]) -> list[str]:
 )
 def test_canonical(raw: str, expected: str) -> None:
     assert canonical(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pip_Tools[extra]>=7", "pip-tools"),
+        ("zope.interface", "zope-interface"),
+        ("six;python_version<'3'", "six"),
+        ("psycopg2 (>=2.9)", "psycopg2"),
+        ("pkg @ https://example.org/pkg.tar.gz", "pkg"),
+        ("Django ~= 5.0", "django"),
+        ("./src", None),
+        ("/wheels/x.whl", None),
+        ("git+https://github.com/a/b", None),
+        ("https://example.org/pkg.tar.gz", None),
+        ("foo,bar", None),
+        ("the project itself", None),
+        ("", None),
+    ],
+)
+def test_requirement_name(text: str, expected: str | None) -> None:
+    """The one reading of "which project does this requirement name" (the rewrite, the
+    runtime library table and DLS004 use it)."""
+    assert requirement_name(text) == expected
 
 
 # --------------------------------------------------------------------------- requirements files

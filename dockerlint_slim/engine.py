@@ -145,7 +145,7 @@ def lint_model(
     pragmas = parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
     findings: list[Finding] = []
-    covered: list[tuple[Finding, str]] = []  # findings another rule's may cover
+    covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
     instances = [(cls, cls()) for cls in active]
     for cls, rule in instances:
@@ -167,9 +167,9 @@ def lint_model(
                 covered.append((finding, violation.covered_by))
             else:
                 findings.append(finding)
-    # one problem, one finding: a finding another reported finding covers (same stage) goes
+    # one problem, one finding: a finding that a reported finding covers goes
     reported = {(f.code, f.stage) for f in findings}
-    findings += [f for f, code in covered if (code, f.stage) not in reported]
+    findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed)
 

@@ -100,7 +100,7 @@ class RunFacts:
     @cached_property
     def _ops(self) -> list[PackageOp]:
         inst = self.instruction
-        return package_ops(inst.commands, inst.env) if inst.commands else []
+        return package_ops(inst.commands, inst.shell_env) if inst.commands else []
 
     @cached_property
     def toolchain(self) -> tuple[tuple[str, Word], ...]:
@@ -114,7 +114,7 @@ class RunFacts:
             ops = self._ops
         else:
             commands = _exec_command(inst, self._facts.dockerfile.text)
-            ops = package_ops(commands, inst.env) if commands else []
+            ops = package_ops(commands, inst.shell_env) if commands else []
         out: list[tuple[str, Word]] = []
         seen: set[str] = set()
         for op, word in build_packages_left([op for op in ops if not _changes_nothing(op)]):

@@ -58,9 +58,9 @@ class Violation:
     note: str | None = None  # why the rule's fix is not offered here (shown to the user)
     # (start, end, message): other spans of the original text that make up the problem
     related: tuple[tuple[int, int, str], ...] = ()
-    # a code whose finding on the same stage reports this problem already (with more): this
-    # one is dropped when that one is reported, and shown when that rule is off or ignored
-    covered_by: str | None = None
+    # (code, stage index): a finding that reports this problem already, with more; this one
+    # is dropped when that one is reported, and shown when that rule is off or ignored
+    covered_by: tuple[str, int | None] | None = None
 
 
 class Context:
@@ -132,7 +132,7 @@ class Rule:
         safety: Safety | None = None,
         note: str | None = None,
         related: Iterable[tuple[int, int, str]] = (),
-        covered_by: str | None = None,
+        covered_by: tuple[str, int | None] | None = None,
     ) -> Violation:
         edits = tuple(edits)
         fix = None

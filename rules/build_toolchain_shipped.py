@@ -44,6 +44,10 @@ class BuildToolchainShipped(Rule):
     `ENV` or `ARG` are read; dry runs and download-only calls (`apt-get install -s`,
     `dnf install --downloadonly`) are not installs.
 
+    When `DLS007` reports the shipped stage, this install is one of its related locations
+    and is not reported on its own; it is when `DLS007` is off or ignored, or when the file
+    already has a builder stage (`DLS007` is silent then).
+
     ## Why is this bad?
     A C toolchain with its headers adds well over 100 MB that the application never uses
     once its extensions are compiled, and every extra binary is more attack surface and
@@ -105,4 +109,11 @@ class BuildToolchainShipped(Rule):
         if not left:
             return
         word = left[0][1]
-        yield self.violation(word.start, word.end, message=_message([n for n, _ in left]))
+        target = ctx.dockerfile.target
+        yield self.violation(
+            word.start,
+            word.end,
+            message=_message([n for n, _ in left]),
+            # DLS007 reports the whole problem, with this install as a related location
+            covered_by=("DLS007", target.index if target is not None else None),
+        )

@@ -162,6 +162,10 @@ class FatBaseImage(Rule):
     A builder stage on a full image is not reported when the image you ship is built on
     another base.
 
+    When the shipped stage also builds native code, `DLS007` reports the whole problem
+    (the fat base, the toolchain and the compiling installs, with the fix that splits the
+    file) and this finding is not shown; it is when `DLS007` is off or ignored.
+
     ## Why is this bad?
     The full python images are built on `buildpack-deps`: about 1 GB of compilers, `-dev`
     headers, version control clients and libraries the application does not use at run time,
@@ -227,6 +231,8 @@ class FatBaseImage(Rule):
         if replacement is None:
             return
         new, _ = replacement
+        # a stage that compiles: DLS007 reports the whole problem (fat base included)
+        covered = ("DLS007", target.index)
         text = model.text
         words = inst.args.split()
         written = words[0] if words else ""
@@ -252,7 +258,7 @@ class FatBaseImage(Rule):
                 f"time; `{new}` is the same {distro} release without them but has no Python, "
                 "so install `python3` there or use a `python:*-slim` image."
             )
-            yield self.violation(*span, message=message)
+            yield self.violation(*span, message=message, covered_by=covered)
             return
         message = (
             f"Base image {shown} is the full image (about 1 GB with compilers and -dev "
@@ -283,7 +289,7 @@ class FatBaseImage(Rule):
             elif not located or written != image.raw:
                 why = "the image reference is not written out in the FROM line"
             note = f"no automatic fix: {why}" if why else None
-            yield self.violation(*span, message=message, note=note)
+            yield self.violation(*span, message=message, note=note, covered_by=covered)
             return
         edits = [_minimal_edit(span[0], written, new)]
         if install:
@@ -292,7 +298,9 @@ class FatBaseImage(Rule):
             if text[end - 1 : end] != "\n":
                 install = line_ending(text) + install
             edits.append(Edit(end, end, install))
-        yield self.violation(*span, message=message, edits=edits, safety=Safety.UNSAFE)
+        yield self.violation(
+            *span, message=message, edits=edits, safety=Safety.UNSAFE, covered_by=covered
+        )
 
 
 def _minimal_edit(start: int, old: str, new: str) -> Edit:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.images import classify
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -53,6 +54,12 @@ class MultiStageOpportunity(Rule):
     `mcr.microsoft.com/devcontainers/…` image) ship their toolchain on purpose and are not
     reported, nor is a RUN that installs its compiler, builds and removes the compiler again
     on a base without one (it ships no toolchain; a second stage would only add a venv).
+
+    This is the one finding for "this stage builds native code and ships it": its related
+    locations (SARIF `relatedLocations`, `= related:` lines in the text output) are the
+    installs of build tools and headers that stay in the image (`DLS002`) and the Python
+    installs that compile (`DLS003`); on a full base image it says so (`DLS001`). Those
+    rules report on their own only when this one is off or ignored.
 
     ## Why is this bad?
     Everything the build needs (a C toolchain, headers, the source and temporary files of the
@@ -166,9 +173,11 @@ class MultiStageOpportunity(Rule):
         shown = ", ".join(unique[:_MAX_NAMED])
         if len(unique) > _MAX_NAMED:
             shown += f" and {len(unique) - _MAX_NAMED} more"
+        info = classify(root.base)
+        on = f" on the full image `{root.base.raw}`" if info.fat else ""
         message = (
-            f"This stage builds native code ({shown}) and ships it: build in a separate "
-            "stage and copy only the results into a slim runtime image."
+            f"This stage builds native code ({shown}){on} and ships the toolchain with it: "
+            "build in a separate stage and copy only the results into a slim runtime image."
         )
         native = [n for _, names in facts.native_builds for n in names]
         edits: list[Edit] = []
@@ -186,4 +195,37 @@ class MultiStageOpportunity(Rule):
             end = start + len(words[0])
         else:
             start, end = inst.raw.keyword_span.start, inst.raw.keyword_span.end
-        yield self.violation(start, end, message=message, edits=edits, note=note)
+        yield self.violation(
+            start, end, message=message, edits=edits, note=note, related=_related(model, stage, ctx)
+        )
+
+
+def _related(model: Dockerfile, stage: Stage, ctx: Context) -> list[tuple[int, int, str]]:
+    """The lines that make up the problem: each install of build tools and headers that stays
+    in the image (DLS002) and each Python install that compiles (DLS003)."""
+    out: list[tuple[int, int, str]] = []
+    for part in reversed(list(model.lineage(stage))):
+        for inst in part.instructions:
+            run = ctx.facts.run(inst)
+            if run is None:
+                continue
+            if run.toolchain:
+                words = [w for _, w in run.toolchain]
+                names = [n for n, _ in run.toolchain]
+                listed = ", ".join(names[:_MAX_NAMED])
+                if len(names) > _MAX_NAMED:
+                    listed += f" and {len(names) - _MAX_NAMED} more"
+                out.append(
+                    (
+                        words[0].start,
+                        words[-1].end,
+                        f"installs build tools and headers: {listed} (DLS002)",
+                    )
+                )
+            if not run.contained:
+                for install in run.builds:
+                    what = ", ".join(install.compiles[:_MAX_NAMED])
+                    if len(install.compiles) > _MAX_NAMED:
+                        what += f" and {len(install.compiles) - _MAX_NAMED} more"
+                    out.append((install.start, install.end, f"builds {what} from source (DLS003)"))
+    return out

@@ -66,6 +66,10 @@ class CompilesInShippedStage(Rule):
     again itself (`apk add --virtual .build-deps … && apk del .build-deps`) on a base
     without build tools. One finding per install command.
 
+    When `DLS007` reports the shipped stage, this install is one of its related locations
+    and is not reported on its own; it is when `DLS007` is off or ignored, or when the file
+    already has a builder stage.
+
     ## Why is this bad?
     Compiling needs a C compiler, the Python headers and the `-dev` packages of the
     libraries the extension links against (`gcc`, `libpq-dev`, `libldap2-dev` …). Built in
@@ -125,5 +129,10 @@ class CompilesInShippedStage(Rule):
         run = ctx.facts.run(inst)
         if run is None or not run.builds or run.contained:
             return
+        target = ctx.dockerfile.target
+        # DLS007 reports the whole problem, with this install as a related location
+        covered = ("DLS007", target.index if target is not None else None)
         for install in run.builds:
-            yield self.violation(install.start, install.end, message=_message(install))
+            yield self.violation(
+                install.start, install.end, message=_message(install), covered_by=covered
+            )

@@ -184,3 +184,30 @@ def test_fat_base_fix_installs_the_libraries_packages_open_at_run_time():
         "RUN pip install --no-cache-dir python-magic==0.4.27\r\n"
     )
     assert fix_text(fixed, "Dockerfile", unsafe=True).text == fixed
+
+
+COMPILING = (
+    "FROM python:3.11\n"
+    "RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev "
+    "&& rm -rf /var/lib/apt/lists/*\n"
+    "RUN pip install --no-cache-dir psycopg2==2.9.9\n"
+)
+
+
+def test_one_problem_one_finding_with_related_locations() -> None:
+    found = codes(COMPILING)
+    assert ("DLS007", 1) in found
+    assert not {c for c, _ in found} & {"DLS001", "DLS002", "DLS003"}
+    [primary] = [f for f in lint(COMPILING).findings if f.code == "DLS007"]
+    assert [(r.line, r.message) for r in primary.related] == [
+        (2, "installs build tools and headers: gcc, libpq-dev (DLS002)"),
+        (3, "builds psycopg2 from source (DLS003)"),
+    ]
+
+
+def test_covered_findings_come_back_when_the_covering_rule_is_off() -> None:
+    ignored = merge_cli(Settings.default(), ignore=["DLS007"])
+    assert {"DLS001", "DLS002", "DLS003"} <= {c for c, _ in codes(COMPILING, ignored)}
+    # an ignore pragma on the FROM has the same effect
+    pragma = "# dockerlint-slim: ignore=DLS007\n" + COMPILING
+    assert {"DLS001", "DLS002", "DLS003"} <= {c for c, _ in codes(pragma)}

@@ -13,7 +13,7 @@ import pytest
 
 from dockerlint_slim.config import OUTPUT_FORMATS
 from dockerlint_slim.edits import Edit, Fix, Safety
-from dockerlint_slim.findings import Finding, Report, RuleMeta, Severity
+from dockerlint_slim.findings import Finding, Related, Report, RuleMeta, Severity
 from dockerlint_slim.formats import FORMATS, FormatOptions, render, statistics
 
 DOCS = """\
@@ -74,6 +74,7 @@ def _findings(src: str = SRC, shift: int = 0) -> list[Finding]:
             1,
             4 + shift,
             28,
+            related=(Related("installs curl here", 4 + shift, 5, 4 + shift, 28),),
         ),
         Finding(
             "DL3042",
@@ -595,3 +596,24 @@ def test_junit_xml() -> None:
 def test_junit_clean_run() -> None:
     root = ET.fromstring(render("junit", empty_report(), FormatOptions()))
     assert (root.get("tests"), root.get("failures")) == ("1", "0")
+
+
+def test_related_locations_in_text_json_and_sarif() -> None:
+    report = make_report()
+    text = render("text", report, FormatOptions())
+    assert "  = related: Dockerfile:4:5: installs curl here\n" in text
+    data = json.loads(render("json", report, FormatOptions()))
+    [apt] = [d for d in data if d["code"] == "DLS002"]
+    assert apt["related"] == [
+        {"message": "installs curl here", "line": 4, "column": 5, "end_line": 4, "end_column": 28}
+    ]
+    assert all(d["related"] == [] for d in data if d["code"] != "DLS002")
+    [result] = [r for r in _sarif(report)["runs"][0]["results"] if r["ruleId"] == "DLS002"]
+    [related] = result["relatedLocations"]
+    assert related["id"] == 1 and related["message"] == {"text": "installs curl here"}
+    assert related["physicalLocation"]["region"] == {
+        "startLine": 4,
+        "startColumn": 5,
+        "endLine": 4,
+        "endColumn": 28,
+    }

@@ -13,7 +13,13 @@ from dockerlint_slim.commands import (
 )
 from dockerlint_slim.edits import Edit, Safety, line_ending
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.images import FULL_ONLY_TOOLS, classify, full_only_tools_in, slim_replacement
+from dockerlint_slim.images import (
+    FULL_ONLY_TOOLS,
+    classify,
+    full_only_tools_in,
+    slim_replacement,
+    slim_tag,
+)
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import parse_requirement
@@ -149,6 +155,11 @@ def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | 
     return None
 
 
+# a distribution's Python interpreter, and the packages that ship its headers
+_DISTRO_PYTHON = re.compile(r"python3(\.\d+)?(-minimal|-full|-pip|-dev|-venv)?$")
+_PYTHON_HEADERS = re.compile(r"(lib)?python3(\.\d+)?-(dev|all-dev)$|python-dev-is-python3$")
+
+
 class FatBaseImage(Rule):
     """
     ## What it does
@@ -161,6 +172,13 @@ class FatBaseImage(Rule):
     Windows and distroless images are not reported, nor an `ARG` base without a default.
     A builder stage on a full image is not reported when the image you ship is built on
     another base.
+
+    On a Debian or Ubuntu base with the distribution's own Python (`apt-get install
+    python3 …`), it reports the image when it installs Python's headers (`python3-dev`,
+    `python3.X-dev`, `libpython3-dev`) or `python3-pip` without `--no-install-recommends`
+    (which brings `build-essential` and `python3-dev` along): the message names what ships
+    and the smaller layout, a builder stage and a runtime stage on the `-slim` image of the
+    same release (Debian) with `python3` and the runtime libraries only.
 
     When the shipped stage also builds native code, `DLS007` reports the whole problem
     (the fat base, the toolchain and the compiling installs, with the fix that splits the
@@ -226,6 +244,7 @@ class FatBaseImage(Rule):
         image = stage.base
         info = classify(image)
         if not info.fat:
+            yield from self._distro_python(inst, stage, ctx)
             return
         replacement = slim_replacement(image)
         if replacement is None:
@@ -300,6 +319,52 @@ class FatBaseImage(Rule):
             edits.append(Edit(end, end, install))
         yield self.violation(
             *span, message=message, edits=edits, safety=Safety.UNSAFE, covered_by=covered
+        )
+
+    def _distro_python(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        """A Debian or Ubuntu base with the distribution's Python installed with its headers
+        or with python3-pip's recommended packages (build-essential, python3-dev)."""
+        model = ctx.dockerfile
+        target = model.target
+        info = classify(stage.base)
+        if target is None or info.family not in ("debian", "ubuntu"):
+            return
+        python = False
+        heavy: list[str] = []
+        for part in reversed(list(model.lineage(target))):
+            for run in part.instructions:
+                if run.keyword != "RUN":
+                    continue
+                for op in package_ops(run.commands, run.shell_env):
+                    if op.manager != "apt" or op.kind != "install":
+                        continue
+                    names = op.names
+                    python = python or any(_DISTRO_PYTHON.match(n) for n in names)
+                    heavy += [n for n in names if _PYTHON_HEADERS.match(n) and n not in heavy]
+                    recommends = "--no-install-recommends" not in op.options
+                    if recommends and "python3-pip" in names:
+                        heavy.append("python3-pip's recommended build-essential and python3-dev")
+        if not python or not heavy:
+            return
+        words = inst.args.split()
+        start = inst.raw.args_start
+        if words and model.text.startswith(words[0], start):
+            span = (start, start + len(words[0]))
+        else:
+            span = (inst.raw.keyword_span.start, inst.raw.keyword_span.end)
+        slim = slim_tag(stage.base)
+        runtime = f"`{slim}`" if slim and slim != stage.base.raw else "the same base"
+        message = (
+            f"Base image `{stage.base.raw}` with {info.family.capitalize()}'s Python ships "
+            f"{', '.join(dict.fromkeys(heavy))}, build tools and headers the application "
+            f"does not need at run time; build in a builder stage and ship {runtime} with "
+            "`python3` and the runtime libraries only."
+        )
+        yield self.violation(
+            *span,
+            message=message,
+            note="no automatic fix here: DLS007 rewrites the file when it builds native code",
+            covered_by=("DLS007", target.index),
         )
 
 

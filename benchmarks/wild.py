@@ -88,6 +88,9 @@ class Project:
     uv_run: bool
     mixed_run: bool
     build_arg: bool
+    # runtime work around a system install: an apt setting written before it, a locale
+    # generated after it
+    prework: bool = False
     files: dict[str, str] = field(default_factory=dict)
     executable: set[str] = field(default_factory=set)
 
@@ -104,6 +107,7 @@ class Project:
             "uv-run": self.uv_run,
             "mixed-run": self.mixed_run,
             "build-arg": self.build_arg,
+            "prework": self.prework,
         }
         return out + [name for name, on in flags.items() if on]
 
@@ -155,6 +159,7 @@ def _project(rng: random.Random, name: str, seed: int, bases: tuple[str, ...]) -
         uv_run=installer == "uv" and rng.random() < 0.5,
         mixed_run=rng.random() < 0.3,
         build_arg=rng.random() < 0.3,
+        prework=rng.random() < 0.3,
     )
     _fill(project)
     return project
@@ -229,6 +234,12 @@ def _fill(p: Project) -> None:
         checks.append(NATIVE[name][2])
     if p.own_extension:
         checks.append("from fastsum import total; print('fastsum', total(range(1, 101)))")
+    if p.prework:
+        checks.append(
+            "import locale, os; locale.setlocale(locale.LC_ALL, 'de_DE.UTF-8'); "
+            "print('locale', locale.format_string('%.2f', 1234.5, grouping=True), 'apt-conf', "
+            "os.path.exists('/etc/apt/apt.conf.d/99-no-recommends'))"
+        )
     body = "\n".join(f"    lines.append(_run({check!r}))" for check in checks)
     imports.append(
         "import contextlib, io\n\n\ndef _run(code):\n    out = io.StringIO()\n"
@@ -320,6 +331,15 @@ def _fill(p: Project) -> None:
     p.files["Dockerfile"] = _dockerfile(p, workdir, reqs, no_binary, script)
 
 
+PREWORK_BEFORE = (
+    "echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99-no-recommends \\\n    && "
+)
+PREWORK_AFTER = (
+    "    && sed -i 's/^# de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen \\\n"
+    "    && locale-gen \\"
+)
+
+
 def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, script: str) -> str:
     frm, _, distro = BASES[p.base]
     lines: list[str] = []
@@ -334,11 +354,15 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
         devs = sorted({d for n in p.native for d in NATIVE[n][3]})
         if p.entrypoint or p.healthcheck:
             devs.append("curl")  # debian:bookworm has no curl of its own
+        if p.prework:
+            devs.append("locales")
+        before = PREWORK_BEFORE if p.prework else ""
         lines += [
             "ENV DEBIAN_FRONTEND=noninteractive",
             "",
-            "RUN apt-get update && apt-get install -y \\",
+            f"RUN {before}apt-get update && apt-get install -y \\",
             "    " + " ".join(["python3", "python3-pip", "python3-dev", "gcc", *devs]) + " \\",
+            *([PREWORK_AFTER] if p.prework else []),
             "    && rm -rf /var/lib/apt/lists/*",
             # the image has python3 only; the app and the scripts say python
             "RUN ln -s /usr/bin/python3 /usr/local/bin/python",
@@ -346,6 +370,14 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
         pip = "pip3 install --break-system-packages"
     else:
         pip = "pip install"
+        if p.prework:
+            lines += [
+                "",
+                f"RUN {PREWORK_BEFORE}apt-get update \\",
+                "    && apt-get install -y locales \\",
+                PREWORK_AFTER,
+                "    && rm -rf /var/lib/apt/lists/*",
+            ]
     if p.installer == "uv":
         lines += ["", "RUN pip install --no-cache-dir uv==0.5.11"]
     lines += ["", f"WORKDIR {workdir}"]

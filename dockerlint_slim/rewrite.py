@@ -194,7 +194,8 @@ def _pip_kind(cmd: Command, venv: str = VENV) -> tuple[str, list[str]] | None:
     ):
         problems.append(f"`{program}` calls pip by its absolute path")
     options = call.all_option_texts
-    for bad in ("--user", "--target", "-t", "--prefix", "--root"):
+    # (`--user` installs into the user's site-packages, which the venv replaces)
+    for bad in ("--target", "-t", "--prefix", "--root"):
         if any(o == bad or o.startswith(bad + "=") for o in options):
             problems.append(f"`pip install {bad}` installs outside a virtual environment")
     if call.sub != "install":
@@ -812,6 +813,7 @@ def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
 _VENV_PROGRAM = re.compile(
     r"(?<![\w/.-])(?:/usr(?:/local)?/bin/(?P<py>(?:python|pip)[\d.]*)(?![\w.+-])"
     r"|(?:[\w./-]*/)?\.venv/bin/(?P<venv>[\w.+-]+)"
+    r"|(?:/root|/home/[\w.-]+|~|\$HOME|\$\{HOME\})/\.local/bin/(?P<user>[\w.+-]+)"
     r"|/usr/local/bin/(?P<local>[\w.+-]+))"
 )
 _ABSOLUTE_PIP = re.compile(
@@ -853,7 +855,7 @@ class _Retarget:
     def paths(self, text: str, where: str) -> str:
         def swap(m: re.Match[str]) -> str:
             whole = m.group(0)
-            name = m.group("py") or m.group("venv") or m.group("local")
+            name = m.group("py") or m.group("venv") or m.group("user") or m.group("local")
             if m.group("local") is not None:
                 if whole in self.kept:
                     return whole
@@ -1289,10 +1291,15 @@ def _without_flags(model: Dockerfile, inst: Instruction, names: set[str], nl: st
 
 
 def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
-    """Spans of ``--system`` in ``uv pip …`` commands: uv then skips every virtual
-    environment, so the builder drops the flag to install into :data:`VENV`."""
+    """Spans of ``--system`` in ``uv pip …`` commands (uv then skips every virtual
+    environment) and of ``--user`` in ``pip install`` (pip refuses it in a virtual
+    environment): the builder drops the flag to install into :data:`VENV`."""
     spans = []
     for cmd in inst.commands:
+        call = pip_call(cmd)
+        if call is not None and call.sub == "install":
+            spans += [(w.start, w.end) for w in call.args if w.text == "--user"]
+            continue
         argv = module_argv(cmd)
         if not argv or os.path.basename(argv[0].text) != "uv":
             continue

@@ -292,8 +292,8 @@ def test_unknown_runtime_library_is_refused():
             "mixes build work",
         ),
         (
-            "FROM python:3.11\nRUN pip install --user psycopg2==2.9.9\n",
-            "--user",
+            "FROM python:3.11\nRUN pip install --target /deps psycopg2==2.9.9\n",
+            "--target",
         ),
         (
             "FROM python:3.11\nRUN /opt/tools/bin/pip install psycopg2==2.9.9\n",
@@ -956,3 +956,19 @@ def test_packages_named_by_a_shell_variable_of_the_run_are_read():
     result = rewrite(build_model(text), native=["lxml"])
     assert {"libxml2", "libxslt1.1"} <= set(result.runtime_packages)
     assert "gcc" not in result.runtime_packages
+
+
+def test_user_installs_go_into_the_venv_and_their_scripts_are_found_there():
+    # pip refuses --user inside a virtual environment: the builder drops it; programs run
+    # from ~/.local/bin are started from the venv
+    text = (
+        "FROM python:3.11\nRUN useradd -m app\nUSER app\nWORKDIR /home/app\n"
+        "RUN pip install --user --no-cache-dir psycopg2==2.9.9 gunicorn==23.0.0\n"
+        'ENV PATH="/home/app/.local/bin:$PATH"\n'
+        'CMD ["/home/app/.local/bin/gunicorn", "app:app"]\n'
+        "HEALTHCHECK CMD ~/.local/bin/gunicorn --version || exit 1\n"
+    )
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert "RUN pip install --no-cache-dir psycopg2==2.9.9 gunicorn==23.0.0\n" in builder
+    assert f'CMD ["{VENV}/bin/gunicorn", "app:app"]' in runtime
+    assert f"HEALTHCHECK CMD {VENV}/bin/gunicorn --version || exit 1" in runtime

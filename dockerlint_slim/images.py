@@ -243,9 +243,10 @@ class BaseInfo:
 
     ``family`` is the image family ("python", "debian", "ubuntu", "alpine", "buildpack-deps",
     "fedora", "centos", "rockylinux", "almalinux", "ubi", "amazonlinux", "distroless",
-    "nvidia-cuda", "scratch" or "unknown"); ``variant`` is "full", "slim", "alpine", "windows",
-    "distroless" or "other" (a tag this module does not know; for nvidia/cuda "full" is
-    ``-devel`` and "slim" ``-runtime``/``-base``). ``python_version`` is the version as the tag
+    "nvidia-cuda", "pytorch", "scratch" or "unknown"); ``variant`` is "full", "slim",
+    "alpine", "windows", "distroless" or "other" (a tag this module does not know; for
+    nvidia/cuda and pytorch/pytorch "full" is ``-devel`` and "slim" ``-runtime``/``-base``).
+    ``python_version`` is the version as the tag
     names it ("3.11.7", "3.11", "3"; ``None`` for ``latest``/untagged, which means the current
     3.x), ``python_minor`` the "X.Y" part when the tag fixes it. ``release`` is the distribution
     release: Debian and Ubuntu codenames ("bookworm", "jammy"), Alpine "3.19", RHEL-like majors
@@ -322,7 +323,31 @@ def classify(image: ImageRef) -> BaseInfo:
         return ubi
     if parts[-2:] == ["nvidia", "cuda"]:
         return _nvidia_cuda(_tag(image))
+    if parts[-2:] == ["pytorch", "pytorch"]:
+        return _pytorch(_tag(image))
     return _UNKNOWN
+
+
+# pytorch/pytorch:<torch>-cuda<X.Y>-cudnn<N>-{devel,runtime}
+_PYTORCH_TAG = re.compile(
+    r"(?P<torch>\d+\.\d+(?:\.\d+)?)-cuda\d+\.\d+-cudnn\d+-(?P<kind>devel|runtime)"
+)
+
+
+def _pytorch(tag: str) -> BaseInfo:
+    """PyTorch's images (Ubuntu, with conda's Python and torch in /opt/conda): ``-devel`` adds
+    the CUDA compiler and headers, ``-runtime`` is the same torch, CUDA and Python without
+    them. The Ubuntu release is not in the tag."""
+    m = _PYTORCH_TAG.fullmatch(tag)
+    if m is None:
+        return BaseInfo("pytorch", "other")
+    return BaseInfo(
+        "pytorch",
+        "full" if m["kind"] == "devel" else "slim",
+        distro="ubuntu",
+        libc="glibc",
+        package_manager="apt",
+    )
 
 
 # nvidia/cuda:<cuda>[-cudnn[N]]-{devel,runtime,base}-ubuntu<YY.MM>
@@ -655,6 +680,9 @@ def slim_tag(image: ImageRef) -> str | None:
     if info.family == "nvidia-cuda" and info.variant == "full":
         # the same CUDA (and cuDNN) on the same Ubuntu, without the compiler and headers
         return f"{prefix}:{tag.replace('-devel-', '-runtime-')}"
+    if info.family == "pytorch" and info.variant == "full":
+        # the same torch, CUDA, cuDNN and conda Python, without the compiler and headers
+        return f"{prefix}:{tag.removesuffix('-devel')}-runtime"
     if info.family == "buildpack-deps":
         base = prefix[: len(prefix) - len("buildpack-deps")]
         if info.distro == "ubuntu":

@@ -737,7 +737,7 @@ def _runtime_packages(
                 )
             if distinct not in [list(c) for c in out.choices]:
                 out.choices.append(tuple(distinct))
-    if info.family != "python" and distro != "alpine":
+    if info.family not in ("python", "pytorch") and distro != "alpine":
         # a distribution's own Python: its slim image has python3 but not libpython3.X,
         # which a program that embeds Python (uwsgi) links
         embedders = [project for project in native if _rl.links_python(project)]
@@ -1489,7 +1489,8 @@ def rewrite(
 
     installed = [p for r in runs.values() for p in r.installed]
     removed = [p for r in runs.values() for p in r.removed]
-    distro_python = info.family != "python"
+    # pytorch/pytorch has conda's Python (with torch) in both its -devel and -runtime images
+    distro_python = info.family not in ("python", "pytorch")
     if distro_python and not any(_PYTHON_INTERPRETER_PACKAGE.match(p) for p in installed):
         # `apt-get install python3-pip python3-dev` brings python3 along: the runtime stage
         # installs that interpreter by name
@@ -1567,12 +1568,16 @@ def rewrite(
         )
     )
     packages.plain = [p for p in packages.plain if p not in early_tools]
-    system_site = distro_python and any(
-        p.startswith(("python3-", "py3-"))
-        and not _PYTHON_BUILD_PACKAGES.match(p)
-        and not _PYTHON_INTERPRETER_PACKAGE.match(p)
-        for p in installed
-        if p not in removed
+    # conda's torch and friends stay visible in the venv of a pytorch image
+    system_site = info.family == "pytorch" or (
+        distro_python
+        and any(
+            p.startswith(("python3-", "py3-"))
+            and not _PYTHON_BUILD_PACKAGES.match(p)
+            and not _PYTHON_INTERPRETER_PACKAGE.match(p)
+            for p in installed
+            if p not in removed
+        )
     )
 
     needs_pip = any(runs[inst.index].pip for inst in python_runs)

@@ -4,6 +4,7 @@ instruction of the runtime stage must stay on the expected base."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def test_golden_rewrite(name: str) -> None:
     assert _fix(folder, fixed) == fixed
     froms = [line for line in fixed.splitlines() if line.startswith("FROM ")]
     # the builder keeps the -devel image, the runtime stage has the -runtime one of the same
-    # CUDA, cuDNN and Ubuntu
-    assert len(froms) == 2 and "-devel-" in froms[0] and froms[0].endswith(" AS builder")
-    assert froms[1] == froms[0].replace("-devel-", "-runtime-").removesuffix(" AS builder")
+    # CUDA, cuDNN and Ubuntu (nvidia/cuda), or of the same torch too (pytorch/pytorch)
+    assert len(froms) == 2 and "-devel" in froms[0] and froms[0].endswith(" AS builder")
+    builder = froms[0].removesuffix(" AS builder")
+    assert froms[1] == re.sub(r"-devel(-|$)", r"-runtime\1", builder)

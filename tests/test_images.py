@@ -351,3 +351,25 @@ def test_distro_python_minor(ref, minor):
 )
 def test_full_only_tools_in(text: str, expected: list[str]) -> None:
     assert full_only_tools_in(text) == expected
+
+
+CUDA = "nvidia/cuda:12.4.1-cudnn-{}-ubuntu22.04"
+TORCH = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-{}"
+OLD_TORCH = "docker.io/pytorch/pytorch:1.13.1-cuda11.6-cudnn8-{}"
+
+
+@pytest.mark.parametrize(
+    ("ref", "variant", "slim"),
+    [
+        (CUDA.format("devel"), "full", CUDA.format("runtime")),
+        (TORCH.format("devel"), "full", TORCH.format("runtime")),
+        (OLD_TORCH.format("devel"), "full", OLD_TORCH.format("runtime")),
+        (TORCH.format("runtime"), "slim", TORCH.format("runtime")),
+        ("pytorch/pytorch:latest", "other", None),
+    ],
+)
+def test_gpu_images_devel_and_runtime(ref: str, variant: str, slim: str | None) -> None:
+    found = info(ref)
+    assert found.variant == variant
+    assert found.fat is False  # DLS001 does not call them fat: DLS007 splits them
+    assert slim_tag(ImageRef.parse(ref)) == slim

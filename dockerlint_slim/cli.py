@@ -110,8 +110,9 @@ class _Run:
     "--context",
     "context_dir",
     metavar="DIR",
-    help="Build context folder the project-aware rules read "
-    "(default: each Dockerfile's folder; for stdin, the current folder).",
+    help="Build context folder the project-aware rules read (default: each Dockerfile's "
+    "folder, or the nearest folder above it, up to the repository root, that holds every "
+    "COPY/ADD source; for stdin, the current folder).",
 )
 @click.option(
     "--config",
@@ -153,7 +154,13 @@ def check(
 ) -> None:
     """Check Dockerfiles (files, folders, or `-` for stdin; default: the current folder)."""
     from .config import ConfigError, ConfigResolver, merge_cli
-    from .discovery import DiscoveryError, InputError, find_dockerfiles, read_dockerfile
+    from .discovery import (
+        DiscoveryError,
+        InputError,
+        find_dockerfiles,
+        guess_context,
+        read_dockerfile,
+    )
     from .rule import all_rules
 
     if fix and diff:
@@ -207,7 +214,7 @@ def check(
         if context_dir is not None:
             context = Path(context_dir)
         elif item.path is not None:
-            context = item.path.parent
+            context = guess_context(item.path, item.text)
         else:
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
         _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
@@ -478,7 +485,8 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     "--context",
     "context_dir",
     metavar="DIR",
-    help="Build context (default: the Dockerfile's folder).",
+    help="Build context (default: the Dockerfile's folder, or the nearest folder above it "
+    "that holds every COPY/ADD source).",
 )
 @click.option(
     "--smoke",
@@ -536,7 +544,7 @@ def verify(
 
     from . import verify as verifying
     from .config import ConfigError, ConfigResolver
-    from .discovery import InputError, read_dockerfile
+    from .discovery import InputError, guess_context, read_dockerfile
     from .fixer import FixError, fix_text
     from .model import ModelError
     from .rule import all_rules
@@ -548,11 +556,11 @@ def verify(
         raise Failure(f"--config: {config_path}: no such file")
     if context_dir is not None and not Path(context_dir).is_dir():
         raise Failure(f"--context: {context_dir}: no such folder")
-    context = Path(context_dir) if context_dir is not None else path.parent
     try:
         text = read_dockerfile(path)
     except InputError as exc:
         raise Failure(str(exc)) from None
+    context = Path(context_dir) if context_dir is not None else guess_context(path, text)
     try:
         resolver = ConfigResolver(Path(config_path) if config_path else None, known=all_rules())
         settings = resolver.for_file(path)

@@ -13,6 +13,7 @@ __all__ = [
     "DiscoveryError",
     "InputError",
     "find_dockerfiles",
+    "guess_context",
     "is_dockerfile_name",
     "read_dockerfile",
 ]
@@ -197,3 +198,55 @@ def read_dockerfile(path: Path) -> str:
         raise InputError(
             f"{path}: not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start})"
         ) from None
+
+
+def guess_context(dockerfile: Path, text: str | None, levels: int = 4) -> Path:
+    """The build context of ``dockerfile`` when none is given: its folder, or the nearest
+    folder above it (up to the repository root, at most ``levels`` up) that holds every
+    source its ``COPY`` and ``ADD`` instructions name (``docker build -f docker/Dockerfile
+    .`` is common). The Dockerfile's folder when no folder holds them all, or when the text
+    cannot be read."""
+    folder = dockerfile.parent
+    if not text:
+        return folder
+    from .model import ModelError, build_model
+    from .scanner import ScanError
+    from .shell import ShellParserError
+
+    try:
+        model = build_model(text, str(dockerfile))
+    except (ScanError, ModelError, ShellParserError, ValueError):
+        return folder  # the check reports what is wrong with it
+    sources: list[str] = []
+    for inst in model.instructions:
+        if inst.keyword not in ("COPY", "ADD") or inst.flag_values("from"):
+            continue
+        words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+        words = [w for w in words if not w.startswith("--")]
+        for src in words[:-1]:
+            if "$" in src or "://" in src or src.startswith("git@") or inst.heredocs:
+                continue
+            sources.append(src.lstrip("/") or ".")
+    if not sources:
+        return folder
+
+    def holds(candidate: Path) -> bool:
+        for src in sources:
+            if any(c in src for c in "*?["):
+                if not any(candidate.glob(src)):
+                    return False
+            elif not (candidate / src).exists():
+                return False
+        return True
+
+    candidate = folder
+    for _ in range(levels + 1):
+        try:
+            if holds(candidate):
+                return candidate
+            if (candidate / ".git").exists() or candidate.parent == candidate:
+                break
+        except OSError:
+            break
+        candidate = candidate.parent
+    return folder

@@ -83,6 +83,9 @@ class PythonInstall:
     compiles: tuple[str, ...]
     details: tuple[str, ...]  # why it compiles, when the name alone does not say
     packages: tuple[str, ...]  # every PyPI project it names (normalised), extras included
+    # what it installs from that could not be read (a requirements file or project that the
+    # build context does not have, or no build context): its packages are not known
+    unread: tuple[str, ...] = ()
 
 
 class RunFacts:
@@ -175,6 +178,7 @@ class RunFacts:
                     tuple(finding.labels),
                     tuple(finding.details),
                     tuple(finding.installed),
+                    tuple(finding.unread),
                 )
             )
         return tuple(out)
@@ -228,6 +232,11 @@ class StageFacts:
             for run in self.runs
             if run.compiles and not run.contained
         )
+
+    @cached_property
+    def unread(self) -> tuple[str, ...]:
+        """What the stage's Python installs install from that could not be read, each once."""
+        return tuple(dict.fromkeys(u for run in self.runs for i in run.installs for u in i.unread))
 
     @cached_property
     def python_packages(self) -> tuple[str, ...]:
@@ -781,6 +790,7 @@ class _Finding:
     labels: list[str] = field(default_factory=list)  # package names, "the project itself"
     details: list[str] = field(default_factory=list)  # why, when not obvious
     installed: list[str] = field(default_factory=list)  # every package the install names
+    unread: list[str] = field(default_factory=list)  # files and projects that were not read
 
     def add(self, label: str, detail: str | None = None) -> None:
         if label not in self.labels:
@@ -990,12 +1000,16 @@ def _judge_install(
                 target = paths.project_dir(posixpath.dirname(written) or ".", cwd, fallback)
                 if target is not None:
                     install.projects_deps.append(target)
+                else:
+                    judge.finding.unread.append(written)
                 continue
             rel = paths.locate(written, cwd, fallback)
             rf = project.requirements(rel) if rel else None
             if rf is not None and rf.exists:
                 files.append(rf)
                 _apply_file_options(install, judge, rf)
+            else:
+                judge.finding.unread.append(written)
     if ":all:" in install.no_binary and not install.no_build:
         anything = install.names or install.req_files or install.projects or install.manager
         if anything:
@@ -1006,6 +1020,9 @@ def _judge_install(
     for text in install.names:
         judge.text(text)
     if paths is None:
+        judge.finding.unread += install.req_files + [path for path, _ in install.projects]
+        if install.manager is not None:
+            judge.finding.unread.append(f"the {install.manager} project")
         return judge.finding
     for rf in files:
         for req in rf.requirements:
@@ -1021,7 +1038,8 @@ def _judge_install(
                 judge.requirement(dep)
     for path, extras in install.projects:
         target = paths.project_dir(path, cwd, fallback)
-        if target is None:
+        if target is None or not any(target.has(m) for m in _ALL_MANIFESTS):
+            judge.finding.unread.append(path)
             continue
         judge.project(target, "the project itself")
         if install.tool != "setup.py":
@@ -1032,8 +1050,10 @@ def _judge_install(
                     judge.requirement(dep)
     if install.manager is not None:
         target = paths.project_dir(install.manager_dir, cwd, fallback)
-        if target is not None:
+        if target is not None and any(target.has(m) for m in _ALL_MANIFESTS):
             _judge_manager(judge, target, install)
+        else:
+            judge.finding.unread.append(f"the {install.manager} project")
     return judge.finding
 
 

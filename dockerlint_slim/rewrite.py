@@ -1406,6 +1406,7 @@ def rewrite(
     native: Sequence[str] = (),
     loads: Sequence[str] = (),
     context: Path | None = None,
+    unread: Sequence[str] = (),
 ) -> Rewrite:
     """Rewrite ``model`` (one stage) into a builder and a slim runtime stage.
 
@@ -1414,7 +1415,9 @@ def rewrite(
     ``loads`` the installed Python packages that may open system libraries at run time
     (ctypes/cffi: the libraries the full base image has are installed in the slim one);
     ``context`` the build context, where the scripts that CMD, ENTRYPOINT and HEALTHCHECK
-    start are read (for the programs they call). Raises :class:`Refusal` with the reason
+    start are read (for the programs they call); ``unread`` what the Python installs install
+    from that could not be read (their packages are not known: on a full image they may
+    link libraries that only it has). Raises :class:`Refusal` with the reason
     when the file is not one the rewrite handles.
     """
     if any(i.keyword == "ONBUILD" for i in model.instructions):
@@ -1434,6 +1437,13 @@ def rewrite(
         )
     info = classify(base)
     runtime_base = _runtime_base(info, stage)
+    if info.fat and unread:
+        where = f"it is not in the build context {context}" if context else "no build context"
+        raise Refusal(
+            f"the packages of {unread[0]} are not known ({where}), and on the full "
+            f"image `{base.raw}` what they compile may link libraries that the slim image "
+            "lacks; check with the build context that `docker build` uses (--context)"
+        )
     written = stage.from_instruction.args.split()[0]
     if "$" in written:
         runtime_base = _slim_with_args(written, base.raw, runtime_base)

@@ -184,7 +184,9 @@ class MultiStageOpportunity(Rule):
         note = None
         try:
             loads = [p for p in facts.python_packages if p in python_loaders()]
-            result = rewrite(model, native=native, loads=loads, context=ctx.context_dir)
+            result = rewrite(
+                model, native=native, loads=loads, context=ctx.context_dir, unread=facts.unread
+            )
         except Refusal as exc:
             note = f"no automatic rewrite: {exc}"
         else:

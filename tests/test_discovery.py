@@ -344,3 +344,33 @@ def test_module_exports() -> None:
         "is_dockerfile_name",
         "read_dockerfile",
     }
+
+
+def test_the_build_context_is_guessed_from_the_copy_sources(tmp_path):
+    from dockerlint_slim.discovery import guess_context
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "src").mkdir()
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    text = "FROM python:3.11\nCOPY requirements.txt .\nCOPY src/ /app/src/\nCOPY *.txt /tmp/\n"
+    # docker/Dockerfile built with the repository root as context
+    assert guess_context(docker / "Dockerfile", text) == tmp_path
+    # the Dockerfile's own folder when it holds the sources
+    (docker / "requirements.txt").write_text("flask\n")
+    (docker / "src").mkdir()
+    assert guess_context(docker / "Dockerfile", text) == docker
+    # no folder up to the repository root holds them: the Dockerfile's folder
+    missing = "FROM python:3.11\nCOPY nowhere.txt .\n"
+    assert guess_context(docker / "Dockerfile", missing) == docker
+    # nothing copied, a stage copy, a URL or a variable: nothing to go by
+    assert guess_context(docker / "Dockerfile", "FROM python:3.11\n") == docker
+    other = "FROM python:3.11 AS b\nFROM b\nCOPY --from=b /x /x\nADD https://e.x/a.tgz /\n"
+    assert guess_context(docker / "Dockerfile", other) == docker
+    # the walk stops at the repository root
+    (tmp_path / ".git").rmdir()
+    inner = tmp_path / "repo"
+    (inner / ".git").mkdir(parents=True)
+    (inner / "d").mkdir()
+    assert guess_context(inner / "d" / "Dockerfile", text) == inner / "d"

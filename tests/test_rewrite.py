@@ -429,7 +429,11 @@ def test_installer_script_runs_only_in_the_builder(tmp_path):
         "RUN apt-get update && apt-get install -y libpq-dev\n"
         "RUN poetry config virtualenvs.create false && poetry install --no-root\n"
     )
-    _, builder, runtime = _stages(_fix(tmp_path, text))
+    pyproject = (
+        '[tool.poetry]\nname = "app"\nversion = "1.0"\n\n'
+        '[tool.poetry.dependencies]\npython = "^3.11"\npsycopg2 = "2.9.9"\n'
+    )
+    _, builder, runtime = _stages(_fix(tmp_path, text, {"pyproject.toml": pyproject}))
     assert "install.python-poetry.org" in builder
     assert builder.index("install.python-poetry.org") < builder.index("-m venv")
     assert "install.python-poetry.org" not in runtime and "poetry install" not in runtime
@@ -468,7 +472,11 @@ CMD ["python", "app.py"]
 
 
 def test_a_build_next_to_the_sources_is_copied_from_the_builder(tmp_path):
-    fixed = _fix(tmp_path, INPLACE, {"requirements.txt": "psycopg2==2.9.9\n"})
+    setup = (
+        "from setuptools import Extension, setup\n"
+        "setup(name='fast', ext_modules=[Extension('fast._speed', ['fast/_speed.c'])])\n"
+    )
+    fixed = _fix(tmp_path, INPLACE, {"requirements.txt": "psycopg2==2.9.9\n", "setup.py": setup})
     _, builder, runtime = _stages(fixed)
     assert "python setup.py build_ext --inplace" in builder
     lines = runtime.splitlines()
@@ -972,3 +980,27 @@ def test_user_installs_go_into_the_venv_and_their_scripts_are_found_there():
     assert "RUN pip install --no-cache-dir psycopg2==2.9.9 gunicorn==23.0.0\n" in builder
     assert f'CMD ["{VENV}/bin/gunicorn", "app:app"]' in runtime
     assert f"HEALTHCHECK CMD {VENV}/bin/gunicorn --version || exit 1" in runtime
+
+
+def test_unknown_packages_on_a_full_image_are_refused(tmp_path):
+    # requirements.txt is not in the build context: what it compiles on python:3.11 may link
+    # libraries that only the full image has (libpq for psycopg2)
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc\n"
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    from dockerlint_slim.engine import lint
+
+    [finding] = [f for f in lint(text, context_dir=tmp_path).findings if f.code == "DLS007"]
+    assert finding.fix is None
+    assert finding.note is not None and "the packages of requirements.txt are not known" in (
+        finding.note
+    )
+    # on a slim base the builder links only what the file installs: no need to know them
+    slim = text.replace("python:3.11", "python:3.11-slim")
+    [finding] = [f for f in lint(slim, context_dir=tmp_path).findings if f.code == "DLS007"]
+    assert finding.fix is not None
+    # with the file in the context, the full image is rewritten too
+    (tmp_path / "requirements.txt").write_text("psycopg2==2.9.9\n")
+    [finding] = [f for f in lint(text, context_dir=tmp_path).findings if f.code == "DLS007"]
+    assert finding.fix is not None

@@ -123,6 +123,7 @@ _INSTALLER_HELPERS = frozenset(
 )
 _RUN_TOOLS = {"poetry", "pipenv", "pdm", "uv", "hatch", "pipx"}
 _OPTIONAL_RUNTIME = re.compile(r"^gir1\.2-|-extra$")
+_TOOLCHAIN_RUNTIME = re.compile(r"^(gcc-\d+-base|lib(a|l|t|ub|hwa)san\d+|libdpkg-perl|libcc1-0)$")
 _LOCAL_BIN = re.compile(r"(?<![\w/.-])/usr/local/bin/[\w.+-]+")
 
 
@@ -644,11 +645,16 @@ class _Packages:
     plain: list[str] = field(default_factory=list)
     choices: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # release -> packages installed only on that release (its image is told by its
+    # /etc/os-release)
+    per_release: dict[str, list[str]] = field(default_factory=dict)
 
     def all(self) -> list[str]:
         out = list(self.plain)
         for alternatives in self.choices:
             out += [p for a in alternatives for p in a if p not in out]
+        for names in self.per_release.values():
+            out += [p for p in names if p not in out]
         return out
 
 
@@ -659,7 +665,11 @@ def _runtime_packages(
     native: Sequence[str],
     programs: Iterable[str],
     loads: Sequence[str] = (),
+    unread: Sequence[str] = (),
 ) -> _Packages:
+    """What the runtime stage installs. ``unread``: what the Python installs install from
+    that could not be read; on a full image their builds may link any library it has, so
+    the runtime libraries of every -dev package of the full image are installed."""
     distro = info.distro or ("alpine" if info.libc == "musl" else "debian")
     releases = _candidate_releases(info)
     out = _Packages()
@@ -701,6 +711,31 @@ def _runtime_packages(
             if dev in implicit:
                 dev_needed.append(dev)
                 out.notes.append(f"{project} links {dev}, which `{info.family}` provides")
+    if info.fat and unread:
+        # their builds may link any library of the full image: the runtime libraries of
+        # every -dev package it has, per release when the tag does not fix one
+        per_release: dict[str, list[str]] = {}
+        for release in releases:
+            libs: list[str] = []
+            for dev in sorted(_rl.fat_base_dev_packages(release)):
+                if _PYTHON_BUILD_PACKAGES.match(dev) or dev in ("linux-libc-dev", "libc6-dev"):
+                    continue
+                runtime = _rl.runtime_packages(dev, distro, release)
+                if runtime is None:
+                    raise Refusal(_no_runtime_package(dev, distro, [release]))
+                libs += [x for x in runtime if not _TOOLCHAIN_RUNTIME.match(x) and x not in libs]
+            if not libs:
+                raise Refusal(_no_runtime_package(f"{unread[0]}", distro, [release]))
+            per_release[release] = libs
+        common = [x for x in per_release[releases[0]] if all(x in v for v in per_release.values())]
+        keep += [x for x in common if x not in keep]
+        if len(per_release) > 1:
+            out.per_release = {r: [x for x in v if x not in common] for r, v in per_release.items()}
+        out.notes.append(
+            f"the packages of {unread[0]} are not known (it is not in the build context): "
+            f"the runtime stage gets the runtime libraries of every -dev package of "
+            f"`{info.family}`, which their builds may link"
+        )
     # what ctypes opens is the library itself: not its typelibs (gir1.2-*) nor optional
     # plugin packages (ImageMagick's -extra coders), which the full image happened to have
     loaded: set[str] = set()
@@ -1374,11 +1409,28 @@ def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> st
     install = "apt-get install -y --no-install-recommends"
     steps = ["apt-get update"]
     if packages.plain:
-        steps.append(f"{install} {' '.join(packages.plain)}")
+        names = " ".join(packages.plain)
+        if len(names) > 72:  # a long list: several names a line
+            rows, row = [], ""
+            for name in packages.plain:
+                if row and len(row) + 1 + len(name) > 72:
+                    rows.append(row)
+                    row = name
+                else:
+                    row = f"{row} {name}".strip()
+            rows.append(row)
+            steps.append(f"{install}{cont}    " + f"{cont}    ".join(rows))
+        else:
+            steps.append(f"{install} {names}")
     for alternatives in packages.choices:
         # the tag does not fix the release: install whichever name the release has
         tries = f"{cont}     || ".join(f"{install} {' '.join(a)}" for a in alternatives)
         steps.append(f"{{ {tries}; }}")
+    for release, only in packages.per_release.items():
+        if only:
+            # the tag does not fix the release: what only this release's image had
+            test = f"! grep -qx 'VERSION_CODENAME={release}' /etc/os-release"
+            steps.append(f"{{ {test}{cont}     || {install} {' '.join(only)}; }}")
     steps.append("rm -rf /var/lib/apt/lists/*")
     return "RUN " + f"{cont}&& ".join(steps) + nl
 
@@ -1437,13 +1489,6 @@ def rewrite(
         )
     info = classify(base)
     runtime_base = _runtime_base(info, stage)
-    if info.fat and unread:
-        where = f"it is not in the build context {context}" if context else "no build context"
-        raise Refusal(
-            f"the packages of {unread[0]} are not known ({where}), and on the full "
-            f"image `{base.raw}` what they compile may link libraries that the slim image "
-            "lacks; check with the build context that `docker build` uses (--context)"
-        )
     written = stage.from_instruction.args.split()[0]
     if "$" in written:
         runtime_base = _slim_with_args(written, base.raw, runtime_base)
@@ -1565,7 +1610,7 @@ def rewrite(
             f"the runtime steps call {', '.join(missing)}, which the slim image does not have"
         )
     manager = "apk" if info.package_manager == "apk" else "apt"
-    packages = _runtime_packages(info, installed, removed, native, programs, loads)
+    packages = _runtime_packages(info, installed, removed, native, programs, loads, unread)
     # programs that runtime work before the runtime libraries' install calls: their packages
     # are installed on their own, first
     early_tools = list(

@@ -151,6 +151,7 @@ class _Run:
 
     kind: str  # "system", "python", "tool", "runtime"
     installed: list[str] = field(default_factory=list)  # system packages installed
+    written: dict[str, str] = field(default_factory=dict)  # name -> as written, when pinned
     removed: list[str] = field(default_factory=list)  # system packages removed
     pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
     uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
@@ -424,6 +425,19 @@ def _classify_run(
             )
         if op.kind == "install":
             run.installed += list(op.names)
+            chosen = [o for o in op.options if o.startswith(("-t", "--target-release"))]
+            chosen += [o for o in op.options if o.startswith("--default-release")]
+            if op.manager == "apt" and chosen:
+                problems.append(
+                    f"{where} installs from a chosen release ({chosen[0]}), which the runtime "
+                    "stage's install does not carry"
+                )
+            # a version or release pin is kept as written (`nodejs=20.*`, `pkg/bookworm`)
+            run.written.update(
+                (name, word.text)
+                for name, word in zip(op.names, op.packages)
+                if name != word.text and "://" not in word.text and not word.text.startswith(".")
+            )
         elif op.kind == "remove":
             run.removed += list(op.names)
     others = [cmd.name for cmd, role in roles if role == "runtime"]
@@ -1247,43 +1261,61 @@ def _members(inst: Instruction, unit: Command) -> list[Command]:
     return [c for c in inst.commands if unit.start <= c.start < unit.end] or [unit]
 
 
-def _check_package_sources(
+@dataclass(frozen=True)
+class _SourcesSetUp:
+    """Package sources set up between system installs (an apt repository added after the
+    first install): the runtime stage installs its packages after the last such step, at
+    ``index`` (the RUN) after the unit that ends at ``end`` (None: the whole RUN), and first
+    installs what the original installed before it (``helpers``: curl, gnupg, …)."""
+
+    index: int
+    end: int | None
+    helpers: tuple[str, ...]
+
+
+def _package_sources(
     text: str,
     body: Sequence[Instruction],
     runs: Mapping[int, _Run],
-    first_system: int,
     early: Mapping[int, Sequence[Command]],
-) -> None:
-    """Refuse when runtime work that may set up package sources comes between system
-    installs but after the point where the runtime stage installs its packages (at the first
-    system install): the runtime packages would come from other sources than in the
-    original."""
-    installs = [i.index for i in body if i.keyword == "RUN" and runs[i.index].installed]
+) -> _SourcesSetUp | None:
+    """Where the last runtime step that may set up package sources before the last system
+    install is, when one comes after the first install (before it, the runtime stage runs it
+    before its install anyway); None when there is none."""
+    installs = [
+        (inst.index, op.command.start, op.names)
+        for inst in body
+        if inst.keyword == "RUN" and runs[inst.index].installed
+        for op in package_ops(inst.commands, inst.shell_env)
+        if op.kind == "install"
+    ]
     if not installs:
-        return
-    last_install = installs[-1]
+        return None
+    first, last = installs[0][:2], installs[-1][:2]
+    found: tuple[int, int | None, int] | None = None  # (index, unit end or None, position)
     for inst in body:
-        if inst.keyword != "RUN" or inst.index > last_install:
+        if inst.keyword != "RUN" or inst.index > last[0]:
             continue
         run = runs[inst.index]
         if run.split is not None:
-            cmds = [*run.split.pre, *run.split.runtime]
-            if inst.index == last_install:
-                # only what comes before the RUN's own last install matters
-                last = max(c.end for c in run.split.build)
-                cmds = [c for c in cmds if c.start < last]
-        elif run.kind == "runtime" and inst.index < last_install:
-            cmds = list(inst.commands)
+            units = [*run.split.pre, *run.split.runtime]
+        elif run.kind == "runtime":
+            units = list(inst.commands)
         else:
             continue
-        cmds = [c for c in cmds if c not in early.get(inst.index, ())]
-        setup = next((c for c in cmds if _sets_sources(inst, c, text)), None)
-        if setup is not None:
-            raise Refusal(
-                f"the RUN on line {inst.line} runs {setup.name} between system installs, "
-                "which may set up package sources; the runtime stage installs its packages "
-                "in one step, before it"
-            )
+        for unit in units:
+            if unit in early.get(inst.index, ()):
+                continue  # runs before the first install in the runtime stage too
+            where = (inst.index, unit.start)
+            if not first < where < last or not _sets_sources(inst, unit, text):
+                continue
+            end = unit.end if run.split is not None else None
+            found = (inst.index, end, unit.start)
+    if found is None:
+        return None
+    index, end, at = found
+    helpers = [n for i, start, names in installs if (i, start) < (index, at) for n in names]
+    return _SourcesSetUp(index, end, tuple(dict.fromkeys(helpers)))
 
 
 # --------------------------------------------------------------------------- writing
@@ -1585,7 +1617,7 @@ def rewrite(
         next((i.index for i in body if i.keyword in ("COPY", "ADD", "RUN")), first_python),
     )
     early = _early_runtime_commands(body, runs, first_system)
-    _check_package_sources(model.text, body, runs, first_system, early)
+    sources = _package_sources(model.text, body, runs, early)
     files = _ContextFiles(body, places, context)
     programs = _runtime_programs(runtime_insts)
     for cmds in runtime_cmds.values():
@@ -1611,17 +1643,32 @@ def rewrite(
         )
     manager = "apk" if info.package_manager == "apk" else "apt"
     packages = _runtime_packages(info, installed, removed, native, programs, loads, unread)
+    # packages the file names itself keep their version or release pins
+    pinned = {name: text for r in runs.values() for name, text in r.written.items()}
+    packages.plain = [pinned.get(p, p) for p in packages.plain]
     # programs that runtime work before the runtime libraries' install calls: their packages
     # are installed on their own, first
+    before: dict[int, list[Command]] = {i: list(cmds) for i, cmds in early.items()}
+    if sources is not None:
+        # what runs up to the last step that sets up package sources: it comes before the
+        # runtime stage's main install, with what the original installed before it
+        for index, cmds in runtime_cmds.items():
+            if first_system <= index <= sources.index:
+                units = [*cmds]
+                if index == sources.index and sources.end is not None:
+                    units = [c for c in units if c.start < sources.end]
+                before[index] = before.get(index, []) + units
     early_tools = list(
         dict.fromkeys(
             _TOOL_PACKAGES_BY_PROGRAM[c.name]
-            for index, cmds in early.items()
+            for index, cmds in before.items()
             for unit in cmds
             for c in _members(by_index[index], unit)
             if c.name in programs
         )
     )
+    if sources is not None:
+        early_tools += [p for p in packages.plain if p in sources.helpers and p not in early_tools]
     packages.plain = [p for p in packages.plain if p not in early_tools]
     # conda's torch and friends stay visible in the venv of a pytorch image
     system_site = info.family == "pytorch" or (
@@ -1737,15 +1784,23 @@ def rewrite(
         inst = by_start[item.start]
         kind = runs[inst.index].kind if inst.keyword == "RUN" else "runtime"
         split = runs[inst.index].split if inst.keyword == "RUN" else None
-        if inst.index in early and not tools_written:
+        if (inst.index in early or inst.index >= first_system) and not tools_written:
             out.append(_install_line(manager, _Packages(early_tools), escape, nl))
             tools_written = True
+        main_here = (
+            inst.index >= first_system
+            and packages.all()
+            and not packages_written
+            and (sources is None or inst.index > sources.index)
+        )
         if split is not None and split.pre:
             # runtime work before the first install (an apt source, a download): before
             # the runtime libraries, as in the original
             source = _split_text(model, inst, split.pre, nl, False, retarget)
             out.append(_comments(inst, nl) + source)
-        if inst.index >= first_system and packages.all() and not packages_written:
+            if sources is not None and sources.index == inst.index:
+                main_here = sources.end is not None and sources.end <= split.pre[-1].end
+        if main_here:
             out.append(_install_line(manager, packages, escape, nl))
             packages_written = True
         if kind == "python" and not venv_written:
@@ -1758,8 +1813,21 @@ def rewrite(
             chown = "" if user.split(":")[0] in ("root", "0") else f"--chown={user} "
             out.append(f"COPY --from={builder} {chown}{folder} {folder}{nl}")
         if split is not None and split.runtime:
-            source = _split_text(model, inst, split.runtime, nl, False, retarget)
-            out.append(("" if split.pre else _comments(inst, nl)) + source)
+            head, tail = list(split.runtime), []
+            if sources is not None and sources.index == inst.index and not packages_written:
+                # the runtime stage's packages come from the sources set up here
+                end = sources.end or 0
+                head = [c for c in split.runtime if c.start < end]
+                tail = [c for c in split.runtime if c.start >= end]
+            if head:
+                source = _split_text(model, inst, head, nl, False, retarget)
+                out.append(("" if split.pre else _comments(inst, nl)) + source)
+            here = tail or (sources is not None and sources.index == inst.index)
+            if here and not packages_written and packages.all():
+                out.append(_install_line(manager, packages, escape, nl))
+                packages_written = True
+            if tail:
+                out.append(_split_text(model, inst, tail, nl, False, retarget))
         if kind == "runtime":
             where = f"the {inst.keyword} on line {inst.line}"
             if inst.keyword == "RUN":
@@ -1772,5 +1840,9 @@ def rewrite(
             if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 source = retarget.paths(source, where)
             out.append(_comments(inst, nl) + source)
+            if sources is not None and sources.index == inst.index and not packages_written:
+                if packages.all():  # the packages come from the sources this RUN set up
+                    out.append(_install_line(manager, packages, escape, nl))
+                packages_written = True
     result = "".join(out)
     return Rewrite(result, builder, runtime_base, tuple(packages.all()), tuple(packages.notes))

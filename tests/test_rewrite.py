@@ -831,15 +831,54 @@ def test_runtime_work_before_the_first_install_runs_before_the_runtime_libraries
         'echo "deb http://deb.debian.org/debian bookworm-backports main" >> /etc/apt/sources.list',
     ],
 )
-def test_package_sources_set_up_between_installs_are_refused(between):
-    # the runtime stage installs all its packages at the first install: a source set up
-    # after it would not be there
+def test_package_sources_set_up_between_installs_come_before_the_runtime_install(between):
+    # the runtime stage installs what the original installed before the sources were set
+    # up (curl), sets them up, then installs the rest (nodejs and the runtime libraries)
     text = (
         "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev curl "
-        f"&& {between} && apt-get install -y nodejs\nRUN pip install psycopg2==2.9.9\n"
+        f"&& {between} && apt-get install -y nodejs && useradd app\n"
+        "RUN pip install psycopg2==2.9.9\n"
     )
-    with pytest.raises(Refusal, match="between system installs, which may set up package"):
-        rewrite(build_model(text), native=["psycopg2"])
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert between in builder and "apt-get install -y nodejs" in builder
+    lines = runtime.splitlines()
+    order = [
+        next(i for i, line in enumerate(lines) if marker in line)
+        for marker in (
+            "install -y --no-install-recommends curl",
+            between,
+            "install -y --no-install-recommends nodejs libpq5",
+            "RUN useradd app",
+        )
+    ]
+    assert order == sorted(order)
+
+
+def test_sources_set_up_in_a_later_run_come_before_the_runtime_install():
+    text = (
+        "FROM ubuntu:22.04\n"
+        "RUN apt-get update && apt-get install -y software-properties-common python3-pip "
+        "python3-dev gcc\n"
+        "RUN add-apt-repository ppa:gns3/ppa && apt-get update && apt-get install -y vpcs\n"
+        "RUN pip3 install --break-system-packages psycopg2-binary\n"
+    )
+    runtime = _stages(rewrite(build_model(text)).text)[-1]
+    assert runtime.index("install -y --no-install-recommends software-properties-common") < (
+        runtime.index("RUN add-apt-repository ppa:gns3/ppa\n")
+    )
+    assert runtime.index("RUN add-apt-repository") < runtime.index("vpcs python3")
+
+
+def test_installs_keep_their_pins_and_a_chosen_release_is_refused():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev "
+        "postgresql-client=15* tzdata/bookworm\nRUN pip install psycopg2==2.9.9\n"
+    )
+    packages = rewrite(build_model(text), native=["psycopg2"]).runtime_packages
+    assert packages[:2] == ("postgresql-client=15*", "tzdata/bookworm")
+    chosen = text.replace("install -y gcc", "install -y -t bookworm-backports gcc")
+    with pytest.raises(Refusal, match=r"installs from a chosen release \(-t\)"):
+        rewrite(build_model(chosen), native=["psycopg2"])
 
 
 def test_a_release_the_data_lacks_is_refused_with_the_reason():

@@ -537,23 +537,32 @@ def _split_run(
         gap = _COMMENT_LINE.sub("", gap.replace(escape + "\r\n", " ").replace(escape + "\n", " "))
         return "".join(gap.split())
 
+    # commands inside another's words (`echo "$(date)"`) belong to that command's unit
+    outer: list[int] = []
+    nested: dict[int, list[int]] = {}
+    for i, cmd in enumerate(cmds):
+        if outer and cmd.start < cmds[outer[-1]].end:
+            nested.setdefault(outer[-1], []).append(i)
+        else:
+            outer.append(i)
     head = text[inst.raw.args_start : cmds[0].start]
-    tail = text[cmds[-1].end : inst.raw.command_end]
+    tail = text[cmds[outer[-1]].end : inst.raw.command_end]
     if bare(head) or not _REDIRECTS.fullmatch(bare(tail)):
         return None
     # the units of the chain: a command with its redirections, or a pipeline of them
-    units: list[list[int]] = [[0]]
-    for i, (a, b) in enumerate(zip(cmds, cmds[1:])):
-        gap = bare(text[a.end : b.start])
+    units: list[list[int]] = [[0, *nested.get(0, [])]]
+    for a, b in zip(outer, outer[1:]):
+        gap = bare(text[cmds[a].end : cmds[b].start])
         if _AND_GAP.fullmatch(gap):
-            units.append([i + 1])
+            units.append([b])
         elif _PIPE_GAP.fullmatch(gap):
-            units[-1].append(i + 1)
+            units[-1].append(b)
         else:
             return None
+        units[-1] += nested.get(b, [])
     merged: list[tuple[Command, str]] = []
     for n, members in enumerate(units):
-        first, last = cmds[members[0]], cmds[members[-1]]
+        first, last = cmds[members[0]], cmds[max(i for i in members if i in outer)]
         if n + 1 < len(units):
             gap = text[last.end : cmds[units[n + 1][0]].start]
             gap = gap[: gap.rindex("&&")]

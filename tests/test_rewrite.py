@@ -1045,3 +1045,14 @@ def test_unknown_packages_on_a_full_image_get_every_library_of_it(tmp_path):
     # on a slim base the builder links only what the file installs: nothing more
     slim = rewrite(build_model(text.replace("python:3.11", "python:3.11-slim")), unread=["r"])
     assert slim.runtime_packages == ()
+
+
+def test_a_command_substitution_stays_with_its_command_when_split():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y libxml2-dev "
+        '&& echo "built on $(date +%Y)" > /srv/stamp && rm -rf /var/lib/apt/lists/*\n'
+        "RUN pip install --no-cache-dir --no-binary lxml lxml==5.3.0\n"
+    )
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["lxml"]).text)
+    assert '    && echo "built on $(date +%Y)" > /srv/stamp \\\n' in builder
+    assert 'RUN echo "built on $(date +%Y)" > /srv/stamp\n' in runtime

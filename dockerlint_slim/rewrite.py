@@ -1576,7 +1576,10 @@ def rewrite(
                 )
     python_runs = [i for i in body if i.keyword == "RUN" and runs[i.index].kind == "python"]
     if not python_runs:
-        raise Refusal("the stage installs no Python packages, so there is nothing to move")
+        raise Refusal(
+            "the stage installs no Python packages with an installer the rewrite knows (pip, "
+            "uv, poetry, pipenv, pdm, python setup.py), so there is nothing to move"
+        )
     build_runs = [
         i for i in body if i.keyword == "RUN" and runs[i.index].kind in ("system", "tool")
     ]
@@ -1595,6 +1598,12 @@ def rewrite(
             for p in installed
             if p not in removed and (m := _PYTHON_NEEDS_INTERPRETER.match(p))
         ]
+        python2 = [p for p in installed if re.fullmatch(r"python(2(\.7)?)?(-[\w.]+)?", p)]
+        if not implied and python2:
+            raise Refusal(
+                f"the file installs Python 2 ({', '.join(python2[:3])}), which the rewrite "
+                "does not handle (it makes a Python 3 virtual environment)"
+            )
         if not implied:
             raise Refusal(
                 f"`{base.raw}` has no Python and the file installs none the rewrite recognises"

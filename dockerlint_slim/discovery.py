@@ -209,19 +209,19 @@ def guess_context(dockerfile: Path, text: str | None, levels: int = 4) -> Path:
     folder = dockerfile.parent
     if not text:
         return folder
-    from .model import ModelError, build_model
-    from .scanner import ScanError
-    from .shell import ShellParserError
+    from .scanner import RawInstruction, ScanError, scan
 
     try:
-        model = build_model(text, str(dockerfile))
-    except (ScanError, ModelError, ShellParserError, ValueError):
+        items = scan(text).items  # the instructions as written: no shell parsing needed
+    except (ScanError, ValueError):
         return folder  # the check reports what is wrong with it
     sources: list[str] = []
-    for inst in model.instructions:
-        if inst.keyword not in ("COPY", "ADD") or inst.flag_values("from"):
+    for inst in items:
+        if not isinstance(inst, RawInstruction) or inst.keyword not in ("COPY", "ADD"):
             continue
-        words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
+        if any(f.name == "from" for f in inst.flags):
+            continue
+        words = list(inst.json_args) if inst.json_args is not None else inst.args.split()
         words = [w for w in words if not w.startswith("--")]
         for src in words[:-1]:
             if "$" in src or "://" in src or src.startswith("git@") or inst.heredocs:

@@ -46,7 +46,7 @@ from .images import (
     slim_tag,
 )
 from .model import SHELLS, Dockerfile, Instruction, Stage, change_workdir, substitute
-from .packages import is_build_tool, is_dev_package, package_ops
+from .packages import is_build_tool, is_dev_package, package_name, package_ops
 from .project import requirement_name
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word, parse_commands
@@ -152,6 +152,7 @@ class _Run:
     kind: str  # "system", "python", "tool", "runtime"
     installed: list[str] = field(default_factory=list)  # system packages installed
     written: dict[str, str] = field(default_factory=dict)  # name -> as written, when pinned
+    recommends: set[str] = field(default_factory=set)  # installed with recommended packages
     removed: list[str] = field(default_factory=list)  # system packages removed
     pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
     uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
@@ -425,6 +426,8 @@ def _classify_run(
             )
         if op.kind == "install":
             run.installed += list(op.names)
+            if op.manager == "apt" and not _no_recommends(op.options):
+                run.recommends.update(op.names)
             chosen = [o for o in op.options if o.startswith(("-t", "--target-release"))]
             chosen += [o for o in op.options if o.startswith("--default-release")]
             if op.manager == "apt" and chosen:
@@ -671,6 +674,8 @@ class _Packages:
     # release -> packages installed only on that release (its image is told by its
     # /etc/os-release)
     per_release: dict[str, list[str]] = field(default_factory=dict)
+    # of ``plain``: the packages the original installed with their recommended packages
+    recommends: set[str] = field(default_factory=set)
 
     def all(self) -> list[str]:
         out = list(self.plain)
@@ -1443,26 +1448,41 @@ def _comments(inst: Instruction, nl: str) -> str:
     return "".join(c.text + nl for c in inst.comments)
 
 
+def _no_recommends(options: Sequence[str]) -> bool:
+    """Whether apt-get options turn recommended packages off."""
+    joined = " ".join(options).lower()
+    return (
+        "--no-install-recommends" in joined
+        or re.search(r"apt::install-recommends\s*=\s*(false|0|no|off)", joined) is not None
+    )
+
+
 def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> str:
     if manager == "apk":
         return f"RUN apk add --no-cache {' '.join(packages.all())}{nl}"
     cont = f" {escape}{nl}    "
     install = "apt-get install -y --no-install-recommends"
     steps = ["apt-get update"]
-    if packages.plain:
-        names = " ".join(packages.plain)
-        if len(names) > 72:  # a long list: several names a line
+    bare = [p for p in packages.plain if p not in packages.recommends]
+    # installed as the original did: with their recommended packages, which the application
+    # may use (imagemagick's ghostscript)
+    full = [p for p in packages.plain if p in packages.recommends]
+    for command, names in ((install, bare), ("apt-get install -y", full)):
+        if not names:
+            continue
+        listed = " ".join(names)
+        if len(listed) > 72:  # a long list: several names a line
             rows, row = [], ""
-            for name in packages.plain:
+            for name in names:
                 if row and len(row) + 1 + len(name) > 72:
                     rows.append(row)
                     row = name
                 else:
                     row = f"{row} {name}".strip()
             rows.append(row)
-            steps.append(f"{install}{cont}    " + f"{cont}    ".join(rows))
+            steps.append(f"{command}{cont}    " + f"{cont}    ".join(rows))
         else:
-            steps.append(f"{install} {names}")
+            steps.append(f"{command} {listed}")
     for alternatives in packages.choices:
         # the tag does not fix the release: install whichever name the release has
         tries = f"{cont}     || ".join(f"{install} {' '.join(a)}" for a in alternatives)
@@ -1661,8 +1681,12 @@ def rewrite(
         )
     manager = "apk" if info.package_manager == "apk" else "apt"
     packages = _runtime_packages(info, installed, removed, native, programs, loads, unread)
-    # packages the file names itself keep their version or release pins
+    # packages the file names itself keep their version or release pins, and their
+    # recommended packages when the original installed those
     pinned = {name: text for r in runs.values() for name, text in r.written.items()}
+    packages.recommends = {
+        pinned.get(name, name) for r in runs.values() for name in r.recommends
+    } & {pinned.get(p, p) for p in packages.plain}
     packages.plain = [pinned.get(p, p) for p in packages.plain]
     # programs that runtime work before the runtime libraries' install calls: their packages
     # are installed on their own, first
@@ -1686,7 +1710,11 @@ def rewrite(
         )
     )
     if sources is not None:
-        early_tools += [p for p in packages.plain if p in sources.helpers and p not in early_tools]
+        early_tools += [
+            p
+            for p in packages.plain
+            if package_name(p, "apt") in sources.helpers and p not in early_tools
+        ]
     packages.plain = [p for p in packages.plain if p not in early_tools]
     # conda's torch and friends stay visible in the venv of a pytorch image
     system_site = info.family == "pytorch" or (
@@ -1803,7 +1831,8 @@ def rewrite(
         kind = runs[inst.index].kind if inst.keyword == "RUN" else "runtime"
         split = runs[inst.index].split if inst.keyword == "RUN" else None
         if (inst.index in early or inst.index >= first_system) and not tools_written:
-            out.append(_install_line(manager, _Packages(early_tools), escape, nl))
+            first = _Packages(early_tools, recommends=packages.recommends & set(early_tools))
+            out.append(_install_line(manager, first, escape, nl))
             tools_written = True
         main_here = (
             inst.index >= first_system

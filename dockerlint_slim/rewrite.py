@@ -676,6 +676,7 @@ class _Packages:
     per_release: dict[str, list[str]] = field(default_factory=dict)
     # of ``plain``: the packages the original installed with their recommended packages
     recommends: set[str] = field(default_factory=set)
+    upgrade: bool = False  # the original upgraded the image's packages
 
     def all(self) -> list[str]:
         out = list(self.plain)
@@ -1459,10 +1460,13 @@ def _no_recommends(options: Sequence[str]) -> bool:
 
 def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> str:
     if manager == "apk":
-        return f"RUN apk add --no-cache {' '.join(packages.all())}{nl}"
+        upgrade = "apk upgrade --no-cache && " if packages.upgrade else ""
+        return f"RUN {upgrade}apk add --no-cache {' '.join(packages.all())}{nl}"
     cont = f" {escape}{nl}    "
     install = "apt-get install -y --no-install-recommends"
     steps = ["apt-get update"]
+    if packages.upgrade:
+        steps.append("apt-get upgrade -y")
     bare = [p for p in packages.plain if p not in packages.recommends]
     # installed as the original did: with their recommended packages, which the application
     # may use (imagemagick's ghostscript)
@@ -1688,6 +1692,14 @@ def rewrite(
         pinned.get(name, name) for r in runs.values() for name in r.recommends
     } & {pinned.get(p, p) for p in packages.plain}
     packages.plain = [pinned.get(p, p) for p in packages.plain]
+    # `apt-get upgrade` in the original: the runtime stage's packages are upgraded too
+    packages.upgrade = any(
+        c.name in ("apt-get", "apt", "apk")
+        and any(w.text in ("upgrade", "dist-upgrade", "full-upgrade") for w in c.args[:3])
+        for inst in body
+        if inst.keyword == "RUN"
+        for c in inst.commands
+    )
     # programs that runtime work before the runtime libraries' install calls: their packages
     # are installed on their own, first
     before: dict[int, list[Command]] = {i: list(cmds) for i, cmds in early.items()}
@@ -1836,7 +1848,7 @@ def rewrite(
             tools_written = True
         main_here = (
             inst.index >= first_system
-            and packages.all()
+            and (packages.all() or packages.upgrade)
             and not packages_written
             and (sources is None or inst.index > sources.index)
         )
@@ -1870,7 +1882,7 @@ def rewrite(
                 source = _split_text(model, inst, head, nl, False, retarget)
                 out.append(("" if split.pre else _comments(inst, nl)) + source)
             here = tail or (sources is not None and sources.index == inst.index)
-            if here and not packages_written and packages.all():
+            if here and not packages_written and (packages.all() or packages.upgrade):
                 out.append(_install_line(manager, packages, escape, nl))
                 packages_written = True
             if tail:
@@ -1888,7 +1900,7 @@ def rewrite(
                 source = retarget.paths(source, where)
             out.append(_comments(inst, nl) + source)
             if sources is not None and sources.index == inst.index and not packages_written:
-                if packages.all():  # the packages come from the sources this RUN set up
+                if packages.all() or packages.upgrade:  # from the sources this RUN set up
                     out.append(_install_line(manager, packages, escape, nl))
                 packages_written = True
     result = "".join(out)

@@ -1069,3 +1069,15 @@ def test_packages_installed_with_recommends_keep_them():
     runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)[-1]
     assert "    && apt-get install -y --no-install-recommends curl libpq5 \\\n" in runtime
     assert "    && apt-get install -y imagemagick \\\n" in runtime
+
+
+def test_an_upgrade_of_the_image_packages_is_done_in_the_runtime_stage_too():
+    text = (
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get upgrade -y "
+        "&& apt-get install -y --no-install-recommends gcc libpq-dev\n"
+        "RUN pip install psycopg2==2.9.9\n"
+    )
+    runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)[-1]
+    assert "RUN apt-get update \\\n    && apt-get upgrade -y \\\n" in runtime
+    without = text.replace("apt-get upgrade -y && ", "")
+    assert "upgrade" not in _stages(rewrite(build_model(without), native=["psycopg2"]).text)[-1]

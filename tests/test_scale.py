@@ -1,0 +1,103 @@
+"""What keeps linting linear in the size of a file, asserted by behaviour (never by timing;
+``benchmarks/scale.py`` measures): tables of the whole file that a rule reads are built once
+per file, and the answers read from them are those of the stage walk they replace."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from dockerlint_slim.engine import lint
+from dockerlint_slim.model import build_model
+from dockerlint_slim.rule import Context
+
+apt_recommends = importlib.import_module("dockerlint_slim.rules.apt_install_recommends")
+pip_cache = importlib.import_module("dockerlint_slim.rules.pip_cache_kept")
+
+
+def test_context_once_computes_each_key_once() -> None:
+    ctx = Context(build_model("FROM python:3.11\n"), "Dockerfile")
+    calls: list[str] = []
+    assert ctx.once("a", lambda: calls.append("a") or 1) == 1
+    assert ctx.once("a", lambda: calls.append("a") or 2) == 1
+    assert ctx.once("b", lambda: calls.append("b") or 3) == 3
+    assert calls == ["a", "b"]
+
+
+def _many_runs(n: int) -> str:
+    return "FROM python:3.11\n" + "".join(
+        f"RUN apt-get install -y pkg{i} && pip install p{i}\nUSER u{i}\n" for i in range(n)
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(apt_recommends, "_first_configured_off"), (pip_cache, "_users")],
+)
+def test_stage_tables_are_read_once_per_file(monkeypatch, module, name) -> None:
+    real = getattr(module, name)
+    calls: list[int] = []
+
+    def counted(df):
+        calls.append(len(df.instructions))
+        return real(df)
+
+    monkeypatch.setattr(module, name, counted)
+    result = lint(_many_runs(30))
+    assert calls == [61]
+    assert len([f for f in result.findings if f.code in ("DL3015", "DL3042")]) == 60
+
+
+def test_recommends_turned_off_in_a_parent_stage_holds_for_its_children() -> None:
+    text = (
+        "FROM debian:bookworm AS base\n"
+        "RUN apt-get install -y a\n"  # before the configuration: reported
+        "RUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/no-rec\n"
+        "FROM base AS one\n"
+        "RUN apt-get install -y b\n"
+        "FROM debian:bookworm\n"  # another image: reported
+        "COPY --from=one /x /x\n"
+        "RUN apt-get install -y c\n"
+    )
+    found = [f.line for f in lint(text, target="one").findings if f.code == "DL3015"]
+    assert found == [2]
+    found = [f.line for f in lint(text).findings if f.code == "DL3015"]
+    assert found == [8]
+
+
+def test_user_of_a_run_comes_from_the_last_user_of_its_image() -> None:
+    model = build_model(
+        "FROM python:3.11 AS base\n"
+        "RUN echo\n"
+        "USER app\n"
+        "ARG WHO=web\n"
+        "FROM base AS one\n"
+        "RUN echo\n"
+        "USER $WHO:staff\n"
+        "RUN echo\n"
+        "USER $NOBODY\n"
+        "RUN echo\n"
+        "FROM python:3.11\n"
+        "RUN echo\n"
+    )
+    ctx = Context(model, "Dockerfile")
+    runs = [(i, model.stages[i.stage]) for i in model.instructions if i.keyword == "RUN"]
+    assert [pip_cache._user(inst, stage, ctx) for inst, stage in runs] == [
+        (None, True),
+        ("app", True),
+        ("web", True),
+        ("", False),
+        (None, True),
+    ]
+
+
+def test_a_cache_removed_later_in_the_run_is_found_for_every_install() -> None:
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN pip install a && rm -rf /root/.cache/pip && pip install b && uv pip install c "
+        "&& pip install d && rm -rf ~/.cache/uv && pip cache purge && uv pip install e\n"
+    )
+    found = [f.column for f in lint(text).findings if f.code == "DL3042"]
+    at = text.index("uv pip install e") - text.index("RUN") + 1
+    assert found == [at]

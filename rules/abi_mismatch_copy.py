@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify, distro_python_minor, same_abi
-from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Stage, substitute
+from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Overlay, Stage, substitute
 from dockerlint_slim.packages import package_name, package_ops
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
@@ -237,7 +237,7 @@ def _made(df: Dockerfile, stage: Stage) -> dict[str, str]:
                 if cmd.name == "cd" and cmd.args:
                     run_cwd = _resolve(cmd.args[0].text, run_cwd, inst.env, home) or run_cwd
                     continue
-                env = {**inst.env, **dict(cmd.assignments)}
+                env = Overlay(dict(cmd.assignments), inst.env)
                 found = [(t, _VENV) for t in _venv_targets(cmd)] + _pip_targets(cmd)
                 if cmd.name == "uv" and cmd.arg_texts[:1] == ("sync",):
                     found.append((env.get("UV_PROJECT_ENVIRONMENT") or ".venv", _VENV))
@@ -309,7 +309,7 @@ def _source(inst: Instruction, stage: Stage, ctx: Context, value: str) -> _Side 
     df = ctx.dockerfile
     variable = "$" in value
     if variable:
-        value, complete = substitute(value, {**df.global_args, **inst.env})
+        value, complete = substitute(value, Overlay(inst.env, df.global_args))
         if not complete or not value:
             return None
     for other in df.stages:

@@ -101,3 +101,54 @@ def test_a_cache_removed_later_in_the_run_is_found_for_every_install() -> None:
     found = [f.column for f in lint(text).findings if f.code == "DL3042"]
     at = text.index("uv pip install e") - text.index("RUN") + 1
     assert found == [at]
+
+
+deleted_later = importlib.import_module("dockerlint_slim.rules.deleted_in_later_layer")
+
+
+def test_the_tree_of_added_paths_offers_every_related_path_in_order() -> None:
+    paths = [
+        "/app", "/app/src", "/app/src/x.py", "/app/*.whl", "/tmp", "/tmp/a/b", "/t*",
+        "/var/lib/apt/lists", "@", "@/build", "@/b*/x", "/", "/app/src/[ab]", "/opt/v",
+    ]  # fmt: skip
+    removals = [
+        "/app", "/app/src", "/app/src/x.py", "/app/x.whl", "/tmp/*", "/tmp/a", "/*",
+        "/var/lib/apt/lists/*", "@/build/x", "@/*", "/app/src/a", "/nothing/here", "/",
+    ]  # fmt: skip
+    for removal in removals:
+        tree = deleted_later._AddedTree()
+        added = [deleted_later._Added(p, n, n, tree=True) for n, p in enumerate(paths)]
+        tree.extend(added)
+        related = [a for a in added if deleted_later._relation(removal, a.path) is not None]
+        offered = tree.candidates(removal)
+        assert [a for a in offered if a in related] == related, removal
+        assert offered == sorted(offered, key=lambda a: a.line)
+    # what was removed is not offered again
+    tree = deleted_later._AddedTree()
+    first, second = (
+        deleted_later._Added("/tmp/a", 1, 1, True),
+        deleted_later._Added("/x", 2, 2, True),
+    )
+    tree.extend([first, second])
+    first.removed = True
+    assert tree.candidates("/tmp") == [] and tree.candidates("/") == [second]
+
+
+def test_a_line_of_stages_is_walked_once(monkeypatch) -> None:
+    text = (
+        "FROM python:3.11 AS s0\nRUN pip install a\n"
+        + "".join(f"FROM s{i - 1} AS s{i}\nRUN echo {i}\n" for i in range(1, 30))
+        + "RUN rm -rf /root/.cache/pip\n"
+    )
+    seen: list[int] = []
+    real = deleted_later._Resolver
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, inst, state):
+            seen.append(inst.index)
+            super().__init__(inst, state)
+
+    monkeypatch.setattr(deleted_later, "_Resolver", Counted)
+    found = [f.line for f in lint(text).findings if f.code == "DLS004"]
+    assert found == [len(text.splitlines())]
+    assert sorted(seen) == sorted(set(seen))  # each instruction once

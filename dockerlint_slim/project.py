@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import json
 import os
 import posixpath
@@ -345,7 +346,36 @@ def parse_requirement(
     """One requirement as pip reads it on a line (PEP 508, URL or local path).
 
     Returns None (and appends a ``source:line:`` warning) when *text* is not a requirement.
+    A requirement read on its own (no source, options or warnings) is parsed once per text.
     """
+    if not (source or line or raw is not None or editable or options or warnings is not None):
+        return _parse_plain(text)
+    return _parse_requirement(
+        text,
+        source=source,
+        line=line,
+        raw=raw,
+        editable=editable,
+        options=options,
+        warnings=warnings,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_plain(text: str) -> Requirement | None:
+    return _parse_requirement(text)
+
+
+def _parse_requirement(
+    text: str,
+    *,
+    source: str = "",
+    line: int = 0,
+    raw: str | None = None,
+    editable: bool = False,
+    options: tuple[str, ...] = (),
+    warnings: list[str] | None = None,
+) -> Requirement | None:
     from packaging.markers import InvalidMarker, Marker
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as _Pep508

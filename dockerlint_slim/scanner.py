@@ -72,6 +72,7 @@ class ScanError(Exception):
 
 @dataclass(frozen=True)
 class Span:
+    __slots__ = ("end", "start")  # a file has many: no __dict__ each
     start: int
     end: int
 
@@ -116,6 +117,7 @@ class Blank:
 class Flag:
     """``--name=value`` (or ``--name``) before an instruction's arguments."""
 
+    __slots__ = ("end", "name", "start", "value")
     name: str
     value: str | None
     start: int
@@ -157,7 +159,25 @@ class RawInstruction:
     args: str  # logical text after the flags, stripped
     json_args: tuple[str, ...] | None  # exec form, when the arguments are a JSON array
     heredocs: tuple[Heredoc, ...]
-    sub: RawInstruction | None = None  # the instruction an ONBUILD wraps
+    sub: RawInstruction | None  # the instruction an ONBUILD wraps
+
+    __slots__ = (  # a file has many: no __dict__ each
+        "args",
+        "args_start",
+        "command_end",
+        "end",
+        "end_line",
+        "flags",
+        "heredocs",
+        "json_args",
+        "keyword",
+        "keyword_span",
+        "line",
+        "segments",
+        "start",
+        "sub",
+        "value",
+    )
 
     @property
     def span(self) -> Span:
@@ -539,6 +559,7 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
             args=p.args,
             json_args=p.json_args,
             heredocs=(),
+            sub=None,
         )
     json_args: tuple[str, ...] | None = None
     if keyword in JSON_INSTRUCTIONS and args.startswith("["):

@@ -475,8 +475,16 @@ class PipCacheKept(Rule):
 
 
 def _on_windows(stage: Stage, ctx: Context) -> bool:
-    root = list(ctx.dockerfile.lineage(stage))[-1]
-    return classify(root.base).variant == "windows"
+    return ctx.once(("DL3042", "windows"), lambda: _windows_stages(ctx.dockerfile))[stage.index]
+
+
+def _windows_stages(df: Dockerfile) -> list[bool]:
+    """For each stage, whether the image at the root of its FROM line is a Windows image."""
+    out: list[bool] = []
+    for stage in df.stages:  # a stage is built FROM an earlier one
+        parent = stage.parent
+        out.append(out[parent] if parent is not None else classify(stage.base).variant == "windows")
+    return out
 
 
 class _Text:

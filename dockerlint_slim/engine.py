@@ -16,8 +16,10 @@ A code may also be a rule name or ``ALL``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,8 +129,26 @@ def lint(
     """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input.
     ``context_dir`` is the build context that project-aware rules read (None: none)."""
     settings = settings or Settings.default()
-    model = build_model(text, path, target if target is not None else settings.target)
-    return lint_model(model, settings, rules=rules, file_path=file_path, context_dir=context_dir)
+    with collector_paused():
+        model = build_model(text, path, target if target is not None else settings.target)
+        return lint_model(
+            model, settings, rules=rules, file_path=file_path, context_dir=context_dir
+        )
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (when it runs) and restore it after. A model is many
+    small objects without reference cycles that live as long as the result; while they are
+    made, the collector would walk them again and again (a sixth of the time on big
+    files) and find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def lint_model(

@@ -152,3 +152,29 @@ def test_a_line_of_stages_is_walked_once(monkeypatch) -> None:
     found = [f.line for f in lint(text).findings if f.code == "DLS004"]
     assert found == [len(text.splitlines())]
     assert sorted(seen) == sorted(set(seen))  # each instruction once
+
+
+def test_lint_pauses_the_cycle_collector_and_restores_it() -> None:
+    import gc
+
+    states: list[bool] = []
+    real = deleted_later.DeletedInLaterLayer.check
+
+    def check(self, inst, stage, ctx):
+        states.append(gc.isenabled())
+        return real(self, inst, stage, ctx)
+
+    was = gc.isenabled()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(deleted_later.DeletedInLaterLayer, "check", check)
+            gc.enable()
+            lint("FROM python:3.11\nRUN echo\n")
+            assert gc.isenabled()
+            gc.disable()
+            lint("FROM python:3.11\nRUN echo\n")
+            assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+    assert states == [False, False]

@@ -224,6 +224,10 @@ class Requirement:
             return True
 
 
+# a bare name or a name with one plain version bound: packaging reads these the same way
+_SIMPLE_REQUIREMENT = re.compile(
+    r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:(==|!=|<=|>=|<|>)([0-9]+(?:\.[0-9]+)*))?"
+)
 _URL_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|file:)")
 _DIRECT_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")
 _ARCHIVE_SUFFIXES = (
@@ -398,6 +402,17 @@ def _parse_requirement(
                 if warnings is not None:
                     warnings.append(f"{where}: invalid marker {req.marker!r}: {exc}")
         return req
+    simple = _SIMPLE_REQUIREMENT.fullmatch(text)
+    if simple is not None:  # what packaging would read, read without it (it is slow)
+        name, op, version = simple.groups()
+        return Requirement(
+            name=canonical(name),
+            raw=raw,
+            specifier=f"{op}{version}" if op else "",
+            source=source,
+            line=line,
+            options=options,
+        )
     try:
         parsed = _Pep508(text)
     except InvalidRequirement as exc:

@@ -5,6 +5,7 @@ per file, and the answers read from them are those of the stage walk they replac
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -178,3 +179,22 @@ def test_lint_pauses_the_cycle_collector_and_restores_it() -> None:
         if was:
             gc.enable()
     assert states == [False, False]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flask", "Flask_SQLAlchemy", "zope.interface", "a", "a1", "pkg==1.5", "pkg==1.05",
+        "pkg>=2", "pkg<3.0.0", "pkg!=1.2", "pkg>1", "pkg<=0.9", "x-y.z==10.20.30",
+        "pkg==1.5.*", "pkg~=1.4", "pkg===1", "pkg==1.0a1", "pkg == 1.5", "pkg[extra]==1",
+        "pkg>=1,<2", "pkg;python_version<'3.9'", "-pkg", "pkg_", "pkg==", "pkg==1.",
+        "pkg==v1", "pkg<>1", "1pkg==2",
+    ],
+)  # fmt: skip
+def test_plain_requirements_are_read_as_packaging_reads_them(text) -> None:
+    project = importlib.import_module("dockerlint_slim.project")
+    fast = project.parse_requirement(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(project, "_SIMPLE_REQUIREMENT", re.compile(r"(?!)(.)(.)(.)"))
+        slow = project._parse_requirement(text)
+    assert fast == slow

@@ -1,7 +1,8 @@
 """How linting scales with the size of a Dockerfile: time, time per instruction and memory.
 
     python3 benchmarks/scale.py [--sizes 1000,10000,100000] [--only CASE[,CASE]]
-                                [--timeout SECONDS] [--output benchmarks/results/scale.md]
+                                [--timeout SECONDS] [--max-memory MB]
+                                [--output benchmarks/results/scale.md]
 
 Generates Dockerfiles of growing size and lints each with every rule (``lint()``, no build
 context), one case per subprocess so that measurements are separate:
@@ -18,7 +19,8 @@ context), one case per subprocess so that measurements are separate:
 For each it prints, and writes as a table to ``--output``: instructions, size, the time of
 ``lint()`` (the rules loaded and the parser warmed up before; the text is already in
 memory), microseconds per instruction, and the peak resident memory of the subprocess
-(``ru_maxrss``: the interpreter and every import included).
+(``ru_maxrss``: the interpreter and every import included). A case that runs longer than
+``--timeout`` or needs more address space than ``--max-memory`` fails.
 
 Targets (the issue's): the 10 MB file in <= 15 s and <= 400 MB; the 100,000-character RUN
 line in <= 1 s; time per instruction flat: for each kind, the time per instruction of the
@@ -148,8 +150,11 @@ def case_text(name: str) -> str:
 # --------------------------------------------------------------------------- one case
 
 
-def measure_here(name: str) -> dict:
+def measure_here(name: str, max_mb: float) -> dict:
     """Lint one case in this process; what the parent reads back (JSON on stdout)."""
+    if max_mb > 0:  # a runaway case fails with MemoryError instead of taking the machine
+        limit = int(max_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from dockerlint_slim.engine import lint
     from dockerlint_slim.rule import all_rules
 
@@ -185,11 +190,11 @@ class Outcome:
         return 1e6 * self.data["seconds"] / max(self.data["instructions"], 1)
 
 
-def run_case(name: str, timeout: float) -> Outcome:
+def run_case(name: str, timeout: float, max_mb: float) -> Outcome:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--case", name],
+            [sys.executable, __file__, "--case", name, "--max-memory", str(max_mb)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -199,7 +204,10 @@ def run_case(name: str, timeout: float) -> Outcome:
     except subprocess.TimeoutExpired:
         return Outcome(name, None, f"still running after {timeout:.0f} s")
     if proc.returncode != 0:
-        return Outcome(name, None, (proc.stderr.strip().splitlines() or ["failed"])[-1])
+        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        if last.startswith("MemoryError"):
+            last = f"more than {max_mb:.0f} MB"
+        return Outcome(name, None, last)
     return Outcome(name, json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
@@ -281,10 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--only", default="", help="comma-separated case names")
     parser.add_argument("--timeout", type=float, default=900.0, help="per case, in seconds")
+    parser.add_argument(
+        "--max-memory", type=float, default=4096.0, help="per case, in MB (0: no limit)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "scale.md")
     args = parser.parse_args(argv)
     if args.case:
-        print(json.dumps(measure_here(args.case)))
+        print(json.dumps(measure_here(args.case, args.max_memory)))
         return 0
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     names = [f"{kind}-{n}" for kind in KINDS for n in sizes] + ["file-10mb", "long-run"]
@@ -293,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         names = [n for n in names if n in wanted]
     outcomes: dict[str, Outcome] = {}
     for name in names:
-        o = outcomes[name] = run_case(name, args.timeout)
+        o = outcomes[name] = run_case(name, args.timeout, args.max_memory)
         if o.data is None:
             print(f"{name}: {o.error}", flush=True)
         else:

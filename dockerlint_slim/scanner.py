@@ -41,6 +41,7 @@ INSTRUCTIONS = frozenset(
         "WORKDIR",
     }
 )
+_KEYWORDS = {k: k for k in INSTRUCTIONS}
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 # instructions whose arguments may be a JSON array (exec form)
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "COPY", "ADD"})
@@ -524,8 +525,8 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
     if m is None:  # e.g. a lone line continuation
         raise ScanError("line continuation without an instruction", line)
     word = m.group(1)
-    keyword = word.upper()
-    if keyword not in INSTRUCTIONS:
+    keyword = _KEYWORDS.get(word.upper())  # one string per keyword, not one per instruction
+    if keyword is None:
         raise ScanError(f"unknown instruction {word!r}", line)
     kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
     rest_at = m.end(1)

@@ -633,6 +633,8 @@ def _heredoc_markers(
     text: str, value: str, escape: str, segments: Sequence[Span]
 ) -> list[tuple[int | None, bool, bool, str, Span]]:
     found: list[tuple[int | None, bool, bool, str, Span]] = []
+    if "<<" not in value:
+        return found  # every marker has one
     # map logical indices of ``value`` (text after the keyword) back through the segments
     log = _Logical(text, segments)
     base = len(log.value) - len(value)

@@ -57,7 +57,7 @@ class Word:
 class Command:
     """A simple command. ``argv[0]`` is the program (after wrappers like sudo and env)."""
 
-    # a file has many: no __dict__ each; the name is read often, so it is kept once read
+    # a file has many: no __dict__ each; the name is read often, so it is kept
     __slots__ = ("_name", "argv", "assignments", "end", "start", "wrappers")
     argv: tuple[Word, ...]
     assignments: tuple[tuple[str, str], ...]  # VAR=value prefixes (and env's)
@@ -65,14 +65,13 @@ class Command:
     start: int
     end: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_name", os.path.basename(self.argv[0].text) if self.argv else "")
+
     @property
     def name(self) -> str:
         """Base name of the program: ``/opt/venv/bin/pip`` -> ``pip``."""
-        name: str | None = getattr(self, "_name", None)
-        if name is None:
-            name = os.path.basename(self.argv[0].text) if self.argv else ""
-            object.__setattr__(self, "_name", name)
-        return name
+        return self._name  # type: ignore[attr-defined]
 
     @property
     def args(self) -> tuple[Word, ...]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
-from .model import Dockerfile, Instruction, build_model
+from .model import Dockerfile, Instruction, Stage, build_model
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanResult
 
@@ -167,15 +167,14 @@ def lint_model(
     findings: list[Finding] = []
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
-    instances = [(cls, cls()) for cls in active]
-    for cls, rule in instances:
+    judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
+    for cls in active:
+        rule = cls()  # made for its pass and dropped after it, with what it kept
         raised: list[tuple[Violation, Instruction | None]] = []
         for stage in model.stages:
             if cls.shipped_only and not stage.ships:
                 continue
-            for inst in stage.instructions:
-                if cls.keywords is not None and inst.keyword not in cls.keywords:
-                    continue
+            for inst in _judged(stage, cls.keywords, judged):
                 raised.extend((v, inst) for v in rule.check(inst, stage, ctx))
         raised.extend((v, _instruction_at(model, v.start)) for v in rule.finish(ctx))
         for violation, where in raised:
@@ -192,6 +191,22 @@ def lint_model(
     findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed)
+
+
+def _judged(
+    stage: Stage,
+    keywords: frozenset[str] | None,
+    memo: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]],
+) -> Sequence[Instruction]:
+    """The instructions of ``stage`` with one of ``keywords`` (None: all), in order; picked
+    once per stage for each set of keywords that the rules ask for."""
+    key = (stage.index, keywords)
+    found = memo.get(key)
+    if found is None:
+        insts = stage.instructions
+        found = insts if keywords is None else [i for i in insts if i.keyword in keywords]
+        memo[key] = found
+    return found
 
 
 def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:

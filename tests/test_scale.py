@@ -198,3 +198,43 @@ def test_plain_requirements_are_read_as_packaging_reads_them(text) -> None:
         mp.setattr(project, "_SIMPLE_REQUIREMENT", re.compile(r"(?!)(.)(.)(.)"))
         slow = project._parse_requirement(text)
     assert fast == slow
+
+
+cache_busting = importlib.import_module("dockerlint_slim.rules.cache_busting_copy")
+
+
+def test_each_run_is_read_once_for_every_copy_of_the_whole_context(monkeypatch) -> None:
+    text = "FROM python:3.11 AS s0\nWORKDIR /app\n" + "".join(
+        f"FROM s{i - 1} AS s{i}\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        f"RUN echo {i}\nCOPY . .\n"
+        for i in range(1, 20)
+    )
+    read: list[int] = []
+    real = cache_busting._run_installs
+
+    def counted(inst, workdir):
+        read.append(inst.index)
+        return real(inst, workdir)
+
+    monkeypatch.setattr(cache_busting, "_run_installs", counted)
+    found = [f.line for f in lint(text).findings if f.code == "DLS006"]
+    assert found == [4]  # the first copy comes before the first install; later ones do not
+    assert sorted(read) == sorted(set(read))
+
+
+def test_a_copy_of_the_whole_context_knows_the_installs_of_the_stage_it_is_built_from() -> None:
+    text = (
+        "FROM python:3.11 AS base\n"
+        "WORKDIR /app\n"
+        "COPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n"
+        "FROM base AS one\n"
+        "COPY . .\n"
+        "RUN pip install -r requirements.txt\n"  # the same file again: no reinstall
+        "FROM python:3.11\n"
+        "WORKDIR /srv\n"
+        "COPY . .\n"
+        "RUN pip install -r requirements.txt\n"  # nothing installed before: every change
+    )
+    found = [f.line for f in lint(text).findings if f.code == "DLS006"]
+    assert found == [10]

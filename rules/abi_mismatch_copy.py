@@ -314,16 +314,22 @@ def _source(inst: Instruction, stage: Stage, ctx: Context, value: str) -> _Side 
             return None
     for other in df.stages:
         if other.alias is not None and other.alias == value.lower():
-            return None if other.index == stage.index else _stage_side(df, other)
+            return None if other.index == stage.index else _side_of(ctx, other)
     if value.isdigit():
         n = int(value)
         if n < len(df.stages) and n != stage.index:
-            return _stage_side(df, df.stages[n])
+            return _side_of(ctx, df.stages[n])
         return None
     if variable:
         return None  # an image named by an ARG: its default is only one of the choices
     image = ImageRef.parse(value)
     return _Side(classify(image), image.raw, "", None)
+
+
+def _side_of(ctx: Context, stage: Stage) -> _Side | None:
+    """:func:`_stage_side`, worked out once per stage and file (every COPY --from of a
+    stage asks)."""
+    return ctx.once(("DLS005", "side", stage.index), lambda: _stage_side(ctx.dockerfile, stage))
 
 
 # --------------------------------------------------------------------------- messages
@@ -477,10 +483,15 @@ class AbiMismatchCopy(Rule):
         src = _source(inst, stage, ctx, value)
         if src is None:
             return
-        dst = _stage_side(ctx.dockerfile, stage)
+        dst = _side_of(ctx, stage)
         if dst is None or same_abi(src.info, dst.info) is not False:
             return
-        made = _made(ctx.dockerfile, src.stage) if src.stage is not None else {}
+        made: dict[str, str] = {}
+        if src.stage is not None:
+            from_stage = src.stage
+            made = ctx.once(
+                ("DLS005", "made", from_stage.index), lambda: _made(ctx.dockerfile, from_stage)
+            )
         for word in _sources(inst):
             path = word
             if "$" in path:

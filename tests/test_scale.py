@@ -238,3 +238,26 @@ def test_a_copy_of_the_whole_context_knows_the_installs_of_the_stage_it_is_built
     )
     found = [f.line for f in lint(text).findings if f.code == "DLS006"]
     assert found == [10]
+
+
+abi_copy = importlib.import_module("dockerlint_slim.rules.abi_mismatch_copy")
+
+
+def test_each_stage_of_a_copy_from_is_read_once(monkeypatch) -> None:
+    text = (
+        "FROM debian:bookworm AS build\n"
+        "RUN apt-get install -y python3.11 && python3.11 -m venv /opt/venv\n"
+        "FROM python:3.12-slim\n"
+        + "".join(f"COPY --from=build /opt/venv /opt/venv{i}\n" for i in range(30))
+    )
+    sides: list[int] = []
+    real = abi_copy._stage_side
+
+    def counted(df, stage):
+        sides.append(stage.index)
+        return real(df, stage)
+
+    monkeypatch.setattr(abi_copy, "_stage_side", counted)
+    found = [f.line for f in lint(text).findings if f.code == "DLS005"]
+    assert found == list(range(4, 34))
+    assert sorted(sides) == [0, 1]

@@ -261,3 +261,48 @@ def test_each_stage_of_a_copy_from_is_read_once(monkeypatch) -> None:
     found = [f.line for f in lint(text).findings if f.code == "DLS005"]
     assert found == list(range(4, 34))
     assert sorted(sides) == [0, 1]
+
+
+def test_fixes_are_picked_and_applied_as_one_by_one() -> None:
+    """select_fixes and apply_edits find overlaps through sorted edits and join the text
+    once; the answers are those of comparing every pair and editing the text edit by edit."""
+    import random
+
+    from dockerlint_slim.edits import Edit, Fix, Safety, apply_edits, select_fixes
+
+    def naive_select(fixes, allowed):
+        chosen = []
+        for fix in sorted(fixes, key=lambda f: (f.start, f.end)):
+            if fix.safety > allowed or fix.safety == Safety.DISPLAY_ONLY or not fix.edits:
+                continue
+            if any(fix.overlaps(c) for c in chosen):
+                continue
+            chosen.append(fix)
+        return chosen
+
+    def naive_apply(text, edits):
+        out = text
+        for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+            out = out[: e.start] + e.content + out[e.end :]
+        return out
+
+    rng = random.Random(7)
+    text = "".join(rng.choice("abc\n") for _ in range(60))
+    for _ in range(400):
+        fixes = []
+        for n in range(rng.randint(0, 12)):
+            edits: list[Edit] = []
+            for _ in range(rng.randint(1, 3)):
+                start = rng.randint(0, 60)
+                end = min(60, start + rng.choice([0, 0, 1, 2, 5, 30]))
+                e = Edit(start, end, rng.choice(["", "X", "YY"]))
+                if not any(e.overlaps(o) for o in edits):
+                    edits.append(e)
+            fixes.append(Fix(f"f{n}", tuple(edits), rng.choice(list(Safety))))
+        for allowed in (Safety.SAFE, Safety.UNSAFE):
+            picked = select_fixes(fixes, allowed)
+            assert picked == naive_select(fixes, allowed)
+            edits = [e for f in picked for e in f.edits]
+            assert apply_edits(text, edits) == naive_apply(text, edits)
+    with pytest.raises(ValueError, match="past the end"):
+        apply_edits("abc", [Edit(1, 2, "x"), Edit(3, 4, "y")])

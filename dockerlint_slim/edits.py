@@ -7,6 +7,7 @@ written, so a file that is not changed by any edit comes back byte for byte.
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,21 +87,44 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     for a, b in zip(ordered, ordered[1:]):
         if a.overlaps(b):
             raise ValueError(f"overlapping edits at {a.start}..{a.end} and {b.start}..{b.end}")
-    out = text
-    for e in reversed(ordered):
-        if e.end > len(out):
-            raise ValueError(f"edit {e.start}..{e.end} is past the end of the text")
-        out = out[: e.start] + e.content + out[e.end :]
-    return out
+    if ordered and ordered[-1].end > len(text):  # the last edit ends last
+        e = ordered[-1]
+        raise ValueError(f"edit {e.start}..{e.end} is past the end of the text")
+    pieces: list[str] = []
+    at = 0
+    for e in ordered:
+        pieces += (text[at : e.start], e.content)
+        at = e.end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def select_fixes(fixes: Iterable[Fix], allowed: Safety) -> list[Fix]:
     """Pick fixes at or below ``allowed`` safety, dropping any that overlap an earlier pick."""
     chosen: list[Fix] = []
+    # the edits of the fixes chosen so far, by (start, end): they do not overlap, so their
+    # ends grow with their starts and an edit can overlap only those around where it goes
+    taken: list[Edit] = []
+    keys: list[tuple[int, int]] = []
     for fix in sorted(fixes, key=lambda f: (f.start, f.end)):
         if fix.safety > allowed or fix.safety == Safety.DISPLAY_ONLY or not fix.edits:
             continue
-        if any(fix.overlaps(c) for c in chosen):
+        if any(_overlaps_taken(e, taken, keys) for e in fix.edits):
             continue
         chosen.append(fix)
+        for e in fix.edits:
+            at = bisect.bisect_right(keys, (e.start, e.end))
+            keys.insert(at, (e.start, e.end))
+            taken.insert(at, e)
     return chosen
+
+
+def _overlaps_taken(edit: Edit, taken: list[Edit], keys: list[tuple[int, int]]) -> bool:
+    at = bisect.bisect_left(keys, (edit.start, edit.start))
+    if at and taken[at - 1].overlaps(edit):
+        return True
+    while at < len(taken) and taken[at].start <= edit.end:
+        if taken[at].overlaps(edit):
+            return True
+        at += 1
+    return False

@@ -16,14 +16,16 @@ A code may also be a rule name or ``ALL``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
-from .model import Dockerfile, Instruction, build_model
+from .model import Dockerfile, Instruction, Stage, build_model
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanResult
 
@@ -127,8 +129,26 @@ def lint(
     """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input.
     ``context_dir`` is the build context that project-aware rules read (None: none)."""
     settings = settings or Settings.default()
-    model = build_model(text, path, target if target is not None else settings.target)
-    return lint_model(model, settings, rules=rules, file_path=file_path, context_dir=context_dir)
+    with collector_paused():
+        model = build_model(text, path, target if target is not None else settings.target)
+        return lint_model(
+            model, settings, rules=rules, file_path=file_path, context_dir=context_dir
+        )
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (when it runs) and restore it after. A model is many
+    small objects without reference cycles that live as long as the result; while they are
+    made, the collector would walk them again and again (a sixth of the time on big
+    files) and find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def lint_model(
@@ -147,15 +167,14 @@ def lint_model(
     findings: list[Finding] = []
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
-    instances = [(cls, cls()) for cls in active]
-    for cls, rule in instances:
+    judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
+    for cls in active:
+        rule = cls()  # made for its pass and dropped after it, with what it kept
         raised: list[tuple[Violation, Instruction | None]] = []
         for stage in model.stages:
             if cls.shipped_only and not stage.ships:
                 continue
-            for inst in stage.instructions:
-                if cls.keywords is not None and inst.keyword not in cls.keywords:
-                    continue
+            for inst in _judged(stage, cls.keywords, judged):
                 raised.extend((v, inst) for v in rule.check(inst, stage, ctx))
         raised.extend((v, _instruction_at(model, v.start)) for v in rule.finish(ctx))
         for violation, where in raised:
@@ -172,6 +191,22 @@ def lint_model(
     findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed)
+
+
+def _judged(
+    stage: Stage,
+    keywords: frozenset[str] | None,
+    memo: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]],
+) -> Sequence[Instruction]:
+    """The instructions of ``stage`` with one of ``keywords`` (None: all), in order; picked
+    once per stage for each set of keywords that the rules ask for."""
+    key = (stage.index, keywords)
+    found = memo.get(key)
+    if found is None:
+        insts = stage.instructions
+        found = insts if keywords is None else [i for i in insts if i.keyword in keywords]
+        memo[key] = found
+    return found
 
 
 def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:

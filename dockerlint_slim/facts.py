@@ -36,7 +36,7 @@ from .commands import (
     split_options,
 )
 from .images import BaseInfo, classify
-from .model import Dockerfile, Instruction, Stage, substitute
+from .model import Dockerfile, Instruction, Overlay, Stage, substitute
 from .packages import (
     PackageOp,
     build_packages_left,
@@ -390,8 +390,7 @@ def _expand(word: Word, inst: Instruction, cmd: Command) -> str | None:
         return text
     if "`" in text or "$(" in text:
         return None
-    values: dict[str, str | None] = {**inst.env, **dict(cmd.assignments)}
-    value, complete = substitute(text, values)
+    value, complete = substitute(text, Overlay(dict(cmd.assignments), inst.env))
     return value if complete else None
 
 

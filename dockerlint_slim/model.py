@@ -6,10 +6,12 @@ this model only; they never look at raw text except through the spans it gives.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, overload
 
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
 from .shell import Command, blank_run_text, parse_shell
@@ -17,14 +19,20 @@ from .shell import Command, blank_run_text, parse_shell
 __all__ = [
     "SHELLS",
     "Dockerfile",
+    "Env",
     "ImageRef",
     "Instruction",
     "ModelError",
+    "Overlay",
     "Stage",
     "build_model",
     "change_workdir",
     "substitute",
 ]
+
+
+_T = TypeVar("_T")
+_V = TypeVar("_V", covariant=True)
 
 
 class ModelError(Exception):
@@ -85,6 +93,171 @@ def change_workdir(current: str | None, value: str, env: Mapping[str, str | None
     if not known or current is None or not value:
         return None
     return posixpath.normpath(posixpath.join(current, value))
+
+
+# --------------------------------------------------------------------------- environments
+
+
+class _EnvStore:
+    """The values that the ENV and ARG instructions of a line of stages set, with the version
+    (a count of the instructions that changed something) each was set at: one store serves
+    every instruction of those stages, so no instruction needs a copy of the map.
+
+    ``base`` is the environment the first stage starts from when it is built FROM a stage whose
+    store another stage continued already (read when a name is not set here)."""
+
+    __slots__ = ("base", "depth", "history", "sizes", "version")
+
+    def __init__(self, base: Env | None = None) -> None:
+        self.base = base
+        self.depth: int = base._store.depth + 1 if base is not None else 0
+        # name -> (versions it was set at, ascending; the values)
+        self.history: dict[str, tuple[list[int], list[str]]] = {}
+        self.sizes = [len(base) if base is not None else 0]  # how many names per version
+        self.version = 0
+
+    def lookup(self, key: str, version: int) -> str | None:
+        found = self.history.get(key)
+        if found is not None:
+            versions, values = found
+            if versions[-1] <= version:
+                return values[-1]
+            at = bisect.bisect_right(versions, version)
+            if at:
+                return values[at - 1]
+        return self.base._get(key) if self.base is not None else None
+
+
+class Env(Mapping[str, str]):
+    """The environment an instruction sees (its stage's ENV values and the ARG values in
+    effect): a read-only mapping. Instructions between two changes share one ``Env``; a change
+    records only the names it sets, so building the environments of a file takes time and
+    memory linear in its ENV and ARG instructions. Reading a name is a dict look-up (a binary
+    search when the name was set again later in the stage)."""
+
+    __slots__ = ("_store", "_version")
+
+    def __init__(self, store: _EnvStore | None = None, version: int = 0) -> None:
+        self._store = store if store is not None else _EnvStore()
+        self._version = version
+
+    def _get(self, key: str) -> str | None:
+        return self._store.lookup(key, self._version)
+
+    def __getitem__(self, key: str) -> str:
+        value = self._get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | _T, /) -> str | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        value = self._get(key)
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._get(key) is not None
+
+    def __len__(self) -> int:
+        return self._store.sizes[self._version]
+
+    def __iter__(self) -> Iterator[str]:
+        store, version = self._store, self._version
+        own = [k for k, (versions, _) in store.history.items() if versions[0] <= version]
+        if store.base is None:
+            return iter(own)
+        return iter(dict.fromkeys([*store.base, *own]))
+
+    def __repr__(self) -> str:
+        return f"Env({dict(self)!r})"
+
+
+class _EnvBuilder:
+    """Builds the environments of one stage's instructions (see :class:`Env`)."""
+
+    _MAX_DEPTH = 16  # stores read through before a stage's start is copied instead
+
+    def __init__(self, start: Env | None = None) -> None:
+        if start is None:
+            self.store = _EnvStore()
+        elif start._version == start._store.version:
+            self.store = start._store  # nothing came after it: continue its store
+        elif start._store.depth < self._MAX_DEPTH:
+            self.store = _EnvStore(start)
+        else:
+            self.store = _EnvStore()
+            for key in start:
+                self._write(key, start[key])
+            self.store.version = 0
+        self.current = start if start is not None else Env(self.store, 0)
+        self._open = False  # the newest version is being written
+
+    @property
+    def live(self) -> Env:
+        """The environment with the writes of the instruction being read."""
+        return Env(self.store, self.store.version) if self._open else self.current
+
+    def _write(self, key: str, value: str) -> None:
+        store = self.store
+        found = store.history.get(key)
+        if found is None:
+            store.history[key] = ([store.version], [value])
+            if store.base is None or key not in store.base:
+                store.sizes[-1] += 1
+        elif found[0][-1] == store.version:
+            found[1][-1] = value
+        else:
+            found[0].append(store.version)
+            found[1].append(value)
+
+    def set(self, key: str, value: str) -> None:
+        if not self._open:
+            self.store.version += 1
+            self.store.sizes.append(self.store.sizes[-1])
+            self._open = True
+        self._write(key, value)
+
+    def setdefault(self, key: str, value: str) -> None:
+        if key not in self.live:
+            self.set(key, value)
+
+    def commit(self) -> Env:
+        """The environment after the instruction: ``current`` when it changed nothing."""
+        if self._open:
+            self.current = Env(self.store, self.store.version)
+            self._open = False
+        return self.current
+
+
+class Overlay(Mapping[str, _V]):
+    """``top`` read before ``below``, without copying either (``{**below, **top}`` as a
+    view)."""
+
+    __slots__ = ("below", "top")
+
+    def __init__(self, top: Mapping[str, _V], below: Mapping[str, _V]) -> None:
+        self.top = top
+        self.below = below
+
+    def __getitem__(self, key: str) -> _V:
+        if key in self.top:
+            return self.top[key]
+        return self.below[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.top or key in self.below
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.top, *self.below]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_EMPTY_ENV = Env()
 
 
 # --------------------------------------------------------------------------- images
@@ -164,7 +337,7 @@ class Instruction:
         reads (a variable set after its use is taken too: a rare shape)."""
         if not self.shell_vars:
             return self.env
-        return {**self.env, **dict(self.shell_vars)}
+        return Overlay(dict(self.shell_vars), self.env)
 
     @property
     def keyword(self) -> str:
@@ -347,8 +520,8 @@ def build_model(
     stage_rows: list[dict] = []
     global_args: dict[str, str | None] = {}
     aliases: dict[str, int] = {}
-    env: dict[str, str] = {}
-    stage_envs: list[dict[str, str]] = []
+    env = _EnvBuilder()
+    stage_envs: list[Env] = []  # the environment at the end of each stage
     powershell = False
     comments: list[Comment] = []
     for item in result.items:
@@ -378,9 +551,11 @@ def build_model(
             elif expanded.isdigit() and int(expanded) < len(stage_rows):
                 parent = int(expanded)
             sidx = len(stage_rows)
-            env = dict(stage_envs[parent]) if parent is not None else {}
+            if stage_rows:
+                stage_envs.append(env.current)
+            env = _EnvBuilder(stage_envs[parent] if parent is not None else None)
             powershell = stage_rows[parent]["powershell"] if parent is not None else False
-            inst = Instruction(index, raw, sidx, (), dict(env), above)
+            inst = Instruction(index, raw, sidx, (), env.current, above)
             stage_rows.append(
                 {
                     "alias": alias,
@@ -391,7 +566,6 @@ def build_model(
                     "powershell": powershell,
                 }
             )
-            stage_envs.append(env)
             if alias:
                 aliases[alias] = sidx
             instructions.append(inst)
@@ -404,7 +578,7 @@ def build_model(
                     if value is not None:
                         value, _ = substitute(value, global_args)
                     global_args[name] = value
-            instructions.append(Instruction(index, raw, None, (), {}, above))
+            instructions.append(Instruction(index, raw, None, (), _EMPTY_ENV, above))
             continue
         row = stage_rows[-1]
         sidx = len(stage_rows) - 1
@@ -412,16 +586,18 @@ def build_model(
         shell_vars: tuple[tuple[str, str], ...] = ()
         if kw == "RUN" and not row["powershell"]:
             commands, shell_vars = _run_commands(raw, text, result.escape)
-        inst = Instruction(index, raw, sidx, commands, dict(env), above, shell_vars)
+        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
-                env[name], _ = substitute(value, {**global_args, **env})
+                env.set(name, substitute(value, Overlay(env.live, global_args))[0])
+            env.commit()
         elif kw == "ARG":
             for name, value in _arg_pairs(raw.args):
                 if value is None:
                     value = global_args.get(name)
                 if value is not None:
                     env.setdefault(name, value)
+            env.commit()
         elif kw == "SHELL":
             shell = _stage_shell(raw) or ""
             row["powershell"] = (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import json
 import os
 import posixpath
@@ -223,6 +224,10 @@ class Requirement:
             return True
 
 
+# a bare name or a name with one plain version bound: packaging reads these the same way
+_SIMPLE_REQUIREMENT = re.compile(
+    r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:(==|!=|<=|>=|<|>)([0-9]+(?:\.[0-9]+)*))?"
+)
 _URL_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|file:)")
 _DIRECT_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")
 _ARCHIVE_SUFFIXES = (
@@ -345,7 +350,36 @@ def parse_requirement(
     """One requirement as pip reads it on a line (PEP 508, URL or local path).
 
     Returns None (and appends a ``source:line:`` warning) when *text* is not a requirement.
+    A requirement read on its own (no source, options or warnings) is parsed once per text.
     """
+    if not (source or line or raw is not None or editable or options or warnings is not None):
+        return _parse_plain(text)
+    return _parse_requirement(
+        text,
+        source=source,
+        line=line,
+        raw=raw,
+        editable=editable,
+        options=options,
+        warnings=warnings,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_plain(text: str) -> Requirement | None:
+    return _parse_requirement(text)
+
+
+def _parse_requirement(
+    text: str,
+    *,
+    source: str = "",
+    line: int = 0,
+    raw: str | None = None,
+    editable: bool = False,
+    options: tuple[str, ...] = (),
+    warnings: list[str] | None = None,
+) -> Requirement | None:
     from packaging.markers import InvalidMarker, Marker
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as _Pep508
@@ -368,6 +402,17 @@ def parse_requirement(
                 if warnings is not None:
                     warnings.append(f"{where}: invalid marker {req.marker!r}: {exc}")
         return req
+    simple = _SIMPLE_REQUIREMENT.fullmatch(text)
+    if simple is not None:  # what packaging would read, read without it (it is slow)
+        name, op, version = simple.groups()
+        return Requirement(
+            name=canonical(name),
+            raw=raw,
+            specifier=f"{op}{version}" if op else "",
+            source=source,
+            line=line,
+            options=options,
+        )
     try:
         parsed = _Pep508(text)
     except InvalidRequirement as exc:

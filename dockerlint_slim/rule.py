@@ -14,11 +14,11 @@ import importlib.util
 import inspect
 import pkgutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .edits import Edit, Fix, Safety
 from .findings import RuleMeta, Severity
@@ -27,6 +27,8 @@ from .model import Dockerfile, Instruction, Stage
 if TYPE_CHECKING:
     from .facts import Facts
     from .project import Project
+
+_T = TypeVar("_T")
 
 __all__ = [
     "DOC_SECTIONS",
@@ -76,6 +78,7 @@ class Context:
         self.context_dir = Path(context_dir) if context_dir is not None else None
         self._project: Project | None = None
         self._facts: Facts | None = None
+        self._once: dict[Hashable, Any] = {}
 
     @property
     def project(self) -> Project | None:
@@ -99,6 +102,15 @@ class Context:
 
             self._facts = Facts(self.dockerfile, self.project)
         return self._facts
+
+    def once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, called the first time ``key`` is asked for in this file and then
+        remembered: how a rule reads something of the whole file (a table of every stage,
+        say) once instead of for every instruction it checks. Keys are the rule's own
+        (start them with its code)."""
+        if key not in self._once:
+            self._once[key] = compute()
+        return self._once[key]
 
 
 class Rule:

@@ -41,6 +41,7 @@ INSTRUCTIONS = frozenset(
         "WORKDIR",
     }
 )
+_KEYWORDS = {k: k for k in INSTRUCTIONS}
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 # instructions whose arguments may be a JSON array (exec form)
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "COPY", "ADD"})
@@ -72,6 +73,7 @@ class ScanError(Exception):
 
 @dataclass(frozen=True)
 class Span:
+    __slots__ = ("end", "start")  # a file has many: no __dict__ each
     start: int
     end: int
 
@@ -116,6 +118,7 @@ class Blank:
 class Flag:
     """``--name=value`` (or ``--name``) before an instruction's arguments."""
 
+    __slots__ = ("end", "name", "start", "value")
     name: str
     value: str | None
     start: int
@@ -157,7 +160,25 @@ class RawInstruction:
     args: str  # logical text after the flags, stripped
     json_args: tuple[str, ...] | None  # exec form, when the arguments are a JSON array
     heredocs: tuple[Heredoc, ...]
-    sub: RawInstruction | None = None  # the instruction an ONBUILD wraps
+    sub: RawInstruction | None  # the instruction an ONBUILD wraps
+
+    __slots__ = (  # a file has many: no __dict__ each
+        "args",
+        "args_start",
+        "command_end",
+        "end",
+        "end_line",
+        "flags",
+        "heredocs",
+        "json_args",
+        "keyword",
+        "keyword_span",
+        "line",
+        "segments",
+        "start",
+        "sub",
+        "value",
+    )
 
     @property
     def span(self) -> Span:
@@ -213,27 +234,39 @@ def compute_line_starts(text: str) -> list[int]:
 
 @dataclass(frozen=True)
 class _Line:
+    __slots__ = ("content_end", "end", "number", "start")
     start: int  # offset of the first character
     content_end: int  # offset of the line ending (\r\n or \n) or of the end of text
     end: int  # offset after the line ending
     number: int  # 1-based
 
 
-def _lines(text: str, begin: int) -> list[_Line]:
-    out: list[_Line] = []
-    pos = begin
-    number = 1
-    n = len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        if nl == -1:
-            out.append(_Line(pos, n, n, number))
-            break
-        content_end = nl - 1 if nl > pos and text[nl - 1] == "\r" else nl
-        out.append(_Line(pos, content_end, nl + 1, number))
-        pos = nl + 1
-        number += 1
-    return out
+class _Lines:
+    """The lines of a text as :class:`_Line` objects, each made when it is read: a big file
+    has many lines, and the scanner reads each only a few times. ``starts`` are the offsets
+    where lines start (:func:`compute_line_starts`)."""
+
+    def __init__(self, text: str, starts: list[int]) -> None:
+        self.text = text
+        self.starts = starts
+        # a text that ends with a line ending (or is empty) has no line after it
+        self.count = len(starts) - (1 if starts[-1] == len(text) else 0)
+        self.first_start = starts[0]  # moved past a byte order mark
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> _Line:
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        text, start = self.text, self.starts[i]
+        if i + 1 < len(self.starts):
+            nl = self.starts[i + 1] - 1
+            content_end = nl - 1 if nl > start and text[nl - 1] == "\r" else nl
+            end = nl + 1
+        else:
+            content_end = end = len(text)
+        return _Line(self.first_start if i == 0 else start, content_end, end, i + 1)
 
 
 def check_text(data: bytes) -> str:
@@ -259,13 +292,13 @@ def scan(text: str) -> ScanResult:
     begin = 0
     if text.startswith("\ufeff"):
         begin = 1
-    lines = _lines(text, 0)
+    starts = compute_line_starts(text)
+    lines = _Lines(text, starts)
     if begin and lines:
         # the BOM is its own item; the first line starts after it
-        first = lines[0]
         items.append(Bom(0, 1))
-        lines[0] = _Line(1, first.content_end, first.end, 1)
-    result = ScanResult(text=text, items=items, line_starts=compute_line_starts(text))
+        lines.first_start = 1
+    result = ScanResult(text=text, items=items, line_starts=starts)
 
     i = 0
     # parser directives: only at the very top, before any comment, blank line or instruction
@@ -326,9 +359,7 @@ def _is_empty(text: str, ln: _Line) -> bool:
     return not text[ln.start : ln.content_end].lstrip(_SPACE)
 
 
-def _scan_instruction(
-    text: str, lines: list[_Line], i: int, escape: str
-) -> tuple[RawInstruction, int]:
+def _scan_instruction(text: str, lines: _Lines, i: int, escape: str) -> tuple[RawInstruction, int]:
     first = lines[i]
     segments: list[Span] = []
     cont, seg_end = _continues(text, first, escape)
@@ -494,8 +525,8 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
     if m is None:  # e.g. a lone line continuation
         raise ScanError("line continuation without an instruction", line)
     word = m.group(1)
-    keyword = word.upper()
-    if keyword not in INSTRUCTIONS:
+    keyword = _KEYWORDS.get(word.upper())  # one string per keyword, not one per instruction
+    if keyword is None:
         raise ScanError(f"unknown instruction {word!r}", line)
     kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
     rest_at = m.end(1)
@@ -539,6 +570,7 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
             args=p.args,
             json_args=p.json_args,
             heredocs=(),
+            sub=None,
         )
     json_args: tuple[str, ...] | None = None
     if keyword in JSON_INSTRUCTIONS and args.startswith("["):
@@ -601,6 +633,8 @@ def _heredoc_markers(
     text: str, value: str, escape: str, segments: Sequence[Span]
 ) -> list[tuple[int | None, bool, bool, str, Span]]:
     found: list[tuple[int | None, bool, bool, str, Span]] = []
+    if "<<" not in value:
+        return found  # every marker has one
     # map logical indices of ``value`` (text after the keyword) back through the segments
     log = _Logical(text, segments)
     base = len(log.value) - len(value)

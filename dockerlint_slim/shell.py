@@ -46,6 +46,7 @@ def _parser() -> Any:
 class Word:
     """One shell word: ``text`` is its value with quotes removed, offsets index the file."""
 
+    __slots__ = ("end", "raw", "start", "text")  # a file has many: no __dict__ each
     text: str
     raw: str
     start: int
@@ -56,16 +57,21 @@ class Word:
 class Command:
     """A simple command. ``argv[0]`` is the program (after wrappers like sudo and env)."""
 
+    # a file has many: no __dict__ each; the name is read often, so it is kept
+    __slots__ = ("_name", "argv", "assignments", "end", "start", "wrappers")
     argv: tuple[Word, ...]
     assignments: tuple[tuple[str, str], ...]  # VAR=value prefixes (and env's)
     wrappers: tuple[str, ...]  # e.g. ("sudo",)
     start: int
     end: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_name", os.path.basename(self.argv[0].text) if self.argv else "")
+
     @property
     def name(self) -> str:
         """Base name of the program: ``/opt/venv/bin/pip`` -> ``pip``."""
-        return os.path.basename(self.argv[0].text) if self.argv else ""
+        return self._name  # type: ignore[attr-defined]
 
     @property
     def args(self) -> tuple[Word, ...]:
@@ -187,9 +193,10 @@ def _walk(node: Any) -> Iterator[Any]:
         stack.extend(reversed(n.children))
 
 
-def _word_value(node: Any, data: bytes) -> str:
+def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
     t = node.type
-    raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if raw is None:
+        raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
     if t == "raw_string":
         return raw[1:-1] if len(raw) >= 2 else raw
     if t == "string":
@@ -198,6 +205,8 @@ def _word_value(node: Any, data: bytes) -> str:
     if t == "concatenation":
         return "".join(_word_value(c, data) for c in node.children)
     if t == "word":
+        if "\\" not in raw:
+            return raw
         out = []
         i = 0
         while i < len(raw):
@@ -249,8 +258,9 @@ def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | Non
 
 def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:
     raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    text = _word_value(node, data, raw)
     return Word(
-        text=_word_value(node, data),
+        text=raw if text == raw else text,  # one string for both when they are the same
         raw=raw,
         start=offset + to_char(node.start_byte),
         end=offset + to_char(node.end_byte),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify, distro_python_minor, same_abi
-from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Stage, substitute
+from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Overlay, Stage, substitute
 from dockerlint_slim.packages import package_name, package_ops
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
@@ -237,7 +237,7 @@ def _made(df: Dockerfile, stage: Stage) -> dict[str, str]:
                 if cmd.name == "cd" and cmd.args:
                     run_cwd = _resolve(cmd.args[0].text, run_cwd, inst.env, home) or run_cwd
                     continue
-                env = {**inst.env, **dict(cmd.assignments)}
+                env = Overlay(dict(cmd.assignments), inst.env)
                 found = [(t, _VENV) for t in _venv_targets(cmd)] + _pip_targets(cmd)
                 if cmd.name == "uv" and cmd.arg_texts[:1] == ("sync",):
                     found.append((env.get("UV_PROJECT_ENVIRONMENT") or ".venv", _VENV))
@@ -309,21 +309,27 @@ def _source(inst: Instruction, stage: Stage, ctx: Context, value: str) -> _Side 
     df = ctx.dockerfile
     variable = "$" in value
     if variable:
-        value, complete = substitute(value, {**df.global_args, **inst.env})
+        value, complete = substitute(value, Overlay(inst.env, df.global_args))
         if not complete or not value:
             return None
     for other in df.stages:
         if other.alias is not None and other.alias == value.lower():
-            return None if other.index == stage.index else _stage_side(df, other)
+            return None if other.index == stage.index else _side_of(ctx, other)
     if value.isdigit():
         n = int(value)
         if n < len(df.stages) and n != stage.index:
-            return _stage_side(df, df.stages[n])
+            return _side_of(ctx, df.stages[n])
         return None
     if variable:
         return None  # an image named by an ARG: its default is only one of the choices
     image = ImageRef.parse(value)
     return _Side(classify(image), image.raw, "", None)
+
+
+def _side_of(ctx: Context, stage: Stage) -> _Side | None:
+    """:func:`_stage_side`, worked out once per stage and file (every COPY --from of a
+    stage asks)."""
+    return ctx.once(("DLS005", "side", stage.index), lambda: _stage_side(ctx.dockerfile, stage))
 
 
 # --------------------------------------------------------------------------- messages
@@ -477,10 +483,15 @@ class AbiMismatchCopy(Rule):
         src = _source(inst, stage, ctx, value)
         if src is None:
             return
-        dst = _stage_side(ctx.dockerfile, stage)
+        dst = _side_of(ctx, stage)
         if dst is None or same_abi(src.info, dst.info) is not False:
             return
-        made = _made(ctx.dockerfile, src.stage) if src.stage is not None else {}
+        made: dict[str, str] = {}
+        if src.stage is not None:
+            from_stage = src.stage
+            made = ctx.once(
+                ("DLS005", "made", from_stage.index), lambda: _made(ctx.dockerfile, from_stage)
+            )
         for word in _sources(inst):
             path = word
             if "$" in path:

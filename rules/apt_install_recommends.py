@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dockerlint_slim.commands import apt_call, has_option
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
 _OFF = {"0", "false", "no", "off"}
@@ -87,14 +87,30 @@ class AptInstallRecommends(Rule):
 
 def _configured_off(inst: Instruction, stage: Stage, ctx: Context) -> bool:
     """An earlier RUN of this image wrote ``APT::Install-Recommends "0"`` to apt's config."""
-    for earlier in ctx.dockerfile.inherited_instructions(stage):
-        if earlier.index >= inst.index:
-            break
-        value = earlier.raw.value + "".join(h.content for h in earlier.heredocs)
-        if earlier.keyword in ("RUN", "COPY") and "install-recommends" in value.lower():
-            low = value.lower()
-            at = low.find("install-recommends")
-            tail = low[at : at + 40]
-            if any(f'"{v}"' in tail or f" {v}" in tail or f"={v}" in tail for v in _OFF):
-                return True
-    return False
+    first = ctx.once(("DL3015", "configured-off"), lambda: _first_configured_off(ctx.dockerfile))
+    at = first[stage.index]
+    return at is not None and at < inst.index
+
+
+def _first_configured_off(df: Dockerfile) -> list[int | None]:
+    """For each stage, the index of the first instruction of its image (its own and those of
+    the stages it is built FROM) that turns recommends off, or None: read once per file."""
+    out: list[int | None] = []
+    for stage in df.stages:  # a stage is built FROM an earlier one
+        at = out[stage.parent] if stage.parent is not None else None
+        if at is None:
+            at = next((i.index for i in stage.instructions if _turns_off(i)), None)
+        out.append(at)
+    return out
+
+
+def _turns_off(inst: Instruction) -> bool:
+    if inst.keyword not in ("RUN", "COPY"):
+        return False
+    value = inst.raw.value + "".join(h.content for h in inst.heredocs)
+    low = value.lower()
+    at = low.find("install-recommends")
+    if at < 0:
+        return False
+    tail = low[at : at + 40]
+    return any(f'"{v}"' in tail or f" {v}" in tail or f"={v}" in tail for v in _OFF)

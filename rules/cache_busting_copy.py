@@ -259,20 +259,49 @@ def _whole_context(inst: Instruction) -> tuple[list[str], str] | None:
     return sources, dest
 
 
-def _workdirs(dockerfile: Dockerfile, instructions: Iterable[Instruction]) -> dict[int, str | None]:
-    """The working folder in effect at each instruction (by index); ``None`` when a
-    ``WORKDIR`` cannot be resolved."""
-    out: dict[int, str | None] = {}
-    current: str | None = _BASE_WORKDIR
-    for inst in instructions:
-        if inst.keyword == "FROM":
-            stage = dockerfile.stage_of(inst)
-            if stage is None or stage.parent is None:
-                current = _BASE_WORKDIR  # an image's own working folder is not known
-        elif inst.keyword == "WORKDIR":
-            current = change_workdir(current, inst.args, inst.env)
-        out[inst.index] = current
-    return out
+class _Table:
+    """What the rule reads of the whole file, read once: the working folder at each
+    instruction, the dependency installs of each RUN (when first asked), and for each copy of
+    the whole build context what its image installed before it."""
+
+    def __init__(self, dockerfile: Dockerfile) -> None:
+        self.workdirs: dict[int, str | None] = {}
+        # by the index of a copy of the whole context: (any dependency install before it,
+        # the dependency files those installs read)
+        self.before: dict[int, tuple[bool, frozenset[str]]] = {}
+        self._installs: dict[int, tuple[list[_Install], bool]] = {}
+        ends: list[tuple[str | None, bool, frozenset[str]]] = []  # per stage, at its end
+        for stage in dockerfile.stages:  # a stage is built FROM an earlier one
+            if stage.parent is None:
+                current: str | None = _BASE_WORKDIR
+                earlier_any, files = False, frozenset[str]()
+            else:
+                current, earlier_any, files = ends[stage.parent]
+            earlier_files = set(files)
+            for inst in stage.instructions:
+                if inst.keyword == "WORKDIR":
+                    current = change_workdir(current, inst.args, inst.env)
+                self.workdirs[inst.index] = current
+                if _whole_context(inst) is not None:
+                    self.before[inst.index] = (earlier_any, frozenset(earlier_files))
+                if inst.keyword != "RUN":
+                    continue
+                for call in self.installs(inst)[0]:
+                    if call.kind in ("named", "no-deps") or (
+                        call.kind == "project" and not call.files
+                    ):
+                        continue  # not an install of the dependency manifests
+                    earlier_any = True
+                    for f in call.files:
+                        earlier_files.add(_join(call.cwd, f) or f)
+            ends.append((current, earlier_any, frozenset(earlier_files)))
+
+    def installs(self, inst: Instruction) -> tuple[list[_Install], bool]:
+        """:func:`_run_installs` of a RUN, read once."""
+        found = self._installs.get(inst.index)
+        if found is None:
+            found = self._installs[inst.index] = _run_installs(inst, self.workdirs.get(inst.index))
+        return found
 
 
 # --------------------------------------------------------------------------- .dockerignore
@@ -446,38 +475,25 @@ class CacheBustingCopy(Rule):
         copy = _whole_context(inst)
         if copy is None:
             return
-        lineage = ctx.dockerfile.inherited_instructions(stage)
-        workdirs = _workdirs(ctx.dockerfile, lineage)
+        table = ctx.once(("DLS006", "table"), lambda: _Table(ctx.dockerfile))
+        workdirs = table.workdirs
         dest_dir = _join(workdirs.get(inst.index), substitute(copy[1], inst.env)[0])
         if not substitute(copy[1], inst.env)[1]:
             dest_dir = None
 
         # what was installed before the copy (this stage and the stages it is built FROM)
-        earlier_any = False
-        earlier_files: set[str] = set()
-        for prev in lineage:
-            if prev.index >= inst.index:
-                break
-            if prev.keyword != "RUN":
-                continue
-            for call in _run_installs(prev, workdirs.get(prev.index))[0]:
-                if call.kind in ("named", "no-deps") or (call.kind == "project" and not call.files):
-                    continue  # not an install of the dependency manifests
-                earlier_any = True
-                for f in call.files:
-                    earlier_files.add(_join(call.cwd, f) or f)
+        earlier_any, earlier_files = table.before[inst.index]
 
         # the first install after the copy, up to the next copy of the whole context
         between: list[Instruction] = []
-        for later in stage.instructions:
-            if later.index <= inst.index:
-                continue
+        at = inst.index - stage.instructions[0].index  # a stage's instructions are in a row
+        for later in stage.instructions[at + 1 :]:
             if _whole_context(later) is not None:
                 return
             if later.keyword != "RUN":
                 between.append(later)
                 continue
-            calls, harmless = _run_installs(later, workdirs.get(later.index))
+            calls, harmless = table.installs(later)
             busting = [c for c in calls if self._busts(c, earlier_any, earlier_files)]
             if not busting:
                 between.append(later)

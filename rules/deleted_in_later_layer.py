@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 
 from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, pip_call, removed_paths
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
+from dockerlint_slim.model import Dockerfile, Instruction, Overlay, Stage, substitute
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import requirement_name
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -77,12 +77,101 @@ class _Package:
     removed: bool = False
 
 
+class _Node:
+    """One folder of :class:`_AddedTree`."""
+
+    __slots__ = ("children", "here", "wild")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.here: list[tuple[int, _Added]] = []  # added at exactly this path
+        self.wild: list[tuple[int, _Added]] = []  # a glob in the next part of the path
+
+
+class _AddedTree:
+    """Everything the instructions added so far, in order, filed by the parts of its path:
+    a removal looks only at what lies on its path or under it (and at what has a glob where
+    its path goes on), not at everything added before it. What was removed is dropped."""
+
+    def __init__(self) -> None:
+        self.root = _Node()
+        self.count = 0
+
+    def append(self, added: _Added) -> None:
+        node = self.root
+        for part in _parts(added.path):
+            if _GLOB.search(part):
+                node.wild.append((self.count, added))
+                break
+            node = node.children.setdefault(part, _Node())
+        else:
+            node.here.append((self.count, added))
+        self.count += 1
+
+    def extend(self, items: Iterable[_Added]) -> None:
+        for added in items:
+            self.append(added)
+
+    def candidates(self, removed: str) -> list[_Added]:
+        """What removing ``removed`` may touch (a superset of what :func:`_relation`
+        relates it to), not removed yet, in the order it was added."""
+        out: list[tuple[int, _Added]] = []
+        node: _Node | None = self.root
+        for part in _parts(removed):
+            assert node is not None
+            if _GLOB.search(part):
+                break
+            out += _live(node.here) + _live(node.wild)
+            node = node.children.get(part)
+            if node is None:
+                break
+        if node is not None:
+            _subtree(node, out)
+        out.sort(key=lambda pair: pair[0])
+        return [a for _, a in out]
+
+
+def _live(items: list[tuple[int, _Added]]) -> list[tuple[int, _Added]]:
+    if any(a.removed for _, a in items):
+        items[:] = [(n, a) for n, a in items if not a.removed]
+    return items
+
+
+def _subtree(node: _Node, out: list[tuple[int, _Added]]) -> bool:
+    """Add what lies at ``node`` or under it to ``out``; whether anything does (folders
+    that hold nothing any more are dropped on the way)."""
+    out += _live(node.here) + _live(node.wild)
+    found = bool(node.here or node.wild)
+    for name, child in list(node.children.items()):
+        if _subtree(child, out):
+            found = True
+        else:
+            del node.children[name]
+    return found
+
+
 @dataclass
 class _State:
     workdir: str | None = _BASE_WD
     user_root: bool = True
-    added: list[_Added] = field(default_factory=list)
-    packages: list[_Package] = field(default_factory=list)
+    added: _AddedTree = field(default_factory=_AddedTree)
+    # what was installed and not removed yet, by (family, name)
+    packages: dict[tuple[str, str], list[_Package]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Later:
+    """The commands of a RUN after the ``n``-th: what they add and install."""
+
+    n: int
+    last_add: Mapping[str, int]  # path -> the last command of the RUN that adds it
+    last_install: Mapping[tuple[str, str], int]  # package -> the last that installs it
+
+    def adds(self, path: str) -> bool:
+        return self.last_add.get(path, -1) > self.n
+
+    def installs(self, key: tuple[str, str]) -> bool:
+        return self.last_install.get(key, -1) > self.n
 
 
 def _owned(path: str) -> bool:
@@ -130,10 +219,10 @@ class _Resolver:
     """Turns words into normalised absolute paths for one instruction."""
 
     def __init__(self, inst: Instruction, state: _State) -> None:
-        env: dict[str, str | None] = dict(inst.env)
         home = inst.env.get("HOME") or ("/root" if state.user_root else None)
-        if home is not None:
-            env.setdefault("HOME", home)
+        env: Mapping[str, str | None] = inst.env
+        if home is not None and "HOME" not in env:
+            env = Overlay({"HOME": home}, env)
         self.env = env
         self.home = home
         self.cwd = state.workdir
@@ -349,14 +438,18 @@ def _git_clone_operands(args: Sequence[Word]) -> list[str]:
     return out
 
 
-def _pip_cache_dir(cmd: Command, inst: Instruction, res: _Resolver) -> str | None:
-    """The cache folder a ``pip install`` writes, or None (no cache, or unknown)."""
+_NO_CACHE_SET = re.compile(r"\bPIP_NO_CACHE_DIR=")
+
+
+def _pip_cache_dir(cmd: Command, inst: Instruction, res: _Resolver, exported: bool) -> str | None:
+    """The cache folder a ``pip install`` writes, or None (no cache, or unknown).
+    ``exported``: the RUN sets ``PIP_NO_CACHE_DIR=`` somewhere."""
     call = pip_call(cmd)
     if call is None or call.sub not in ("install", "download", "wheel"):
         return None
     if "PIP_NO_CACHE_DIR" in inst.env or cmd.env("PIP_NO_CACHE_DIR") is not None:
         return None
-    if re.search(r"\bPIP_NO_CACHE_DIR=", inst.raw.value):
+    if exported:
         return None
     options = call.all_option_texts
     if has_option(options, "--no-cache-dir", min_prefix=len("--no-cac")):
@@ -471,6 +564,9 @@ class DeletedInLaterLayer(Rule):
 
     def __init__(self) -> None:
         self._found: dict[int, dict[int, list[Violation]]] = {}
+        # by stage index: the state after a stage's walk, until a stage built FROM it takes
+        # it to walk on from there (the stages that ship are a line: one takes each)
+        self._ends: dict[int, _State] = {}
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         if stage.index not in self._found:
@@ -480,9 +576,16 @@ class DeletedInLaterLayer(Rule):
     # -- the walk over a stage and its ancestors, oldest instruction first
 
     def _analyse(self, stage: Stage, df: Dockerfile) -> dict[int, list[Violation]]:
-        state = _State()
+        walk: list[Stage] = []  # the stages to walk, nearest first
+        state = None
+        for s in df.lineage(stage):
+            if s is not stage and s.index in self._ends:
+                state = self._ends.pop(s.index)
+                break
+            walk.append(s)
+        state = state or _State()
         found: dict[int, list[Violation]] = {}
-        for inst in df.inherited_instructions(stage):
+        for inst in (i for s in reversed(walk) for i in s.instructions):
             kw = inst.keyword
             res = _Resolver(inst, state)
             if kw == "FROM":
@@ -499,6 +602,7 @@ class DeletedInLaterLayer(Rule):
                 out = list(self._run(inst, state, res, df))
                 if out and inst.stage == stage.index:
                     found[inst.index] = out
+        self._ends[stage.index] = state
         return found
 
     def _run(
@@ -511,8 +615,13 @@ class DeletedInLaterLayer(Rule):
         def in_mount(path: str) -> bool:
             return any(_relation(m, path) == "covers" for m in mounted)
 
+        last_add: dict[str, int] = {}
+        last_install: dict[tuple[str, str], int] = {}
         for n, item in enumerate(items):
-            later = items[n + 1 :]
+            last_add.update((a.path, n) for a in item.adds)
+            last_install.update((key, n) for key in item.packages)
+        for n, item in enumerate(items):
+            later = _Later(n, last_add, last_install)
             for word, path in item.removes:
                 if in_mount(path):
                     continue
@@ -527,13 +636,14 @@ class DeletedInLaterLayer(Rule):
                 if not in_mount(added.path):
                     state.added.append(added)
             for key in item.packages:
-                state.packages.append(_Package(key, item.line, inst.index))
+                state.packages.setdefault(key, []).append(_Package(key, item.line, inst.index))
 
     def _read_run(self, inst: Instruction, res: _Resolver, df: Dockerfile) -> list[_RunItem]:
         items: list[_RunItem] = []
         cwd = res.cwd
         cache_mounts = {res.path(t) for t in inst.cache_mount_targets()}
         ops = {id(op.command): op for op in package_ops(inst.commands, inst.env)}
+        exported = _NO_CACHE_SET.search(inst.raw.value) is not None
         for i, cmd in enumerate(inst.commands):
             line = _line(df, cmd.start)
             item = _RunItem(i, line)
@@ -554,7 +664,7 @@ class DeletedInLaterLayer(Rule):
                 if path is not None:
                     item.adds.append(_Added(path, line, inst.index, tree=is_dir and _owned(path)))
             call = pip_call(cmd)
-            cache = _pip_cache_dir(cmd, inst, res)
+            cache = _pip_cache_dir(cmd, inst, res, exported)
             if call is not None and cache is not None and cache not in cache_mounts:
                 what = f"the cache that `pip {call.sub}` wrote"
                 item.adds.append(_Added(cache, line, inst.index, tree=True, what=what))
@@ -592,22 +702,23 @@ class DeletedInLaterLayer(Rule):
     # -- judging one removal
 
     def _remove_path(
-        self, inst: Instruction, state: _State, word: Word, path: str, later: list[_RunItem]
+        self, inst: Instruction, state: _State, word: Word, path: str, later: _Later
     ) -> Violation | None:
         covered: list[_Added] = []
         inside: list[_Added] = []
-        for a in state.added:
-            if a.removed:
-                continue
+        for a in state.added.candidates(path):
             rel = _relation(path, a.path)
             if rel == "covers":
                 covered.append(a)
             elif rel == "inside" and a.tree:
                 inside.append(a)
         own = {a.path for a in covered + inside if a.layer == inst.index}
-        again = {a.path for item in later for a in item.adds}
-        earlier = [a for a in covered if a.layer < inst.index and a.path not in own | again]
-        earlier_inside = [a for a in inside if a.layer < inst.index and a.path not in own | again]
+
+        def gone(a: _Added) -> bool:
+            return a.layer < inst.index and a.path not in own and not later.adds(a.path)
+
+        earlier = [a for a in covered if gone(a)]
+        earlier_inside = [a for a in inside if gone(a)]
         for a in covered:
             a.removed = True
         if earlier:
@@ -636,16 +747,16 @@ class DeletedInLaterLayer(Rule):
         state: _State,
         word: Word,
         key: tuple[str, str],
-        later: list[_RunItem],
+        later: _Later,
     ) -> Violation | None:
-        matches = [p for p in state.packages if p.key == key and not p.removed]
+        matches = state.packages.pop(key, [])
         if not matches:
             return None
         for p in matches:
             p.removed = True
         if any(p.layer == inst.index for p in matches):
             return None
-        if any(key in item.packages for item in later):
+        if later.installs(key):
             return None  # removed and installed again: a replacement
         first = matches[0]
         what = "installed" if key[0] != "pip" else "installed with pip"

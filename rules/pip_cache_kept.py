@@ -3,6 +3,7 @@ layer."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from dockerlint_slim.commands import (
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import classify
-from dockerlint_slim.model import Instruction, Stage, substitute
+from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
 
@@ -153,22 +154,37 @@ class _Home:
 def _user(inst: Instruction, stage: Stage, ctx: Context) -> tuple[str | None, bool]:
     """The user of the last ``USER`` before ``inst`` (``None``: no USER, the base's user), and
     whether its name is known."""
-    user: str | None = None
-    known = True
-    for prev in ctx.dockerfile.inherited_instructions(stage):
-        if prev.index >= inst.index:
-            break
-        if prev.keyword == "USER" and prev.args.split():
-            user, known = substitute(prev.args.split()[0], prev.env)
-            user = user.split(":")[0]
-    return user, known
+    table = ctx.once(("DL3042", "users"), lambda: _users(ctx.dockerfile))
+    indexes, users = table[stage.index]
+    at = bisect.bisect_left(indexes, inst.index)
+    return users[at - 1] if at else (None, True)
 
 
-def _home(inst: Instruction, stage: Stage, ctx: Context, cmd: Command) -> _Home:
+def _users(df: Dockerfile) -> list[tuple[list[int], list[tuple[str | None, bool]]]]:
+    """For each stage, the USER instructions of its image (its own and those of the stages it
+    is built FROM; instruction indexes ascending) with the user each sets and whether its name
+    is known: read once per file. A stage keeps only the last USER of the stage it is built
+    FROM, which is all that the instructions after it can see."""
+    out: list[tuple[list[int], list[tuple[str | None, bool]]]] = []
+    for stage in df.stages:  # a stage is built FROM an earlier one
+        indexes: list[int] = []
+        users: list[tuple[str | None, bool]] = []
+        if stage.parent is not None and out[stage.parent][0]:
+            indexes.append(out[stage.parent][0][-1])
+            users.append(out[stage.parent][1][-1])
+        for inst in stage.instructions:
+            if inst.keyword == "USER" and inst.args.split():
+                user, known = substitute(inst.args.split()[0], inst.env)
+                indexes.append(inst.index)
+                users.append((user.split(":")[0], known))
+        out.append((indexes, users))
+    return out
+
+
+def _home(inst: Instruction, cmd: Command, user: str | None, known: bool) -> _Home:
     aliases = {"~", "$HOME", "${HOME}"}
     env_home = inst.env.get("HOME")
     extra = {norm_path(env_home)} if env_home else set()
-    user, known = _user(inst, stage, ctx)
     if "sudo" in cmd.wrappers or user in ("root", "0"):
         return _Home(frozenset(aliases | extra | {"/root"}), False, "/root")
     if user is None:  # the base image's user, root for almost every image
@@ -336,17 +352,18 @@ class PipCacheKept(Rule):
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         if not inst.commands:
             return
-        text = ctx.dockerfile.text[inst.start : inst.end]
+        text = _Text(ctx.dockerfile.text[inst.start : inst.end])
         commands = inst.commands
         windows = _on_windows(stage, ctx)
+        user, known = _user(inst, stage, ctx)
+        cleaned = _Cleanups(commands)
         pipenv_last: Word | None = None  # the last pipenv install the cleanup can follow
         found: list[tuple[int, int, str, list[Edit], Safety | None]] = []
         for n, cmd in enumerate(commands):
-            home = _home(inst, stage, ctx, cmd)
-            later = commands[n + 1 :]
+            home = _home(inst, cmd, user, known)
             pip = pip_call(cmd)
             if pip is not None and pip.sub == "install":
-                hit = self._pip(inst, text, cmd, pip, home, later, windows)
+                hit = self._pip(inst, text, cmd, pip, home, cleaned.after(n), windows)
                 if hit is not None:
                     found.append(hit)
                 continue
@@ -363,7 +380,7 @@ class PipCacheKept(Rule):
                 or inst.env.get(tool.dir_env, "")
             )
             cache = _cache(tool, inst, home, configured)
-            if cache.mounted(inst) or any(_removes(c, cache) for c in later):
+            if cache.mounted(inst) or cleaned.after(n).removes(cache):
                 continue
             where = "" if windows else f" ({cache.label})"
             message = f"{tool.name}'s cache{where} is left in the image layer."
@@ -388,7 +405,7 @@ class PipCacheKept(Rule):
                 edits = [Edit(point, point, " && rm -rf ~/.cache/pipenv")]
             yield self.violation(start, end, message=message, edits=edits, safety=safety)
 
-    def _disabled(self, call: _Call, inst: Instruction, text: str) -> bool:
+    def _disabled(self, call: _Call, inst: Instruction, text: _Text) -> bool:
         """Whether an option or an environment variable turns the cache off for ``call``."""
         opts, cmd = call.options, call.command
         name = call.tool.name
@@ -396,7 +413,7 @@ class PipCacheKept(Rule):
             if {"--no-cache", "--no-cache-dir", "-n"} & set(opts):
                 return True
             values = [cmd.env("UV_NO_CACHE"), inst.env.get("UV_NO_CACHE")]
-            values += _exported(text, "UV_NO_CACHE")
+            values += text.exported("UV_NO_CACHE")
             return any(v is not None and _truthy(v) for v in values)
         if name == "poetry":
             return "--no-cache" in opts
@@ -404,7 +421,7 @@ class PipCacheKept(Rule):
             if "--no-cache" in opts:
                 return True
             values = [cmd.env("PDM_NO_CACHE"), inst.env.get("PDM_NO_CACHE")]
-            values += _exported(text, "PDM_NO_CACHE")
+            values += text.exported("PDM_NO_CACHE")
             return any(v for v in values)  # pdm reads any non-empty value as "on"
         # pipenv hands PIP_NO_CACHE_DIR on to the pip it runs; its resolver (`update` always
         # locks) writes to its own cache whatever pip is told
@@ -415,22 +432,22 @@ class PipCacheKept(Rule):
         return (
             cmd.env("PIP_NO_CACHE_DIR") is not None
             or "PIP_NO_CACHE_DIR" in inst.env
-            or bool(_exported(text, "PIP_NO_CACHE_DIR"))
+            or bool(text.exported("PIP_NO_CACHE_DIR"))
         )
 
     def _pip(
         self,
         inst: Instruction,
-        text: str,
+        text: _Text,
         cmd: Command,
         call: PipCall,
         home: _Home,
-        later: tuple[Command, ...],
+        later: _Later,
         windows: bool,
     ) -> tuple[int, int, str, list[Edit], Safety | None] | None:
         if cmd.env("PIP_NO_CACHE_DIR") is not None or "PIP_NO_CACHE_DIR" in inst.env:
             return None
-        if _exported(text, "PIP_NO_CACHE_DIR"):
+        if text.exported("PIP_NO_CACHE_DIR"):
             return None
         options = call.all_option_texts
         if has_option(options, "--no-cache-dir", min_prefix=len("--no-cac")):
@@ -443,12 +460,8 @@ class PipCacheKept(Rule):
         cache = _cache(_PIP, inst, home, configured)
         if cache.mounted(inst):
             return None
-        for c in later:
-            if _removes(c, cache):
-                return None
-            purge = pip_call(c)
-            if purge is not None and purge.sub == "cache" and "purge" in purge.arg_texts:
-                return None
+        if later.removes(cache, or_purges=True):
+            return None
         sub = call.sub_word
         where = "" if windows else f" ({cache.label})"
         message = f"pip's cache{where} is left in the image layer."
@@ -462,8 +475,73 @@ class PipCacheKept(Rule):
 
 
 def _on_windows(stage: Stage, ctx: Context) -> bool:
-    root = list(ctx.dockerfile.lineage(stage))[-1]
-    return classify(root.base).variant == "windows"
+    return ctx.once(("DL3042", "windows"), lambda: _windows_stages(ctx.dockerfile))[stage.index]
+
+
+def _windows_stages(df: Dockerfile) -> list[bool]:
+    """For each stage, whether the image at the root of its FROM line is a Windows image."""
+    out: list[bool] = []
+    for stage in df.stages:  # a stage is built FROM an earlier one
+        parent = stage.parent
+        out.append(out[parent] if parent is not None else classify(stage.base).variant == "windows")
+    return out
+
+
+class _Text:
+    """The text of one RUN, with the values it exports of each variable read once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._exported: dict[str, list[str]] = {}
+
+    def exported(self, name: str) -> list[str]:
+        if name not in self._exported:
+            self._exported[name] = _exported(self.text, name)
+        return self._exported[name]
+
+
+class _Cleanups:
+    """Where the commands of one RUN remove a cache: for each cache asked about, the last
+    command that removes it is found once, so that each install asks in constant time."""
+
+    def __init__(self, commands: tuple[Command, ...]) -> None:
+        self.commands = commands
+        self._last: dict[tuple[_Cache, bool], int] = {}
+
+    def after(self, n: int) -> _Later:
+        return _Later(self, n)
+
+    def last(self, cache: _Cache, or_purges: bool) -> int:
+        """The index of the last command that removes ``cache`` (or, with ``or_purges``,
+        runs ``pip cache purge``); -1 when none does."""
+        key = (cache, or_purges)
+        if key not in self._last:
+            self._last[key] = next(
+                (
+                    n
+                    for n in range(len(self.commands) - 1, -1, -1)
+                    if _removes(self.commands[n], cache)
+                    or (or_purges and _purges(self.commands[n]))
+                ),
+                -1,
+            )
+        return self._last[key]
+
+
+@dataclass(frozen=True)
+class _Later:
+    """The commands of a RUN after the ``n``-th."""
+
+    cleanups: _Cleanups
+    n: int
+
+    def removes(self, cache: _Cache, or_purges: bool = False) -> bool:
+        return self.cleanups.last(cache, or_purges) > self.n
+
+
+def _purges(cmd: Command) -> bool:
+    purge = pip_call(cmd)
+    return purge is not None and purge.sub == "cache" and "purge" in purge.arg_texts
 
 
 def _removes(cmd: Command, cache: _Cache) -> bool:

@@ -178,6 +178,102 @@ def test_env_is_inherited_through_from():
     assert run.env["APP"] == "/app"
 
 
+def test_instructions_share_the_environment_until_it_changes():
+    text = (
+        "FROM python:3.11-slim\n"
+        "ENV A=1\n"
+        "RUN echo 1\n"
+        "COPY . .\n"
+        "RUN echo 2\n"
+        "ARG A=other\n"  # A is set already: nothing changes
+        "RUN echo 3\n"
+        "ENV B=2\n"
+        "RUN echo 4\n"
+    )
+    insts = build_model(text).instructions
+    assert insts[2].env is insts[3].env is insts[4].env is insts[5].env is insts[6].env
+    assert insts[0].env is insts[1].env  # FROM and the first ENV see the stage's start
+    assert insts[8].env is not insts[6].env
+    assert dict(insts[6].env) == {"A": "1"}
+    assert dict(insts[8].env) == {"A": "1", "B": "2"}
+    assert insts[1].env == {} and len(insts[1].env) == 0
+
+
+def _reference_envs(text: str) -> list[dict[str, str]]:
+    """The environment of each instruction, copied whole per instruction (the model's
+    definition, written the slow way)."""
+    from dockerlint_slim.model import _arg_pairs, _env_pairs
+
+    model = build_model(text)
+    out: list[dict[str, str]] = []
+    ends: dict[int, dict[str, str]] = {}
+    env: dict[str, str] = {}
+    for inst in model.instructions:
+        if inst.stage is None:
+            out.append({})
+            continue
+        stage = model.stages[inst.stage]
+        if inst is stage.from_instruction:
+            if out and inst.stage > 0:
+                ends[inst.stage - 1] = env
+            env = dict(ends[stage.parent]) if stage.parent is not None else {}
+        out.append(dict(env))
+        if inst.keyword == "ENV":
+            env = dict(env)
+            for name, value in _env_pairs(inst.args):
+                env[name] = substitute(value, {**model.global_args, **env})[0]
+        elif inst.keyword == "ARG":
+            env = dict(env)
+            for name, value in _arg_pairs(inst.args):
+                value = model.global_args.get(name) if value is None else value
+                if value is not None:
+                    env.setdefault(name, value)
+    return out
+
+
+def test_environment_of_branching_stages_matches_whole_copies():
+    text = (
+        "ARG G=g\n"
+        "FROM python:3.11 AS base\n"
+        "ENV A=1 B=$A-b\n"
+        "ARG G\n"
+        "ENV A=2\n"
+        "FROM base AS one\n"
+        "ENV A=3 C=$G\n"
+        "RUN echo\n"
+        "FROM base AS two\n"  # a second stage from base: reads base's values, not one's
+        "ENV D=$A\n"
+        "FROM two AS three\n"
+        "ENV A=4\n"
+        "FROM one\n"
+        "ENV E=$C$A\n"
+        "RUN echo\n"
+    )
+    model = build_model(text)
+    got = [dict(inst.env) for inst in model.instructions]
+    assert got == _reference_envs(text)
+    for inst, expected in zip(model.instructions, got):
+        assert len(inst.env) == len(expected)
+        assert sorted(inst.env) == sorted(expected)
+        assert all(inst.env.get(k) == v and k in inst.env for k, v in expected.items())
+        assert "NOPE" not in inst.env and inst.env.get("NOPE", "x") == "x"
+    assert got[-1] == {"A": "3", "B": "1-b", "G": "g", "C": "g", "E": "g3"}
+    assert got[10] == {"A": "2", "B": "1-b", "G": "g", "D": "2"}
+
+
+def test_environment_of_a_long_chain_of_stages():
+    # each s<i> is the second stage built FROM s<i-1>, so it cannot continue its values in
+    # place: reading through many stages, then copying them, gives the same values
+    text = "FROM python:3.11 AS s0\nENV V0=0\n" + "".join(
+        f"FROM s{i - 1} AS d{i}\nENV X=$V0\n"
+        f"FROM s{i - 1} AS s{i}\nRUN echo\nENV V{i}=$V{i - 1}+ W{i % 3}={i}\n"
+        for i in range(1, 40)
+    )
+    model = build_model(text)
+    assert [dict(inst.env) for inst in model.instructions] == _reference_envs(text)
+    assert model.instructions[-1].env["V38"] == "0" + "+" * 38
+
+
 def test_comments_directly_above_an_instruction():
     text = "FROM a\n# one\n# two\nRUN x\n# far\n\nRUN y\n"
     model = build_model(text)

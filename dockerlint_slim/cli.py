@@ -154,13 +154,7 @@ def check(
 ) -> None:
     """Check Dockerfiles (files, folders, or `-` for stdin; default: the current folder)."""
     from .config import ConfigError, ConfigResolver, merge_cli
-    from .discovery import (
-        DiscoveryError,
-        InputError,
-        find_dockerfiles,
-        guess_context,
-        read_dockerfile,
-    )
+    from .discovery import DiscoveryError, InputError, find_dockerfiles, read_dockerfile
     from .rule import all_rules
 
     if fix and diff:
@@ -211,11 +205,10 @@ def check(
 
     run = _Run()
     for item in inputs:
+        context: Path | None = None  # a file's: told from its COPY sources when it is linted
         if context_dir is not None:
             context = Path(context_dir)
-        elif item.path is not None:
-            context = guess_context(item.path, item.text)
-        else:
+        elif item.path is None:
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
         _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
 
@@ -259,7 +252,7 @@ def _check_one(
     unsafe: bool,
     diff: bool,
     stdin_filename: str | None,
-    context: Path,
+    context: Path | None,
 ) -> None:
     from .config import ConfigError
     from .engine import lint
@@ -289,6 +282,7 @@ def _check_one(
                 unsafe=unsafe,
                 file_path=Path(where),
                 context_dir=context,
+                guess_context=True,
             )
             result = outcome.result
             if outcome.text != text:
@@ -308,7 +302,14 @@ def _check_one(
                             err=True,
                         )
         else:
-            result = lint(text, item.display, settings, file_path=Path(where), context_dir=context)
+            result = lint(
+                text,
+                item.display,
+                settings,
+                file_path=Path(where),
+                context_dir=context,
+                guess_context=True,
+            )
     except ScanError as exc:
         line = f":{exc.line}" if getattr(exc, "line", 0) else ""
         _err(f"{item.display}{line}: {getattr(exc, 'message', str(exc))}")

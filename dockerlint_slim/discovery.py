@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scanner import RawInstruction
 
 __all__ = [
     "DOCKERFILE_PATTERNS",
@@ -200,26 +204,30 @@ def read_dockerfile(path: Path) -> str:
         ) from None
 
 
-def guess_context(dockerfile: Path, text: str | None, levels: int = 4) -> Path:
+def guess_context(
+    dockerfile: Path,
+    source: str | Iterable[RawInstruction] | None,
+    levels: int = 4,
+) -> Path:
     """The build context of ``dockerfile`` when none is given: its folder, or the nearest
     folder above it (up to the repository root, at most ``levels`` up) that holds every
     source its ``COPY`` and ``ADD`` instructions name (``docker build -f docker/Dockerfile
-    .`` is common). The Dockerfile's folder when no folder holds them all, or when the text
-    cannot be read."""
-    folder = dockerfile.parent
-    if not text:
-        return folder
+    .`` is common). ``source`` is the file's text, or its instructions when they are already
+    scanned. The Dockerfile's folder when no folder holds them all, or when the text cannot
+    be read."""
     from .scanner import RawInstruction, ScanError, scan
 
-    try:
-        items = scan(text).items  # the instructions as written: no shell parsing needed
-    except (ScanError, ValueError):
-        return folder  # the check reports what is wrong with it
+    folder = dockerfile.parent
+    if not source:
+        return folder
+    if isinstance(source, str):
+        try:
+            source = [i for i in scan(source).items if isinstance(i, RawInstruction)]
+        except (ScanError, ValueError):
+            return folder  # the check reports what is wrong with it
     sources: list[str] = []
-    for inst in items:
-        if not isinstance(inst, RawInstruction) or inst.keyword not in ("COPY", "ADD"):
-            continue
-        if any(f.name == "from" for f in inst.flags):
+    for inst in source:
+        if inst.keyword not in ("COPY", "ADD") or any(f.name == "from" for f in inst.flags):
             continue
         words = list(inst.json_args) if inst.json_args is not None else inst.args.split()
         words = [w for w in words if not w.startswith("--")]

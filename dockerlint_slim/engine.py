@@ -110,6 +110,7 @@ class LintResult:
     findings: list[Finding]
     model: Dockerfile
     suppressed: int = 0
+    context_dir: Path | None = None  # the build context the rules read
 
 
 def rule_metas(rules: Sequence[type[Rule]] | None = None) -> list[RuleMeta]:
@@ -125,12 +126,19 @@ def lint(
     rules: Sequence[type[Rule]] | None = None,
     file_path: Path | None = None,
     context_dir: Path | None = None,
+    guess_context: bool = False,
 ) -> LintResult:
     """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input.
-    ``context_dir`` is the build context that project-aware rules read (None: none)."""
+    ``context_dir`` is the build context that project-aware rules read (None: none); with
+    ``guess_context`` and no ``context_dir``, it is told from ``file_path`` and the file's
+    COPY/ADD sources (:func:`~dockerlint_slim.discovery.guess_context`)."""
     settings = settings or Settings.default()
     with collector_paused():
         model = build_model(text, path, target if target is not None else settings.target)
+        if context_dir is None and guess_context and file_path is not None:
+            from .discovery import guess_context as guess
+
+            context_dir = guess(file_path, [i.raw for i in model.instructions])
         return lint_model(
             model, settings, rules=rules, file_path=file_path, context_dir=context_dir
         )
@@ -190,7 +198,7 @@ def lint_model(
     reported = {(f.code, f.stage) for f in findings}
     findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
-    return LintResult(findings, model, suppressed)
+    return LintResult(findings, model, suppressed, ctx.context_dir)
 
 
 def _judged(

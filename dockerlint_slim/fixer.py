@@ -43,6 +43,7 @@ def fix_text(
     target: str | None = None,
     file_path: Path | None = None,
     context_dir: Path | None = None,
+    guess_context: bool = False,
 ) -> FixOutcome:
     """Fix ``text`` to a fixed point. Raises ``ScanError``/``ModelError`` when the input does
     not parse and :class:`FixError` when a fix would break the file."""
@@ -50,8 +51,15 @@ def fix_text(
     current = text
     applied = 0
     result = lint(
-        current, path, settings, target=target, file_path=file_path, context_dir=context_dir
+        current,
+        path,
+        settings,
+        target=target,
+        file_path=file_path,
+        context_dir=context_dir,
+        guess_context=guess_context,
     )
+    context_dir = result.context_dir  # told once: every pass reads the same build context
     for _ in range(MAX_PASSES):
         fixes = select_fixes([f.fix for f in result.findings if f.fix is not None], allowed)
         if not fixes:
@@ -69,7 +77,12 @@ def fix_text(
         current = candidate
         applied += len(fixes)
         result = lint(
-            scanned, path, settings, target=target, file_path=file_path, context_dir=context_dir
+            scanned,
+            path,
+            settings,
+            target=target,
+            file_path=file_path,
+            context_dir=context_dir,
         )
     return FixOutcome(current, applied, result)
 

@@ -374,3 +374,27 @@ def test_the_build_context_is_guessed_from_the_copy_sources(tmp_path):
     (inner / ".git").mkdir(parents=True)
     (inner / "d").mkdir()
     assert guess_context(inner / "d" / "Dockerfile", text) == inner / "d"
+
+
+def test_check_reads_the_guessed_build_context(tmp_path, monkeypatch):
+    # docker/Dockerfile built from the repository root: the requirements are read there, so
+    # the rewrite installs what psycopg2 needs, not every library of the full image
+    import json
+
+    from dockerlint_slim.cli import cli
+    from tests.support import cli_runner
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("psycopg2==2.9.9\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        "FROM python:3.11\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(
+        cli, ["check", "--output-format", "json", "--select", "DLS007", "docker/Dockerfile"]
+    )
+    [finding] = json.loads(result.stdout)
+    new_text = finding["fix"]["edits"][0]["content"]
+    assert "libpq5" in new_text and "libxml2" not in new_text

@@ -25,8 +25,11 @@ __all__ = [
     "RPM_OPTIONS_WITH_VALUE",
     "PackageOp",
     "build_packages_left",
+    "distro_python",
     "is_build_tool",
     "is_dev_package",
+    "is_python_build_package",
+    "is_python_headers",
     "package_name",
     "package_ops",
 ]
@@ -193,6 +196,43 @@ def is_build_tool(name: str) -> bool:
 
 _DEV_SUFFIX = re.compile(r".+-(?:dev|devel|headers|dev-bin|dev-tools)|linux-headers-.+")
 _DEV_NAMES = frozenset({"python-dev-is-python3", "python-dev-is-python2"})
+
+
+# a distribution's Python: the interpreter, and the packages that depend on the interpreter
+# they are named after (python3-pip needs python3)
+_PYTHON_INTERPRETER = re.compile(r"python3(\.\d+)?(-minimal|-full)?$")
+_PYTHON_BRINGS = re.compile(
+    r"(?P<python>python3(?:\.\d+)?)-(?:pip|dev|venv|setuptools|wheel|distutils|all|all-dev)$"
+)
+# distribution packages that serve only to build or install Python packages
+_PYTHON_BUILD = re.compile(
+    r"python3?(\.\d+)?-(pip|venv|setuptools|wheel|dev|distutils)$|libpython3(\.\d+)?-dev$"
+    r"|python-dev-is-python3$|python3-all-dev$"
+)
+_PYTHON_HEADERS = re.compile(r"(lib)?python3(\.\d+)?-(dev|all-dev)$|python-dev-is-python3$")
+
+
+def distro_python(name: str) -> tuple[str, bool] | None:
+    """For a Debian/Ubuntu package of the distribution's Python 3: (the interpreter package,
+    whether ``name`` is that interpreter itself). ``python3.11-minimal`` -> ("python3.11-
+    minimal", True); ``python3-pip`` -> ("python3", False): it brings python3 along. None
+    for any other package."""
+    if _PYTHON_INTERPRETER.match(name):
+        return name, True
+    m = _PYTHON_BRINGS.match(name)
+    return (m.group("python"), False) if m else None
+
+
+def is_python_build_package(name: str) -> bool:
+    """Whether a distribution package serves only to build or install Python packages:
+    ``python3-pip``, ``python3-venv``, ``python3.11-dev``, ``libpython3-dev`` …"""
+    return _PYTHON_BUILD.match(name) is not None
+
+
+def is_python_headers(name: str) -> bool:
+    """Whether a distribution package ships Python's headers: ``python3-dev``,
+    ``python3.11-dev``, ``libpython3-dev``, ``python3-all-dev``, ``python-dev-is-python3``."""
+    return _PYTHON_HEADERS.match(name) is not None
 
 
 def is_dev_package(name: str) -> bool:

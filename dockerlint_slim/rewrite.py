@@ -46,7 +46,14 @@ from .images import (
     slim_tag,
 )
 from .model import SHELLS, Dockerfile, Instruction, Stage, change_workdir, substitute
-from .packages import is_build_tool, is_dev_package, package_name, package_ops
+from .packages import (
+    distro_python,
+    is_build_tool,
+    is_dev_package,
+    is_python_build_package,
+    package_name,
+    package_ops,
+)
 from .project import requirement_name
 from .scanner import Blank, Bom, Comment, Directive, RawInstruction
 from .shell import Command, Word, parse_commands
@@ -68,16 +75,6 @@ _PIP_ITSELF = frozenset({"pip", "setuptools", "wheel"})
 _TOOL_PACKAGES = frozenset(
     {"pip", "setuptools", "wheel", "poetry", "pipenv", "uv", "pdm", "pip-tools", "virtualenv"}
     | {"poetry-plugin-export", "cython", "build"}
-)
-# distribution packages that serve only to build or install Python packages
-_PYTHON_BUILD_PACKAGES = re.compile(
-    r"python3?(\.\d+)?-(pip|venv|setuptools|wheel|dev|distutils)$|libpython3(\.\d+)?-dev$"
-    r"|python-dev-is-python3$|python3-all-dev$"
-)
-_PYTHON_INTERPRETER_PACKAGE = re.compile(r"python3(\.\d+)?(-minimal|-full)?$")
-# packages that depend on the interpreter they are named after (python3-pip needs python3)
-_PYTHON_NEEDS_INTERPRETER = re.compile(
-    r"(?P<python>python3(?:\.\d+)?)-(?:pip|dev|venv|setuptools|wheel|distutils|all|all-dev)$"
 )
 # programs the runtime does not need to run a RUN that only cleans up
 _NEUTRAL = frozenset({"cd", "true", ":", "set", "export", "umask", ".", "source"})
@@ -708,7 +705,7 @@ def _runtime_packages(
     for name in dict.fromkeys(installed):
         if name in gone:
             continue
-        if _PYTHON_BUILD_PACKAGES.match(name):
+        if is_python_build_package(name):
             continue
         if is_dev_package(name):
             explicit_dev.append(name)
@@ -747,7 +744,7 @@ def _runtime_packages(
         for release in releases:
             libs: list[str] = []
             for dev in sorted(_rl.fat_base_dev_packages(release)):
-                if _PYTHON_BUILD_PACKAGES.match(dev) or dev in ("linux-libc-dev", "libc6-dev"):
+                if is_python_build_package(dev) or dev in ("linux-libc-dev", "libc6-dev"):
                     continue
                 runtime = _rl.runtime_packages(dev, distro, release)
                 if runtime is None:
@@ -779,7 +776,7 @@ def _runtime_packages(
                         f"`{info.family}` provides"
                     )
     for dev in dev_needed:
-        if _PYTHON_BUILD_PACKAGES.match(dev) or dev in ("linux-libc-dev", "libc6-dev", "musl-dev"):
+        if is_python_build_package(dev) or dev in ("linux-libc-dev", "libc6-dev", "musl-dev"):
             continue
         found = {r: _rl.runtime_packages(dev, distro, r) for r in releases}
         if dev in loaded:
@@ -1613,15 +1610,12 @@ def rewrite(
     installed = [p for r in runs.values() for p in r.installed]
     removed = [p for r in runs.values() for p in r.removed]
     # pytorch/pytorch has conda's Python (with torch) in both its -devel and -runtime images
-    distro_python = info.family not in ("python", "pytorch")
-    if distro_python and not any(_PYTHON_INTERPRETER_PACKAGE.match(p) for p in installed):
+    uses_distro_python = info.family not in ("python", "pytorch")
+    pythons = [py for p in installed if p not in removed and (py := distro_python(p))]
+    if uses_distro_python and not any(own for _, own in pythons):
         # `apt-get install python3-pip python3-dev` brings python3 along: the runtime stage
         # installs that interpreter by name
-        implied = [
-            m.group("python")
-            for p in installed
-            if p not in removed and (m := _PYTHON_NEEDS_INTERPRETER.match(p))
-        ]
+        implied = [python for python, _ in pythons]
         python2 = [p for p in installed if re.fullmatch(r"python(2(\.7)?)?(-[\w.]+)?", p)]
         if not implied and python2:
             raise Refusal(
@@ -1730,11 +1724,11 @@ def rewrite(
     packages.plain = [p for p in packages.plain if p not in early_tools]
     # conda's torch and friends stay visible in the venv of a pytorch image
     system_site = info.family == "pytorch" or (
-        distro_python
+        uses_distro_python
         and any(
             p.startswith(("python3-", "py3-"))
-            and not _PYTHON_BUILD_PACKAGES.match(p)
-            and not _PYTHON_INTERPRETER_PACKAGE.match(p)
+            and not is_python_build_package(p)
+            and distro_python(p) != (p, True)  # not the interpreter itself
             for p in installed
             if p not in removed
         )
@@ -1761,7 +1755,7 @@ def rewrite(
     # everything above FROM (directives, global ARGs, the file's header comments) stays on top
     out.append(text[: from_inst.start])
     out.append(f"FROM {flags}{words[0]} AS {builder}{nl}")
-    python = "python3" if distro_python else "python"
+    python = "python3" if uses_distro_python else "python"
     venv_added = False
     for inst in body:
         if inst.index > last_build:
@@ -1779,7 +1773,7 @@ def rewrite(
             if kind == "python" and not venv_added:
                 if (
                     needs_pip
-                    and distro_python
+                    and uses_distro_python
                     and manager == "apt"
                     and "python3-venv" not in installed
                 ):

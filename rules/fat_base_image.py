@@ -21,7 +21,7 @@ from dockerlint_slim.images import (
     slim_tag,
 )
 from dockerlint_slim.model import Instruction, Stage
-from dockerlint_slim.packages import package_ops
+from dockerlint_slim.packages import distro_python, is_python_headers, package_ops
 from dockerlint_slim.project import parse_requirement
 from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -153,11 +153,6 @@ def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | 
         if reason:
             return reason
     return None
-
-
-# a distribution's Python interpreter, and the packages that ship its headers
-_DISTRO_PYTHON = re.compile(r"python3(\.\d+)?(-minimal|-full|-pip|-dev|-venv)?$")
-_PYTHON_HEADERS = re.compile(r"(lib)?python3(\.\d+)?-(dev|all-dev)$|python-dev-is-python3$")
 
 
 class FatBaseImage(Rule):
@@ -339,8 +334,8 @@ class FatBaseImage(Rule):
                     if op.manager != "apt" or op.kind != "install":
                         continue
                     names = op.names
-                    python = python or any(_DISTRO_PYTHON.match(n) for n in names)
-                    heavy += [n for n in names if _PYTHON_HEADERS.match(n) and n not in heavy]
+                    python = python or any(distro_python(n) for n in names)
+                    heavy += [n for n in names if is_python_headers(n) and n not in heavy]
                     recommends = "--no-install-recommends" not in op.options
                     if recommends and "python3-pip" in names:
                         heavy.append("python3-pip's recommended build-essential and python3-dev")

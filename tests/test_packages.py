@@ -7,8 +7,11 @@ import pytest
 from dockerlint_slim.model import build_model
 from dockerlint_slim.packages import (
     build_packages_left,
+    distro_python,
     is_build_tool,
     is_dev_package,
+    is_python_build_package,
+    is_python_headers,
     package_name,
     package_ops,
 )
@@ -501,3 +504,15 @@ def test_build_packages_left_returns_op_and_word():
         ("apt", "gcc", "gcc"),
         ("apk", "musl-dev", "musl-dev"),
     ]
+
+
+def test_the_distributions_python_packages():
+    assert distro_python("python3") == ("python3", True)
+    assert distro_python("python3.11-minimal") == ("python3.11-minimal", True)
+    assert distro_python("python3-pip") == ("python3", False)
+    assert distro_python("python3.12-venv") == ("python3.12", False)
+    assert distro_python("python3-requests") is None and distro_python("libpq5") is None
+    assert is_python_headers("python3-dev") and is_python_headers("libpython3.11-dev")
+    assert not is_python_headers("python3-pip")
+    assert is_python_build_package("python3-pip") and is_python_build_package("python3.11-dev")
+    assert not is_python_build_package("python3") and not is_python_build_package("python3-yaml")

@@ -44,7 +44,6 @@ _GROUPS = [
     (r"ONBUILD", "ONBUILD"),
     (r"mixes build work", "a RUN of build and runtime work it cannot split"),
     (r"runs (make|gcc|g\+\+|cc|cmake|cargo|go)\b", "make or a compiler in runtime work"),
-    (r"between system installs", "package sources set up between installs"),
     (r"several virtual environments", "several virtual environments"),
 ]
 

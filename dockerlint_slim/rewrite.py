@@ -1369,7 +1369,7 @@ def _without_flags(model: Dockerfile, inst: Instruction, names: set[str], nl: st
     return _cut(model, inst, [(f.start, f.end) for f in inst.flags if f.name in names], nl)
 
 
-def _uv_system_words(inst: Instruction) -> list[tuple[int, int]]:
+def _venv_flag_words(inst: Instruction) -> list[tuple[int, int]]:
     """Spans of ``--system`` in ``uv pip …`` commands (uv then skips every virtual
     environment) and of ``--user`` in ``pip install`` (pip refuses it in a virtual
     environment): the builder drops the flag to install into :data:`VENV`."""
@@ -1404,7 +1404,7 @@ def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
     """A RUN as the builder runs it: as written, with ``uv pip --system`` and pip or the
     interpreter by absolute path (``/usr/local/bin/pip``) made to install into the virtual
     environment."""
-    return _cut(model, inst, _uv_system_words(inst), nl, _venv_programs(inst.commands))
+    return _cut(model, inst, _venv_flag_words(inst), nl, _venv_programs(inst.commands))
 
 
 def _split_text(
@@ -1421,7 +1421,7 @@ def _split_text(
     text = model.text
     cuts: list[tuple[int, int, str | None]] = []
     if builder:
-        cuts += [(start, end, None) for start, end in _uv_system_words(inst)]
+        cuts += [(start, end, None) for start, end in _venv_flag_words(inst)]
         cuts += _venv_programs(c for unit in cmds for c in _members(inst, unit))
     parts = []
     for cmd in cmds:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
@@ -198,3 +198,11 @@ def rpm_cache_left(
     if point is None or not _SIMPLE_WORD.match(tool) or "--installroot" in " ".join(cmd.arg_texts):
         return cmd, sub, None
     return cmd, sub, Edit(point, point, f" && {sudo_prefix(cmd)}{tool} clean all")
+
+
+def names_list(names: Sequence[str], most: int) -> str:
+    """``a, b, c and 2 more``: at most ``most`` names, then how many are left out."""
+    shown = ", ".join(names[:most])
+    if len(names) > most:
+        shown += f" and {len(names) - most} more"
+    return shown

@@ -9,14 +9,14 @@ from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import is_build_tool
 from dockerlint_slim.rule import Context, Rule, Violation
 
+from ._common import names_list
+
 # how many package names a message lists before "and N more"
 _MAX_NAMED = 6
 
 
 def _message(names: list[str]) -> str:
-    shown = ", ".join(names[:_MAX_NAMED])
-    if len(names) > _MAX_NAMED:
-        shown += f" and {len(names) - _MAX_NAMED} more"
+    shown = names_list(names, _MAX_NAMED)
     tools = sum(1 for n in names if is_build_tool(n))
     if tools == len(names):
         what = "Build tool" if tools == 1 else "Build tools"

@@ -12,6 +12,8 @@ from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 
+from ._common import names_list
+
 # how many names the message lists before "and N more"
 _MAX_NAMED = 4
 
@@ -170,9 +172,7 @@ class MultiStageOpportunity(Rule):
         if not found:
             return
         unique = list(dict.fromkeys(found))
-        shown = ", ".join(unique[:_MAX_NAMED])
-        if len(unique) > _MAX_NAMED:
-            shown += f" and {len(unique) - _MAX_NAMED} more"
+        shown = names_list(unique, _MAX_NAMED)
         info = classify(root.base)
         on = f" on the full image `{root.base.raw}`" if info.fat else ""
         message = (
@@ -214,9 +214,7 @@ def _related(model: Dockerfile, stage: Stage, ctx: Context) -> list[tuple[int, i
             if run.toolchain:
                 words = [w for _, w in run.toolchain]
                 names = [n for n, _ in run.toolchain]
-                listed = ", ".join(names[:_MAX_NAMED])
-                if len(names) > _MAX_NAMED:
-                    listed += f" and {len(names) - _MAX_NAMED} more"
+                listed = names_list(names, _MAX_NAMED)
                 out.append(
                     (
                         words[0].start,
@@ -226,8 +224,6 @@ def _related(model: Dockerfile, stage: Stage, ctx: Context) -> list[tuple[int, i
                 )
             if not run.contained:
                 for install in run.builds:
-                    what = ", ".join(install.compiles[:_MAX_NAMED])
-                    if len(install.compiles) > _MAX_NAMED:
-                        what += f" and {len(install.compiles) - _MAX_NAMED} more"
+                    what = names_list(install.compiles, _MAX_NAMED)
                     out.append((install.start, install.end, f"builds {what} from source (DLS003)"))
     return out

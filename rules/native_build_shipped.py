@@ -10,6 +10,8 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
+from ._common import names_list
+
 __all__ = ["CompilesInShippedStage"]
 
 _MAX_NAMES = 5
@@ -18,9 +20,7 @@ _MAX_NAMES = 5
 def _message(install: PythonInstall) -> str:
     tool = "python setup.py" if install.tool == "setup.py" else install.tool
     labels = install.compiles
-    shown = ", ".join(labels[:_MAX_NAMES])
-    if len(labels) > _MAX_NAMES:
-        shown += f" and {len(labels) - _MAX_NAMES} more"
+    shown = names_list(labels, _MAX_NAMES)
     detail = f" ({'; '.join(install.details[:2])})" if install.details else ""
     return (
         f"{tool} builds {shown} from source here{detail}: the compiler and headers ship in "

@@ -101,7 +101,9 @@ class RunFacts:
         return f"RunFacts(line {self.instruction.line})"
 
     @cached_property
-    def _ops(self) -> list[PackageOp]:
+    def ops(self) -> list[PackageOp]:
+        """The package-manager calls of the shell-form RUN (its own shell variables read),
+        in order."""
         inst = self.instruction
         return package_ops(inst.commands, inst.shell_env) if inst.commands else []
 
@@ -114,7 +116,7 @@ class RunFacts:
         download-only calls are not installs. Exec-form RUNs are read too."""
         inst = self.instruction
         if inst.commands:
-            ops = self._ops
+            ops = self.ops
         else:
             commands = _exec_command(inst, self._facts.dockerfile.text)
             ops = package_ops(commands, inst.shell_env) if commands else []
@@ -131,7 +133,7 @@ class RunFacts:
     def _leaves_build_packages(self) -> bool:
         """Whether a package install of this RUN leaves build tools or development packages
         behind (dry runs included)."""
-        return bool(build_packages_left(self._ops))
+        return bool(build_packages_left(self.ops))
 
     @cached_property
     def contained(self) -> bool:
@@ -142,7 +144,7 @@ class RunFacts:
             return False
         installs = any(
             op.kind == "install" and any(is_build_tool(n) or is_dev_package(n) for n in op.names)
-            for op in self._ops
+            for op in self.ops
         )
         return installs and not self._leaves_build_packages and not self._state.toolchain_left
 

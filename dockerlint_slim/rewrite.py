@@ -47,6 +47,7 @@ from .images import (
 )
 from .model import SHELLS, Dockerfile, Instruction, Stage, change_workdir, substitute
 from .packages import (
+    PackageOp,
     distro_python,
     is_build_tool,
     is_dev_package,
@@ -150,6 +151,7 @@ class _Run:
     installed: list[str] = field(default_factory=list)  # system packages installed
     written: dict[str, str] = field(default_factory=dict)  # name -> as written, when pinned
     recommends: set[str] = field(default_factory=set)  # installed with recommended packages
+    ops: list[PackageOp] = field(default_factory=list)  # its package-manager calls
     removed: list[str] = field(default_factory=list)  # system packages removed
     pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
     uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
@@ -412,7 +414,8 @@ def _classify_run(
         else:
             role = "runtime"
         roles.append((cmd, role))
-    for op in package_ops(inst.commands, inst.shell_env):
+    run.ops = package_ops(inst.commands, inst.shell_env)
+    for op in run.ops:
         if op.manager not in ("apt", "apk"):
             problems.append(f"{where} uses {op.manager}, which the rewrite does not handle")
             continue
@@ -1297,8 +1300,8 @@ def _package_sources(
     installs = [
         (inst.index, op.command.start, op.names)
         for inst in body
-        if inst.keyword == "RUN" and runs[inst.index].installed
-        for op in package_ops(inst.commands, inst.shell_env)
+        if inst.keyword == "RUN"
+        for op in runs[inst.index].ops
         if op.kind == "install"
     ]
     if not installs:

@@ -21,7 +21,7 @@ from dockerlint_slim.images import (
     slim_tag,
 )
 from dockerlint_slim.model import Instruction, Stage
-from dockerlint_slim.packages import distro_python, is_python_headers, package_ops
+from dockerlint_slim.packages import distro_python, is_python_headers
 from dockerlint_slim.project import parse_requirement
 from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -138,7 +138,8 @@ def _needs_full_image(target: Stage, ctx: Context, loaders: list[str]) -> str | 
             if inst.args.strip():
                 return "a RUN could not be read"
             continue
-        if any(op.kind == "install" for op in package_ops(inst.commands, inst.env)):
+        run = ctx.facts.run(inst)
+        if run is not None and any(op.kind == "install" for op in run.ops):
             return "it installs system packages"
         for cmd in inst.commands:
             if cmd.name in _INSTALLERS:
@@ -330,7 +331,8 @@ class FatBaseImage(Rule):
             for run in part.instructions:
                 if run.keyword != "RUN":
                     continue
-                for op in package_ops(run.commands, run.shell_env):
+                facts = ctx.facts.run(run)
+                for op in facts.ops if facts is not None else ():
                     if op.manager != "apt" or op.kind != "install":
                         continue
                     names = op.names

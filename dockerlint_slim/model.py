@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
-from .shell import Command, blank_run_text, parse_shell
+from .shell import Command, Word, blank_run_text, parse_shell
 
 __all__ = [
     "SHELLS",
@@ -508,6 +508,41 @@ def _run_commands(
     return tuple(commands), tuple(variables)
 
 
+# a program word that is one variable: `$PIP install`, `"${PYTHON}" -m pip`
+_PROGRAM_VAR = re.compile(r'"?\$(?:\{(\w+)\}|(\w+))"?')
+_PLAIN_WORD = re.compile(r"[\w./+=:@-]+")
+
+
+def _expand_programs(
+    commands: tuple[Command, ...],
+    shell_vars: tuple[tuple[str, str], ...],
+    env: Mapping[str, str | None],
+) -> tuple[Command, ...]:
+    """Commands whose program is named by a variable (``ARG PIP=pip3`` … ``RUN ${PIP}
+    install``) with the variable's value read from the RUN's own assignments, then ENV and
+    ARG defaults. The words of the value take the variable's place (and its offsets), so rules
+    and the rewrite read ``pip3 install``; a value that is not plain words is left alone."""
+    if not any(c.argv and "$" in c.argv[0].raw for c in commands):
+        return commands
+    own = dict(shell_vars)
+    out = []
+    for cmd in commands:
+        first = cmd.argv[0] if cmd.argv else None
+        m = _PROGRAM_VAR.fullmatch(first.raw) if first is not None else None
+        if first is None or m is None:
+            out.append(cmd)
+            continue
+        name = m.group(1) or m.group(2)
+        value = own.get(name, env.get(name))
+        words = value.split() if value else []
+        if not words or len(words) > 4 or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+            out.append(cmd)
+            continue
+        new = tuple(Word(w, first.raw, first.start, first.end) for w in words)
+        out.append(Command(new + cmd.argv[1:], cmd.assignments, cmd.wrappers, cmd.start, cmd.end))
+    return tuple(out)
+
+
 def build_model(
     text_or_scan: str | ScanResult, path: str = "Dockerfile", target: str | None = None
 ) -> Dockerfile:
@@ -586,6 +621,7 @@ def build_model(
         shell_vars: tuple[tuple[str, str], ...] = ()
         if kw == "RUN" and not row["powershell"]:
             commands, shell_vars = _run_commands(raw, text, result.escape)
+            commands = _expand_programs(commands, shell_vars, env.current)
         inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):

@@ -21,6 +21,7 @@ accepts: no ``# syntax=`` line, no heredocs, no ``COPY --link``.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -100,6 +101,9 @@ _TOOL_PACKAGES_BY_PROGRAM = {
     "file": "file",
     "ssh": "openssh-client",
     "scp": "openssh-client",
+    "gpg": "gnupg",
+    "dirmngr": "dirmngr",
+    "apt-key": "gnupg",  # apt's, but it runs gpg
 }
 # programs that always mean "this RUN builds something"
 _COMPILERS = frozenset(
@@ -858,11 +862,10 @@ def _runtime_programs(insts: Iterable[Instruction]) -> list[str]:
         if inst.keyword == "RUN" and inst.form == "shell":
             names = [c.name for c in inst.commands]
         elif inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"):
-            if inst.exec_args is not None:
-                names = [os.path.basename(inst.exec_args[0])] if inst.exec_args else []
-                names += [w for a in inst.exec_args for w in full_only_tools_in(a) if w == "curl"]
-            else:
-                names = full_only_tools_in(inst.args)
+            words = _command_words(inst) if inst.keyword != "RUN" else list(inst.exec_args or ())
+            names = [os.path.basename(argv[0]) for argv in _started_argvs(words)]
+            # `python -c "…curl…"` and the like: curl named anywhere
+            names += [w for a in words for w in full_only_tools_in(a) if w == "curl"]
         else:
             continue
         for n in names:
@@ -1081,28 +1084,83 @@ _MAX_SCRIPT = 1 << 20
 _MAX_SCRIPT_DEPTH = 4
 
 
-def _command_words(inst: Instruction) -> list[str]:
-    """The words of the command a CMD, ENTRYPOINT or HEALTHCHECK starts (shell form split on
-    blanks: only its first words are looked at)."""
-    words = list(inst.exec_args) if inst.exec_args is not None else inst.args.split()
-    if inst.keyword == "HEALTHCHECK":
-        words = [w for w in words if not w.startswith("--")]
-        if not words or words[0].upper() != "CMD":
-            return []
-        words = words[1:]
-        if len(words) == 1 and inst.exec_args is None:
-            words = words[0].split()
-    return words
+# programs that start the rest of their command line (after their own options, and the
+# user for gosu and su-exec): `tini -- /entrypoint.sh`, `gosu app ./start.sh`
+_LAUNCHERS = {"tini": 0, "dumb-init": 0, "catatonit": 0, "exec": 0, "gosu": 1, "su-exec": 1}
+# a shell's options that take a value (`bash -o pipefail -c '…'`)
+_SHELL_VALUE_OPTIONS = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+
+
+def _started_argvs(words: Sequence[str], depth: int = 0) -> list[list[str]]:
+    """The command lines that ``words`` (an exec-form command) starts: itself, the command
+    after a launcher (``tini --``, ``gosu user``), or each simple command of a shell's ``-c``
+    string (``sh -c 'wait-for db && exec ./start.sh'``)."""
+    words = list(words)
+    while words and os.path.basename(words[0]) in _LAUNCHERS:
+        skip = _LAUNCHERS[os.path.basename(words[0])]
+        rest = words[1:]
+        while rest and rest[0].startswith("-"):
+            if rest[0] == "--":
+                rest = rest[1:]
+                break
+            rest = rest[1:]
+        words = rest[skip:]
+    if not words:
+        return []
+    if os.path.basename(words[0]) in SHELLS and depth < _MAX_SCRIPT_DEPTH:
+        i = 1
+        command = False
+        while i < len(words) and words[i][:1] in "-+" and words[i] != "--":
+            flag = words[i]
+            if flag in _SHELL_VALUE_OPTIONS:
+                i += 2
+                continue
+            command = command or (not flag.startswith("--") and "c" in flag[1:])
+            i += 1
+        if command:
+            if i >= len(words):
+                return []
+            return [
+                argv
+                for cmd in parse_commands(words[i], 0)
+                for argv in _started_argvs([w.text for w in cmd.argv], depth + 1)
+            ]
+    return [words]
 
 
 def _script_words(words: Sequence[str]) -> list[str]:
     """The words of a command line that may name a script file: the program, or the first
-    argument of a shell (``sh start.sh``); ``sh -c '…'`` names none."""
-    if not words:
-        return []
-    if os.path.basename(words[0]) in SHELLS:
-        return [words[1]] if len(words) > 1 and not words[1].startswith("-") else []
-    return [words[0]]
+    argument of a shell (``sh start.sh``); for ``sh -c '…'`` and launchers (``tini --``),
+    those of the commands they start."""
+    found = []
+    for argv in _started_argvs(words):
+        if os.path.basename(argv[0]) in SHELLS:
+            rest = [w for w in argv[1:] if not w.startswith(("-", "+"))]
+            found += rest[:1]
+        else:
+            found.append(argv[0])
+    return found
+
+
+def _command_words(inst: Instruction) -> list[str]:
+    """The command line a CMD, ENTRYPOINT or HEALTHCHECK starts, in exec form: a shell form
+    is what Docker runs, ``/bin/sh -c '…'``."""
+    if inst.exec_args is not None:
+        return list(inst.exec_args)  # HEALTHCHECK's without its CMD
+    text = inst.args
+    if inst.keyword == "HEALTHCHECK":
+        m = re.match(r"(?:\s*--\S+)*\s*(\S+)\s*", text)
+        if m is None or m.group(1).upper() != "CMD":
+            return []
+        text = text[m.end() :]
+        if text.lstrip().startswith("["):  # HEALTHCHECK CMD ["curl", …]
+            try:
+                words = json.loads(text)
+            except ValueError:
+                words = None
+            if isinstance(words, list) and all(isinstance(w, str) for w in words):
+                return words
+    return ["/bin/sh", "-c", text]
 
 
 class _ContextFiles:
@@ -1173,12 +1231,15 @@ class _ContextFiles:
 
 
 def _script_programs(
-    runtime_insts: Sequence[Instruction], places: dict[int, _Place], files: _ContextFiles
+    runtime_insts: Sequence[Instruction],
+    places: dict[int, _Place],
+    files: _ContextFiles,
+    runtime_runs: Sequence[tuple[Instruction, Sequence[Command]]] = (),
 ) -> list[str]:
-    """Full-image-only programs that the scripts started by CMD, ENTRYPOINT and HEALTHCHECK
-    call, read from the build context (shell scripts are parsed, never run), with the
-    scripts they start in turn. Refuses when such a script is copied from the context but
-    cannot be read."""
+    """Full-image-only programs that the scripts started by CMD, ENTRYPOINT, HEALTHCHECK and
+    the commands the runtime stage's RUNs keep (``runtime_runs``) call, read from
+    the build context (shell scripts are parsed, never run), with the scripts they start in
+    turn. Refuses when such a script is copied from the context but cannot be read."""
     found: list[str] = []
     seen: set[str] = set()
 
@@ -1232,6 +1293,11 @@ def _script_programs(
         if inst.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
             for word in _script_words(_command_words(inst)):
                 visit(word, inst, 0)
+    for inst, cmds in runtime_runs:
+        for cmd in cmds:
+            for word in _script_words([w.text for w in cmd.argv]):
+                if "/" in word or word.endswith(".sh"):
+                    visit(word, inst, 0)
     return found
 
 
@@ -1661,7 +1727,12 @@ def rewrite(
     programs = _runtime_programs(runtime_insts)
     for cmds in runtime_cmds.values():
         programs += [c.name for c in cmds if c.name in FULL_ONLY_TOOLS and c.name not in programs]
-    programs += [p for p in _script_programs(runtime_insts, places, files) if p not in programs]
+        # apt-key is in every Debian image, but it needs gpg, which only the full image has
+        if any(c.name == "apt-key" for c in cmds) and "apt-key" not in programs:
+            programs.append("apt-key")
+    runtime_runs = [(by_index[i], cmds) for i, cmds in runtime_cmds.items()]
+    scripts = _script_programs(runtime_insts, places, files, runtime_runs)
+    programs += [p for p in scripts if p not in programs]
     # a build tool (make in an entrypoint script) is in neither runtime image: the runtime
     # stage installs no build tool, whatever the original base or file had
     built = [p for p in programs if p in _BUILD_PROGRAMS]

@@ -279,3 +279,21 @@ def test_comments_directly_above_an_instruction():
     model = build_model(text)
     assert [c.body for c in model.instructions[1].comments] == ["one", "two"]
     assert model.instructions[2].comments == ()  # a blank line separates them
+
+
+def test_a_program_named_by_a_variable_is_read_with_its_value():
+    model = build_model(
+        "FROM python:3.10\nARG PIP=pip3\nENV PY='python -m pip'\n"
+        'RUN ${PIP} install flask && "$PY" install x && X=pip && $X install y && $NOPE install z\n'
+    )
+    run = model.stages[0].instructions[-1]
+    got = [[w.text for w in c.argv] for c in run.commands]
+    assert got == [
+        ["pip3", "install", "flask"],
+        ["python", "-m", "pip", "install", "x"],
+        ["pip", "install", "y"],
+        ["$NOPE", "install", "z"],
+    ]
+    # the words keep the variable's place in the file
+    first = run.commands[0].argv[0]
+    assert model.text[first.start : first.end] == "${PIP}" == first.raw

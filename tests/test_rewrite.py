@@ -597,6 +597,51 @@ def test_a_healthcheck_script_is_read_too(tmp_path):
     assert _runtime_packages(text, tmp_path) == ("libpq5", "wget")
 
 
+@pytest.mark.parametrize(
+    "start",
+    [
+        'CMD ["/bin/sh", "-c", "/srv/run_app.sh"]',
+        'ENTRYPOINT ["tini", "--", "/srv/run_app.sh"]',
+        'ENTRYPOINT ["/usr/bin/dumb-init", "gosu", "app", "sh", "-c", "exec ./run_app.sh"]',
+        "CMD ./wait.sh db && exec /srv/run_app.sh",
+        'CMD ["bash", "-o", "pipefail", "-lc", "sh /srv/run_app.sh | tee /tmp/log"]',
+        "HEALTHCHECK --interval=5s CMD sh -c 'cd /srv && ./run_app.sh'",
+    ],
+)
+def test_scripts_started_through_a_shell_or_a_launcher_are_read(tmp_path, start):
+    text = ENTRY.replace('ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["python", "app.py"]', start)
+    (tmp_path / "run_app.sh").write_text("#!/bin/sh\ncurl -sf http://db:5432\n")
+    (tmp_path / "wait.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "docker-entrypoint.sh").write_text("#!/bin/sh\n")
+    assert _runtime_packages(text, tmp_path) == ("libpq5", "curl")
+    (tmp_path / "run_app.sh").unlink()
+    with pytest.raises(Refusal, match=r"runs /srv/run_app.sh, and the rewrite cannot read it"):
+        _runtime_packages(text, tmp_path)
+
+
+def test_a_script_that_a_runtime_run_starts_is_read(tmp_path):
+    text = ENTRY.replace("COPY . .\n", "COPY . .\nRUN ./setup-data.sh && mkdir /data\n")
+    (tmp_path / "docker-entrypoint.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "setup-data.sh").write_text("#!/bin/sh\nwget -q https://example.org/data\n")
+    assert _runtime_packages(text, tmp_path) == ("libpq5", "wget")
+    (tmp_path / "setup-data.sh").unlink()
+    with pytest.raises(Refusal, match=r"the RUN on line 5 runs /srv/setup-data.sh, and the"):
+        _runtime_packages(text, tmp_path)
+
+
+def test_apt_key_in_the_runtime_stage_brings_gnupg_first():
+    text = (
+        "FROM python:3.11\n"
+        "RUN curl -fsSL https://deb.nodesource.com/gpgkey/nodesource.gpg.key | apt-key add -\n"
+        "RUN apt-get update && apt-get install -y libpq-dev\n"
+        "RUN pip install psycopg2==2.9.9\n"
+    )
+    out = rewrite(build_model(text), native=["psycopg2"]).text
+    runtime = out.split("FROM python:3.11-slim", 1)[1]
+    first_install = runtime.index("install -y --no-install-recommends curl gnupg")
+    assert first_install < runtime.index("apt-key add -") < runtime.index("libpq5")
+
+
 def test_distro_python_installs_libpython_for_what_embeds_it():
     text = (
         "FROM debian:bookworm\n"

@@ -460,8 +460,9 @@ def _classify_run(
             problems.append(
                 f"{where} mixes build work ({', '.join(sorted(build_words))} installs) with "
                 f"runtime work ({', '.join(dict.fromkeys(others))}) in a way the rewrite "
-                "cannot split (it splits a plain `&&` chain of simple commands, without "
-                "`||`, `;`, pipes into the installs or subshells around them)"
+                "cannot split (it splits a plain `&&` chain of simple commands, or a `;` one "
+                "after `set -e`, without `||`, pipes into the installs or subshells around "
+                "them)"
             )
     if "python" in kinds:
         run.kind = "python"
@@ -498,6 +499,8 @@ _COMMENT_LINE = re.compile(r"(?m)^[ \t]*#.*$")
 # the gaps of a chain the rewrite splits (blanks removed): redirections, then `&&` or `|`
 _REDIRECTS = re.compile(r"(?:\d*(?:>>|&>|>&|>|<)(?:&?\d+-?|[^&|;<>()`$]+))*")
 _AND_GAP = re.compile(_REDIRECTS.pattern + "&&")
+# `;` is split like `&&` once `set -e` (or `-o errexit`) makes every failure stop the RUN
+_SEMI_GAP = re.compile(_REDIRECTS.pattern + ";")
 _PIPE_GAP = re.compile(_REDIRECTS.pattern + r"\|")
 
 
@@ -529,6 +532,18 @@ class _Split:
     feed: tuple[Command, ...] = ()
 
 
+def _sets_errexit(cmd: Command) -> bool:
+    """Whether ``cmd`` is ``set -e`` (``set -eux``, ``set -o errexit``, …)."""
+    if cmd.name != "set":
+        return False
+    words = [w.text for w in cmd.args]
+    return any(
+        (w.startswith("-") and not w.startswith("--") and "e" in w[1:])
+        or (w == "-o" and nxt == "errexit")
+        for w, nxt in zip(words, [*words[1:], ""])
+    )
+
+
 def _split_run(
     model: Dockerfile, inst: Instruction, roles: list[tuple[Command, str]]
 ) -> _Split | None:
@@ -541,7 +556,7 @@ def _split_run(
         return None
 
     def bare(gap: str) -> str:
-        gap = _COMMENT_LINE.sub("", gap.replace(escape + "\r\n", " ").replace(escape + "\n", " "))
+        gap = _COMMENT_LINE.sub("", gap).replace(escape + "\r\n", " ").replace(escape + "\n", " ")
         return "".join(gap.split())
 
     # commands inside another's words (`echo "$(date)"`) belong to that command's unit
@@ -558,9 +573,11 @@ def _split_run(
         return None
     # the units of the chain: a command with its redirections, or a pipeline of them
     units: list[list[int]] = [[0, *nested.get(0, [])]]
+    errexit = False
     for a, b in zip(outer, outer[1:]):
+        errexit = errexit or _sets_errexit(cmds[a])
         gap = bare(text[cmds[a].end : cmds[b].start])
-        if _AND_GAP.fullmatch(gap):
+        if _AND_GAP.fullmatch(gap) or (errexit and _SEMI_GAP.fullmatch(gap)):
             units.append([b])
         elif _PIPE_GAP.fullmatch(gap):
             units[-1].append(b)
@@ -572,7 +589,7 @@ def _split_run(
         first, last = cmds[members[0]], cmds[max(i for i in members if i in outer)]
         if n + 1 < len(units):
             gap = text[last.end : cmds[units[n + 1][0]].start]
-            gap = gap[: gap.rindex("&&")]
+            gap = gap[: max(gap.rfind("&&"), gap.rfind(";"))]
         else:
             gap = tail
         end = last.end + len(_strip_continuation(gap, escape))

@@ -806,11 +806,55 @@ def test_a_run_of_build_and_runtime_work_is_split_at_its_ands():
         ("pip install psycopg2==2.9.9 | tee log && useradd app", "tee, useradd"),
         ("pip install psycopg2==2.9.9 || true && python app.py", "python"),
         ("pip install psycopg2==2.9.9; python manage.py migrate", "python"),
+        # `set -e` after the `;` it would need
+        ("pip install psycopg2==2.9.9; set -e; python manage.py migrate", "python"),
+        ("set +e; pip install psycopg2==2.9.9; python manage.py migrate", "python"),
     ],
 )
 def test_a_run_it_cannot_split_is_refused(run, why):
     with pytest.raises(Refusal, match=f"mixes build work .* with runtime work \\({why}"):
         rewrite(build_model(f"FROM python:3.11\nRUN {run}\n"), native=["psycopg2"])
+
+
+SEMI = """\
+FROM python:3.11
+WORKDIR /app
+RUN ERREXIT; \\
+    groupadd -r app; useradd -r -g app app; \\
+    # build and install
+    apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev; \\
+    pip install --no-cache-dir psycopg2==2.9.9; \\
+    python manage.py collectstatic --noinput; \\
+    mkdir -p /app/media; chown -R app:app /app; \\
+    rm -rf /var/lib/apt/lists/*
+USER app
+"""
+
+
+@pytest.mark.parametrize("errexit", ["set -eux", "set -o errexit", "set -e -x"])
+def test_a_semicolon_chain_after_set_e_is_split_like_an_and_chain(errexit):
+    # with errexit on, `a; b` stops at a failing `a` as `a && b` does
+    text = SEMI.replace("ERREXIT", errexit)
+    _, builder, runtime = _stages(rewrite(build_model(text), native=["psycopg2"]).text)
+    assert (
+        f"RUN {errexit} \\\n"
+        "    && groupadd -r app \\\n"
+        "    && useradd -r -g app app \\\n"
+        "    && apt-get update \\\n"
+        "    && apt-get install -y --no-install-recommends gcc libpq-dev \\\n"
+        "    && pip install --no-cache-dir psycopg2==2.9.9 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    ) in builder
+    assert "collectstatic" not in builder and "chown" not in builder
+    assert runtime.endswith(
+        f"RUN {errexit} \\\n"
+        "    && groupadd -r app \\\n"
+        "    && useradd -r -g app app \\\n"
+        "    && python manage.py collectstatic --noinput \\\n"
+        "    && mkdir -p /app/media \\\n"
+        "    && chown -R app:app /app\n"
+        "USER app\n"
+    )
 
 
 def test_runtime_work_before_a_later_install_runs_in_both_stages():

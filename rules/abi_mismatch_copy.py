@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 
 from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
@@ -131,7 +131,7 @@ def _kind(path: str, src: _Side, made: Mapping[str, str]) -> str | None:
 # --------------------------------------------------------------------------- stage facts
 
 
-def _words_after(args: tuple[Word, ...], value_opts: set[str]) -> list[str]:
+def _words_after(args: tuple[Word, ...], value_opts: Set[str]) -> list[str]:
     """Positional words of ``args`` (options and their separate values skipped)."""
     out: list[str] = []
     i = 0

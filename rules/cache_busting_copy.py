@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 from dockerlint_slim.commands import (
@@ -515,7 +515,7 @@ class CacheBustingCopy(Rule):
             return
 
     @staticmethod
-    def _busts(call: _Install, earlier_any: bool, earlier_files: set[str]) -> bool:
+    def _busts(call: _Install, earlier_any: bool, earlier_files: Set[str]) -> bool:
         if call.kind in ("named", "no-deps"):
             return False
         if not earlier_any:

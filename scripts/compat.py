@@ -146,9 +146,9 @@ def find_python(version: str) -> str:
             text=True,
             check=False,
         )
-        candidate = proc.stdout.strip()
-        if proc.returncode == 0 and candidate and _version_of(candidate) == version:
-            return candidate
+        found = proc.stdout.strip()
+        if proc.returncode == 0 and found and _version_of(found) == version:
+            return found
         tried.append("uv python find")
     raise SetupError(
         f"no Python {version} interpreter found (tried {'; '.join(tried)}); install it, "

@@ -17,6 +17,15 @@ BASE_IMAGES = ("python:3.11", "python:3.11-slim")
 RIG_HINT = "build them with `bash shared/rig/make-python-bases.sh` (see shared/rig/README.md)"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        help="Rewrite the snapshots of the rule case files (fixtures/cases/*.snap) with what "
+        "the rules report now, instead of failing when they differ.",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     try:
         requested()
@@ -54,3 +63,13 @@ def parser_cases() -> Path:
             "set SHARED_DIR to the project's shared/ folder",
         )
     return PARSER_CASES_DIR
+
+
+@pytest.fixture
+def snapshot_update(request: pytest.FixtureRequest) -> bool:
+    """Whether ``--snapshot-update`` (or ``DOCKERLINT_SLIM_SNAPSHOT_UPDATE=1``) was given."""
+    import os
+
+    return bool(request.config.getoption("--snapshot-update")) or (
+        os.environ.get("DOCKERLINT_SLIM_SNAPSHOT_UPDATE") == "1"
+    )

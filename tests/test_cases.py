@@ -6,10 +6,18 @@ the expected codes and lines). For a ``fail`` case, fixing (safe fixes, or unsaf
 is absent; the fixed text must be clean of the rule, and fixing it again changes nothing.
 ``config`` may set ``target``; ``skip`` gives a reason to skip; ``files`` (relative path ->
 text) is written to a build context folder that project-aware rules read.
+
+What users see of a ``fail`` case is pinned in a snapshot beside the case file
+(``CODE.snap``): for each finding of the rule, its range, severity and message, its help,
+its note (why no fix was offered), its related locations and the title and safety of its fix.
+A change in wording or position fails the case until the snapshot is updated on purpose::
+
+    python3 -m pytest tests/test_cases.py --snapshot-update
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +25,7 @@ import pytest
 
 from dockerlint_slim.config import Settings, merge_cli
 from dockerlint_slim.engine import lint
+from dockerlint_slim.findings import Finding
 from dockerlint_slim.fixer import fix_text
 from dockerlint_slim.scanner import scan
 
@@ -79,8 +88,91 @@ def _context(case: dict, tmp_path: Path) -> Path | None:
     return tmp_path / "context"
 
 
+# ---------------------------------------------------------------- snapshots
+
+_SECTION = re.compile(r"^--- (?P<name>[\w.-]+) ---$", re.M)
+
+
+def _snap_path(code: str) -> Path:
+    return CASES_DIR / f"{code}.snap"
+
+
+def read_snapshots(code: str) -> dict[str, str]:
+    """The sections of ``CODE.snap``: case name -> what the case reports."""
+    path = _snap_path(code)
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    marks = list(_SECTION.finditer(text))
+    return {
+        m.group("name"): text[m.end() + 1 : nxt.start() if nxt else len(text)].rstrip("\n")
+        for m, nxt in zip(marks, [*marks[1:], None])
+    }
+
+
+def write_snapshot(code: str, name: str, body: str | None) -> None:
+    """Set (or, with ``body`` None, drop) one section of ``CODE.snap``, in the case file's
+    order."""
+    sections = read_snapshots(code)
+    if body is None:
+        sections.pop(name, None)
+    else:
+        sections[name] = body
+    order = list(load_case_files().get(code, {}).get("cases", {}))
+    names = sorted(sections, key=lambda n: (order.index(n) if n in order else len(order), n))
+    path = _snap_path(code)
+    if not names:
+        path.unlink(missing_ok=True)
+        return
+    header = f"# What the failing cases of {code}.toml report (tests/test_cases.py).\n"
+    text = header + "".join(f"--- {n} ---\n{sections[n]}\n" for n in names)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _span(line: int, column: int, end_line: int, end_column: int) -> str:
+    return f"{line}:{column}-{end_line}:{end_column}"
+
+
+def render_findings(found: list[Finding]) -> str:
+    """What a user sees of ``found``, one block per finding."""
+    blocks = []
+    for f in sorted(found, key=lambda f: (f.line, f.column, f.end_line, f.end_column)):
+        lines = [
+            f"{_span(f.line, f.column, f.end_line, f.end_column)} {f.severity.label} {f.message}"
+        ]
+        if f.hint:
+            lines.append(f"  help: {f.hint}")
+        if f.note:
+            lines.append(f"  note: {f.note}")
+        for r in f.related:
+            where = _span(r.line, r.column, r.end_line, r.end_column)
+            lines.append(f"  related {where}: {r.message}")
+        if f.fix is not None and f.fix.edits:
+            lines.append(f"  fix ({f.fix.safety.name.lower()}): {f.fix.title}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def test_snapshots_belong_to_failing_cases(snapshot_update: bool):
+    """Every section of a snapshot names a failing case of its case file (a renamed or
+    removed case leaves none behind)."""
+    docs = load_case_files()
+    for path in sorted(CASES_DIR.glob("*.snap")):
+        code = path.stem
+        cases = docs.get(code, {}).get("cases", {})
+        stale = [n for n in read_snapshots(code) if "fail" not in cases.get(n, {})]
+        if stale and snapshot_update:
+            for name in stale:
+                write_snapshot(code, name, None)
+            continue
+        assert not stale, (
+            f"{path.name}: sections for no failing case: {', '.join(stale)} "
+            "(run pytest tests/test_cases.py --snapshot-update)"
+        )
+
+
 @pytest.mark.parametrize(("code", "case"), _params())
-def test_case(code: str, case: dict, tmp_path: Path):
+def test_case(code: str, case: dict, tmp_path: Path, snapshot_update: bool, request):
     if "skip" in case:
         pytest.skip(case["skip"])
     settings, unsafe = _settings(code, case)
@@ -97,6 +189,17 @@ def test_case(code: str, case: dict, tmp_path: Path):
     if "violations" in case:
         expected = sorted((v["code"], v["line"]) for v in case["violations"])
         assert sorted((f.code, f.line) for f in found) == expected
+    name = request.node.callspec.id.split("::", 1)[1]
+    seen = render_findings(found)
+    if snapshot_update:
+        write_snapshot(code, name, seen)
+    else:
+        pinned = read_snapshots(code).get(name)
+        assert pinned is not None, (
+            f"{code}.snap has no section for {name} "
+            "(run pytest tests/test_cases.py --snapshot-update and review the diff)"
+        )
+        assert seen == pinned, "what the case reports differs from its snapshot"
     outcome = fix_text(text, "Dockerfile", settings, unsafe=unsafe, context_dir=ctx)
     expected_text = case.get("fix", text)
     assert outcome.text == expected_text

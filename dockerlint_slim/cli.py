@@ -29,11 +29,18 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"dockerlint-slim: error: {self.format_message()}", err=True)
+        _err(self.format_message())
 
 
 def _err(message: str) -> None:
-    click.echo(f"dockerlint-slim: error: {message}", err=True)
+    _warn(message, "error")
+
+
+def _warn(message: str, kind: str = "warning") -> None:
+    """One line on stderr; file names and file content in it are shown escaped."""
+    from .escaping import printable
+
+    click.echo(f"dockerlint-slim: {kind}: {printable(message)}", err=True)
 
 
 def _use_color(no_color: bool, stream: IO[str]) -> bool:
@@ -296,11 +303,7 @@ def _check_one(
             if unsafe:
                 for f in result.findings:
                     if f.note and f.fix is None:
-                        click.echo(
-                            f"dockerlint-slim: warning: {item.display}:{f.line}: {f.code} "
-                            f"not fixed: {f.note}",
-                            err=True,
-                        )
+                        _warn(f"{item.display}:{f.line}: {f.code} not fixed: {f.note}")
         else:
             result = lint(
                 text,
@@ -346,14 +349,36 @@ def _check_one(
 
 
 def _unified(before: str, after: str, name: str) -> str:
+    from .escaping import git_quote
+
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),
             after.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+            fromfile=git_quote(f"a/{name}"),  # quoted as git does: `git apply` reads it
+            tofile=git_quote(f"b/{name}"),
         )
     )
+
+
+def _printable_diff(diff: str) -> str:
+    """A diff for a terminal: controls and bidi overrides in its lines shown escaped (a diff
+    that goes to a pipe or a file keeps the file's characters, for `patch` and `git apply`)."""
+    from .escaping import printable
+
+    lines = diff.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        out.append(printable(body, tabs=False) + line[len(body) :])
+    return "".join(out)
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _emit(
@@ -386,6 +411,8 @@ def _emit(
     color = False
     if diff:
         out = "".join(run.diffs)
+        if output_file is None and _is_terminal(sys.stdout):
+            out = _printable_diff(out)
         if not quiet and not run.diffs:
             click.echo("No fixes to apply.", err=True)
     elif statistics:
@@ -637,7 +664,7 @@ def main(argv: list[str] | None = None) -> None:
         # one line, like every other input error: what is wrong and where to look
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         message = " ".join(exc.format_message().split())
-        click.echo(f"dockerlint-slim: error: {message}{hint}", err=True)
+        _err(f"{message}{hint}")
         sys.exit(2)
     except click.ClickException as exc:
         exc.show()

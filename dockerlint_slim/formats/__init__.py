@@ -174,7 +174,9 @@ def fingerprinted(
         index = indexes.get(f.path)
         text = index.line(f.line) if index is not None else None
         anchor = " ".join(text.split()) if text is not None else f.message
-        key = hashlib.sha256("\0".join((f.code, posix_path(f.path), anchor)).encode()).hexdigest()
+        # surrogatepass: a file name's undecodable bytes hash like any other character
+        joined = "\0".join((f.code, posix_path(f.path), anchor)).encode("utf-8", "surrogatepass")
+        key = hashlib.sha256(joined).hexdigest()
         seen[key] += 1
         yield f, key, seen[key]
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..edits import Safety
+from ..escaping import printable
 from ..findings import Finding, Report, Severity
 from . import FormatOptions, LineIndex, applicable_fix, line_indexes, sorted_findings, span
 
@@ -48,7 +49,8 @@ def _excerpt(finding: Finding, index: LineIndex, paint: _Painter) -> list[str]:
     blank_gutter = " " * width + " " + bar
     out = [blank_gutter]
     for number in range(line, last + 1):
-        text = index.line(number) or ""
+        # controls, escape sequences and bidi overrides are shown escaped, tabs kept
+        text = printable(index.line(number) or "", tabs=False)
         gutter = paint(f"{number:>{width}}", fg="blue", bold=True)
         out.append(f"{gutter} {bar} {text}".rstrip())
         if number == line:
@@ -56,9 +58,11 @@ def _excerpt(finding: Finding, index: LineIndex, paint: _Painter) -> list[str]:
             stop = end_column if end_line == line else len(first) + 1
             stop = min(stop, len(first) + 1)
             start = min(column, len(first) + 1)
-            # keep tabs so the carets line up under the span as the terminal shows it
-            pad = "".join("\t" if ch == "\t" else " " for ch in first[: start - 1])
-            carets = "^" * max(stop - start, 1)
+            # the carets sit under the span as printed: an escape is several characters
+            # wide, and tabs are kept so the terminal moves both lines to the same stop
+            before = printable(first[: start - 1], tabs=False)
+            pad = "".join("\t" if ch == "\t" else " " for ch in before)
+            carets = "^" * max(len(printable(first[start - 1 : stop - 1], tabs=False)), 1)
             out.append(f"{blank_gutter} {pad}{paint.severity(carets, finding.severity)}")
     if last < end_line:
         out.append(f"{' ' * width} {paint('...', dim=True)}")
@@ -72,24 +76,25 @@ def render(report: Report, options: FormatOptions) -> str:
     lines: list[str] = []
     for f in findings:
         line, column, _, _ = span(f)
-        location = paint(f"{f.path}:{line}:{column}:", bold=True)
+        location = paint(f"{printable(f.path)}:{line}:{column}:", bold=True)
         code = paint.severity(f.code, f.severity)
         # a message spanning lines keeps its later lines indented under the header
-        message = f.message.replace("\r\n", "\n").replace("\n", "\n    ")
+        message = printable(f.message, newlines=True).replace("\n", "\n    ")
         lines.append(f"{location} {code} [{f.name}] {message}")
         index: LineIndex | None = indexes.get(f.path)
         excerpt = _excerpt(f, index, paint) if index is not None else []
         lines.extend(excerpt)
         if f.hint:
             prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
-            lines.append(f"{prefix}{paint('= help:', bold=True)} {f.hint}")
+            lines.append(f"{prefix}{paint('= help:', bold=True)} {printable(f.hint)}")
         if f.note:
             prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
-            lines.append(f"{prefix}{paint('= note:', bold=True)} {f.note}")
+            lines.append(f"{prefix}{paint('= note:', bold=True)} {printable(f.note)}")
         for r in f.related:
             prefix = " " * (len(excerpt[0]) - len(excerpt[0].lstrip()) if excerpt else 2)
-            where = f"{f.path}:{r.line}:{r.column}:"
-            lines.append(f"{prefix}{paint('= related:', bold=True)} {where} {r.message}")
+            where = f"{printable(f.path)}:{r.line}:{r.column}:"
+            related = printable(r.message)
+            lines.append(f"{prefix}{paint('= related:', bold=True)} {where} {related}")
         if excerpt:
             lines.append("")
 

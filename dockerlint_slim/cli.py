@@ -88,6 +88,8 @@ class _Run:
     files: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, int] = field(default_factory=dict)
+    fixes: list = field(default_factory=list)
+    stdin_fixed: str | None = None  # --fix of stdin: the fixed text, for stdout
     errors: int = 0
     failing: bool = False
     changed: bool = False
@@ -166,8 +168,11 @@ def check(
 
     if fix and diff:
         raise Failure("--fix and --diff cannot be used together")
-    if STDIN in paths and fix:
-        raise Failure("--fix cannot write to stdin; use --diff, or give a file")
+    if STDIN in paths and fix and len(paths) > 1:
+        raise Failure(
+            "--fix with `-` prints the fixed stdin to stdout and takes no other path; "
+            "fix the files in another run"
+        )
     if paths.count(STDIN) > 1:
         raise Failure("`-` (stdin) given more than once")
     if config_path is not None and not Path(config_path).is_file():
@@ -221,6 +226,8 @@ def check(
 
     fmt = run_settings.output_format or "text"
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
+    if run.stdin_fixed is not None:
+        _write_raw(run.stdin_fixed)
 
     if run.errors:
         sys.exit(EXIT_ERROR)
@@ -298,7 +305,10 @@ def _check_one(
                     run.diffs.append(_unified(text, outcome.text, item.display))
                 elif item.path is not None:
                     write_atomic(item.path, outcome.text)
-                    run.fixed[item.display] = outcome.applied
+                run.fixed[item.display] = outcome.removed
+                run.fixes.extend(outcome.fixes)
+            if fix and item.path is None:
+                run.stdin_fixed = outcome.text  # printed whole, fixed or not
             text = outcome.text
             if unsafe:
                 for f in result.findings:
@@ -374,6 +384,19 @@ def _printable_diff(diff: str) -> str:
     return "".join(out)
 
 
+def _write_raw(text: str) -> None:
+    """Write file content to stdout as it is (click.echo would drop escape sequences from
+    it when stdout is not a terminal)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:  # pragma: no cover
+        sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def _is_terminal(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
@@ -407,25 +430,38 @@ def _emit(
         sources=run.sources,
         version=__version__,
         fixed=run.fixed,
+        fixes=run.fixes,
     )
     color = False
+    # with --fix of stdin, stdout carries the fixed file and the report goes to stderr
+    stream = sys.stderr if run.stdin_fixed is not None else sys.stdout
     if diff:
         out = "".join(run.diffs)
         if output_file is None and _is_terminal(sys.stdout):
             out = _printable_diff(out)
-        if not quiet and not run.diffs:
-            click.echo("No fixes to apply.", err=True)
+        if not run.diffs:
+            if not quiet:
+                click.echo("No fixes to apply.", err=True)
+        elif show_fixes or not quiet:
+            from .formats.text import render_fixes
+
+            listing = render_fixes(report, heading="Would fix", listed=show_fixes)
+            click.echo(listing, err=True, nl=False)
     elif statistics:
         out = formats.statistics(report)
     else:
-        stream = sys.stdout
         color = output_file is None and fmt == "text" and _use_color(no_color, stream)
         options = formats.FormatOptions(color=color, show_fixes=show_fixes)
         out = formats.render(fmt, report, options)
-        if fmt == "text" and run.errors and not run.findings:
+        if fmt == "text" and run.errors and not run.findings and not run.fixes:
             out = ""  # not "All checks passed!" when some input could not be checked
         if quiet and fmt == "text":
             out = _strip_summary(out, bool(run.findings))
+        if fmt != "text" and show_fixes and run.fixes:
+            from .formats.text import render_fixes
+
+            # machine formats stay pure: the list of fixes goes to stderr
+            click.echo(render_fixes(report), err=True, nl=False)
     if output_file is not None:
         try:
             Path(output_file).write_text(out, encoding="utf-8")
@@ -434,7 +470,7 @@ def _emit(
     elif out:
         # click strips ANSI codes when stdout is not a terminal unless told otherwise;
         # FORCE_COLOR=1 must survive a pipe.
-        click.echo(out, nl=False, color=True if color else None)
+        click.echo(out, nl=False, color=True if color else None, err=stream is sys.stderr)
 
 
 def _strip_summary(out: str, has_findings: bool) -> str:

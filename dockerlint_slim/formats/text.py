@@ -11,7 +11,7 @@ import click
 
 from ..edits import Safety
 from ..escaping import printable
-from ..findings import Finding, Report, Severity
+from ..findings import AppliedFix, Finding, Report, Severity
 from . import FormatOptions, LineIndex, applicable_fix, line_indexes, sorted_findings, span
 
 MAX_EXCERPT_LINES = 3
@@ -69,6 +69,49 @@ def _excerpt(finding: Finding, index: LineIndex, paint: _Painter) -> list[str]:
     return out
 
 
+def _lines_of(numbers: list[int]) -> str:
+    numbers = sorted(set(numbers))
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return "lines " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def _also(fix: AppliedFix) -> str:
+    by_code: dict[str, list[int]] = {}
+    for code, line in fix.also:
+        by_code.setdefault(code, []).append(line)
+    return ", ".join(f"{code} ({_lines_of(lines)})" for code, lines in sorted(by_code.items()))
+
+
+def render_fixes(
+    report: Report, *, heading: str = "Fixed", listed: bool = True, color: bool = False
+) -> str:
+    """What the fixes did, as ruff's ``--show-fixes`` lists it: ``Fixed N problems:`` (N
+    counts every finding the fixes made go away), then per file each fix applied with the
+    line and column of its finding in the original file, its code, name and title, and the
+    other findings it fixed as well. Without ``listed``: the first line only, ending with a
+    full stop. ``""`` when nothing was fixed."""
+    paint = _Painter(color)
+    total = sum(report.fixed.values())
+    if not report.fixes and not total:
+        return ""
+    if not listed or not report.fixes:
+        return f"{heading} {_plural(total, 'problem')}.\n"
+    lines = [paint(f"{heading} {_plural(total, 'problem')}:", bold=True)]
+    grouped: dict[str, list[AppliedFix]] = {}
+    for fix in report.fixes:
+        grouped.setdefault(fix.path, []).append(fix)
+    for path, fixes in grouped.items():
+        lines.append(f"- {paint(printable(path), bold=True)}:")
+        for fix in sorted(fixes, key=lambda f: (f.line, f.column, f.code)):
+            code = paint(fix.code, bold=True)
+            where = f"{fix.line}:{fix.column}"
+            lines.append(f"    {where} {code} [{fix.name}] {printable(fix.title)}")
+            if fix.also:
+                lines.append(f"    {' ' * len(where)} also fixed: {_also(fix)}")
+    return "\n".join(lines) + "\n"
+
+
 def render(report: Report, options: FormatOptions) -> str:
     paint = _Painter(options.color)
     indexes = line_indexes(report) if options.show_source else {}
@@ -99,20 +142,23 @@ def render(report: Report, options: FormatOptions) -> str:
             lines.append("")
 
     if options.show_fixes:
-        for path, count in report.fixed.items():
-            if count:
-                lines.append(f"Fixed {_plural(count, 'problem')} in {paint(path, bold=True)}")
+        listing = render_fixes(report, color=options.color)
+        if listing:
+            lines.extend([*listing.rstrip("\n").split("\n"), ""])
 
-    if findings:
+    fixed = sum(report.fixed.values())
+    if findings or fixed:
         safe = sum(1 for f in findings if applicable_fix(f) == Safety.SAFE)
         unsafe = sum(1 for f in findings if applicable_fix(f) == Safety.UNSAFE)
         details = []
+        if fixed:  # after --fix, as ruff says it: "(8 fixed, 1 remaining)"
+            details += [f"{fixed} fixed", f"{len(findings)} remaining"]
         if safe:
             details.append(f"{safe} fixable with --fix")
         if unsafe:
             details.append(f"{unsafe} more with --unsafe-fixes")
         suffix = f" ({', '.join(details)})" if details else ""
-        summary = f"Found {_plural(len(findings), 'problem')}{suffix}"
+        summary = f"Found {_plural(len(findings) + fixed, 'problem')}{suffix}"
         lines.append(paint(summary, bold=True))
     else:
         lines.append(paint("All checks passed!", fg="green", bold=True))

@@ -200,6 +200,12 @@ def check(
         run_settings = resolver.for_dir(Path.cwd())
     except ConfigError as exc:
         raise Failure(str(exc)) from None
+    fmt = run_settings.output_format or "text"
+    if statistics and fmt not in ("text", "json"):
+        raise Failure(
+            f"--statistics prints text or json, not {fmt} "
+            "(give --output-format text or json, or drop --statistics)"
+        )
 
     inputs: list[_Input] = []
     file_args = [p for p in paths if p != STDIN] if paths else ["."]
@@ -224,7 +230,6 @@ def check(
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
         _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
 
-    fmt = run_settings.output_format or "text"
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
     if run.stdin_fixed is not None:
         _write_raw(run.stdin_fixed)
@@ -448,7 +453,7 @@ def _emit(
             listing = render_fixes(report, heading="Would fix", listed=show_fixes)
             click.echo(listing, err=True, nl=False)
     elif statistics:
-        out = formats.statistics(report)
+        out = formats.statistics(report, fmt)
     else:
         color = output_file is None and fmt == "text" and _use_color(no_color, stream)
         options = formats.FormatOptions(color=color, show_fixes=show_fixes)

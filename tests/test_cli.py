@@ -908,6 +908,45 @@ def test_statistics_respects_selection_and_is_empty_when_clean() -> None:
     assert result.stdout == ""
 
 
+def test_statistics_in_json() -> None:
+    write("a/Dockerfile", MIXED)
+    write("b/Dockerfile", PIP)
+    result = run("check", "--statistics", "--output-format", "json", ".")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"code": "DL3042", "name": "pip-cache-kept", "count": 2, "fixable": True},
+        {"code": "DL3009", "name": "apt-lists-kept", "count": 1, "fixable": True},
+        {"code": "DL3015", "name": "apt-install-recommends", "count": 1, "fixable": True},
+    ]
+    write("a/Dockerfile", CLEAN)
+    write("b/Dockerfile", CLEAN)
+    result = run("check", "--statistics", "--output-format", "json", ".")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
+def test_statistics_in_json_to_a_file_and_from_the_configuration() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", 'output-format = "json"\n')
+    result = run("check", "--statistics", "-o", "stats.json", "Dockerfile")
+    assert (result.exit_code, result.stdout) == (1, "")
+    counts = {row["code"]: row["count"] for row in json.loads(Path("stats.json").read_text())}
+    assert counts == {"DL3042": 1, "DL3009": 1, "DL3015": 1}
+
+
+def test_statistics_after_fixing_counts_what_remains() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--fix", "--statistics", "--output-format", "json", "Dockerfile")
+    assert [row["code"] for row in json.loads(result.stdout)] == ["DL3015"]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "checkstyle", "junit"])
+def test_statistics_refuses_formats_without_a_statistics_view(fmt: str) -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--statistics", "--output-format", fmt, "-o", "r.out", "Dockerfile")
+    assert_one_line_error(result, "--statistics", fmt, "text or json")
+    assert not Path("r.out").exists()
+
+
 # =========================================================================== pragmas
 
 

@@ -188,6 +188,18 @@ def test_statistics() -> None:
     assert statistics(empty_report()) == ""
 
 
+def test_statistics_json() -> None:
+    rows = json.loads(statistics(make_report(), "json"))
+    assert rows[:2] == [
+        {"code": "DL3042", "name": "pip-cache-kept", "count": 2, "fixable": True},
+        {"code": "DLS002", "name": "apt-lists-kept", "count": 1, "fixable": False},
+    ]
+    assert [r["code"] for r in rows] == ["DL3042", "DLS002", "DLS010", "DLX999"]
+    assert json.loads(statistics(empty_report(), "json")) == []
+    with pytest.raises(ValueError, match="sarif"):
+        statistics(make_report(), "sarif")
+
+
 # ------------------------------------------------------------------------------ text
 
 

@@ -658,8 +658,10 @@ def verify(
     except verifying.EngineUnavailable as exc:
         raise Failure(str(exc)) from None
 
+    from .escaping import printable
+
     def progress(message: str) -> None:
-        click.echo(message, err=True)
+        click.echo(printable(message, tabs=False, newlines=True), err=True)
 
     if fixed == text:
         progress(f"{dockerfile}: nothing to rewrite; building the original only")
@@ -691,7 +693,9 @@ def verify(
         data["context"] = str(context)
         click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(verifying.render_text(outcome, path=dockerfile, context=str(context)), nl=False)
+        # file names, notes and the images' output shown escaped
+        report = verifying.render_text(outcome, path=dockerfile, context=str(context))
+        click.echo(printable(report, tabs=False, newlines=True), nl=False)
     sys.exit(EXIT_OK if outcome.ok else EXIT_FINDINGS)
 
 

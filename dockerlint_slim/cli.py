@@ -129,12 +129,24 @@ class _Run:
     type=click.Path(dir_okay=False, readable=False),
     help="Config file.",
 )
-@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print counts per rule instead of findings (output format text or json).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply safe fixes in place (for `-`: print the fixed file, the report on stderr).",
+)
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix/--diff).")
 @click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List each fix applied (on stderr with a machine output format).",
+)
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file.")
 @click.option("--stdin-filename", help="Name to report for input read from stdin (`-`).")
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1).")

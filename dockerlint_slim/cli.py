@@ -80,6 +80,7 @@ class _Input:
     path: Path | None  # None for stdin
     text: str | None = None
     error: str | None = None
+    raw: bytes | None = None  # stdin as read
 
 
 @dataclass
@@ -89,7 +90,8 @@ class _Run:
     sources: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, int] = field(default_factory=dict)
     fixes: list = field(default_factory=list)
-    stdin_fixed: str | None = None  # --fix of stdin: the fixed text, for stdout
+    # --fix of stdin: what stdout gets, the fixed text (the input as read when not fixed)
+    stdin_fixed: str | bytes | None = None
     errors: int = 0
     failing: bool = False
     changed: bool = False
@@ -240,6 +242,8 @@ def check(
             context = Path(context_dir)
         elif item.path is None:
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
+        if fix and item.path is None:
+            run.stdin_fixed = item.raw  # an input that cannot be fixed comes back unchanged
         _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
 
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
@@ -260,6 +264,12 @@ def check(
 def _read_stdin(stdin_filename: str | None) -> _Input:
     display = stdin_filename or STDIN
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    item = _decode_stdin(display, data)
+    item.raw = data
+    return item
+
+
+def _decode_stdin(display: str, data: bytes) -> _Input:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _Input(display, None, error=f"{display}: not UTF-8 text (UTF-16 byte order mark)")
     if b"\x00" in data:
@@ -401,16 +411,17 @@ def _printable_diff(diff: str) -> str:
     return "".join(out)
 
 
-def _write_raw(text: str) -> None:
+def _write_raw(content: str | bytes) -> None:
     """Write file content to stdout as it is (click.echo would drop escape sequences from
     it when stdout is not a terminal)."""
     sys.stdout.flush()
+    data = content.encode("utf-8") if isinstance(content, str) else content
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None:
-        buffer.write(text.encode("utf-8"))
+        buffer.write(data)
         buffer.flush()
     else:  # pragma: no cover
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8", "replace"))
     sys.stdout.flush()
 
 

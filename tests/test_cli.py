@@ -508,6 +508,17 @@ def test_fix_with_stdin_and_a_machine_format_keeps_stdout_for_the_file() -> None
     assert json.loads(result.stderr) == []
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"FROM x\nFOO bar\n", b"FROM x\n\x00\n", b"FROM x\nRUN echo \xe9\n"],
+    ids=["does-not-parse", "binary", "latin-1"],
+)
+def test_fix_with_stdin_gives_back_an_input_it_cannot_fix(data: bytes) -> None:
+    result = run("check", "--fix", "-", input=data)
+    assert result.stdout_bytes == data  # an editor replacing its buffer loses nothing
+    assert_one_line_error(result)
+
+
 def test_fix_with_stdin_and_other_paths() -> None:
     write("Dockerfile", PIP)
     assert_one_line_error(run("check", "--fix", "-", "Dockerfile", input=PIP), "--fix", "stdin")

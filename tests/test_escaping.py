@@ -270,3 +270,78 @@ def test_diff_on_a_real_terminal_is_escaped(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "\\x1b]0;pwned\\x07\\u202ex\\x9b" in out
     assert raw_controls(out.replace("\r\n", "\n")) == []
+
+
+# --------------------------------------------------------------------------- any input
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dockerlint_slim.findings import Finding, Related, Report, Severity  # noqa: E402
+from dockerlint_slim.formats import FormatOptions, render  # noqa: E402
+
+# any character, lone surrogates (undecodable bytes of a file name) included
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
+PROPERTY_SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,  # no .hypothesis folder in the repo
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _report(path: str, line: str, message: str) -> tuple[Report, str]:
+    source = f"FROM python:3.11-slim\n{line}\nRUN true\n"
+    end = max(len(line) + 1, 1)
+    finding = Finding(
+        "DL3042",
+        "pip-cache-kept",
+        Severity.WARNING,
+        message or "m",
+        path or "Dockerfile",
+        2,
+        1,
+        2,
+        end,
+        hint=message,
+        note=message,
+        related=(Related(message, 3, 1, 3, 4),),
+    )
+    report = Report([finding], [], [finding.path], {finding.path: source})
+    return report, source
+
+
+@PROPERTY_SETTINGS
+@given(path=ANY_TEXT, line=ANY_TEXT, message=ANY_TEXT)
+def test_property_every_format_is_safe_for_any_text(path: str, line: str, message: str) -> None:
+    line = line.replace("\n", " ")  # one line of the file
+    report, _ = _report(path, line, message)
+    for fmt in FORMATS:
+        out = render(fmt, report, FormatOptions())
+        out.encode("utf-8")  # writable: no lone surrogate
+        if fmt in ("json", "sarif", "gitlab"):
+            json.loads(out)
+        elif fmt in ("checkstyle", "junit"):
+            ET.fromstring(out.encode("utf-8"))
+        else:  # text and github: nothing a terminal acts on
+            assert raw_controls(out) == [], fmt
+
+
+@PROPERTY_SETTINGS
+@given(before=ANY_TEXT, inside=ANY_TEXT)
+def test_property_carets_stay_under_the_span(before: str, inside: str) -> None:
+    before = before.replace("\n", " ").replace("\r", " ")
+    inside = (inside.replace("\n", " ").replace("\r", " ")) or "x"
+    src = f"{before}{inside}|\n"  # a visible end: the excerpt drops trailing spaces
+    start = len(before) + 1
+    finding = Finding("DLX1", "x", Severity.WARNING, "m", "D", 1, start, 1, start + len(inside))
+    out = render("text", Report([finding], [], ["D"], {"D": src}), FormatOptions())
+    lines = out.split("\n")
+    source = next(line for line in lines if line.startswith("1 | "))
+    carets = lines[lines.index(source) + 1]
+    body, marks = source[4:], carets[4:]
+    # tabs repeat in the caret line's padding, so both lines reach the same tab stops
+    pad = marks[: marks.index("^")]
+    assert pad == "".join("\t" if ch == "\t" else " " for ch in body[: len(pad)])
+    assert body[len(pad) : len(pad) + marks.count("^")] == printable(inside, tabs=False)

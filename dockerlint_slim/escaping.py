@@ -16,7 +16,7 @@ import re
 
 __all__ = ["git_quote", "json_safe", "needs_escape", "printable"]
 
-# C0 controls (tab and newline are decided by the caller), DEL, C1 controls, lone
+# C0 controls (the caller decides about tabs and line breaks), DEL, C1 controls, lone
 # surrogates, the bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9) and the
 # line and paragraph separators.
 _UNSAFE = "\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
@@ -88,10 +88,9 @@ def git_quote(name: str) -> str:
         if ch in _GIT_NAMED:
             out.append(_GIT_NAMED[ch])
         elif needs_escape(ch):
-            raw = ch.encode("utf-8", "surrogateescape") if 0xDC80 <= ord(ch) <= 0xDCFF else b""
-            if not raw:
-                raw = ch.encode("utf-8", "surrogatepass")
-            out.append("".join(f"\\{byte:03o}" for byte in raw))
+            # an undecodable byte of a file name is that byte; other characters their UTF-8
+            errors = "surrogateescape" if 0xDC80 <= ord(ch) <= 0xDCFF else "surrogatepass"
+            out.append("".join(f"\\{byte:03o}" for byte in ch.encode("utf-8", errors)))
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'

@@ -29,11 +29,18 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"dockerlint-slim: error: {self.format_message()}", err=True)
+        _err(self.format_message())
 
 
 def _err(message: str) -> None:
-    click.echo(f"dockerlint-slim: error: {message}", err=True)
+    _warn(message, "error")
+
+
+def _warn(message: str, kind: str = "warning") -> None:
+    """One line on stderr; file names and file content in it are shown escaped."""
+    from .escaping import printable
+
+    click.echo(f"dockerlint-slim: {kind}: {printable(message)}", err=True)
 
 
 def _use_color(no_color: bool, stream: IO[str]) -> bool:
@@ -73,6 +80,7 @@ class _Input:
     path: Path | None  # None for stdin
     text: str | None = None
     error: str | None = None
+    raw: bytes | None = None  # stdin as read
 
 
 @dataclass
@@ -81,6 +89,9 @@ class _Run:
     files: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, int] = field(default_factory=dict)
+    fixes: list = field(default_factory=list)
+    # --fix of stdin: what stdout gets, the fixed text (the input as read when not fixed)
+    stdin_fixed: str | bytes | None = None
     errors: int = 0
     failing: bool = False
     changed: bool = False
@@ -120,12 +131,24 @@ class _Run:
     type=click.Path(dir_okay=False, readable=False),
     help="Config file.",
 )
-@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print counts per rule instead of findings (output format text or json).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply safe fixes in place (for `-`: print the fixed file, the report on stderr).",
+)
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix/--diff).")
 @click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List each fix applied (on stderr with a machine output format).",
+)
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file.")
 @click.option("--stdin-filename", help="Name to report for input read from stdin (`-`).")
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1).")
@@ -159,8 +182,11 @@ def check(
 
     if fix and diff:
         raise Failure("--fix and --diff cannot be used together")
-    if STDIN in paths and fix:
-        raise Failure("--fix cannot write to stdin; use --diff, or give a file")
+    if STDIN in paths and fix and len(paths) > 1:
+        raise Failure(
+            "--fix with `-` prints the fixed stdin to stdout and takes no other path; "
+            "fix the files in another run"
+        )
     if paths.count(STDIN) > 1:
         raise Failure("`-` (stdin) given more than once")
     if config_path is not None and not Path(config_path).is_file():
@@ -188,6 +214,12 @@ def check(
         run_settings = resolver.for_dir(Path.cwd())
     except ConfigError as exc:
         raise Failure(str(exc)) from None
+    fmt = run_settings.output_format or "text"
+    if statistics and fmt not in ("text", "json"):
+        raise Failure(
+            f"--statistics prints text or json, not {fmt} "
+            "(give --output-format text or json, or drop --statistics)"
+        )
 
     inputs: list[_Input] = []
     file_args = [p for p in paths if p != STDIN] if paths else ["."]
@@ -210,10 +242,13 @@ def check(
             context = Path(context_dir)
         elif item.path is None:
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
+        if fix and item.path is None:
+            run.stdin_fixed = item.raw  # an input that cannot be fixed comes back unchanged
         _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
 
-    fmt = run_settings.output_format or "text"
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
+    if run.stdin_fixed is not None:
+        _write_raw(run.stdin_fixed)
 
     if run.errors:
         sys.exit(EXIT_ERROR)
@@ -229,6 +264,12 @@ def check(
 def _read_stdin(stdin_filename: str | None) -> _Input:
     display = stdin_filename or STDIN
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    item = _decode_stdin(display, data)
+    item.raw = data
+    return item
+
+
+def _decode_stdin(display: str, data: bytes) -> _Input:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _Input(display, None, error=f"{display}: not UTF-8 text (UTF-16 byte order mark)")
     if b"\x00" in data:
@@ -291,16 +332,15 @@ def _check_one(
                     run.diffs.append(_unified(text, outcome.text, item.display))
                 elif item.path is not None:
                     write_atomic(item.path, outcome.text)
-                    run.fixed[item.display] = outcome.applied
+                run.fixed[item.display] = outcome.removed
+                run.fixes.extend(outcome.fixes)
+            if fix and item.path is None:
+                run.stdin_fixed = outcome.text  # printed whole, fixed or not
             text = outcome.text
             if unsafe:
                 for f in result.findings:
                     if f.note and f.fix is None:
-                        click.echo(
-                            f"dockerlint-slim: warning: {item.display}:{f.line}: {f.code} "
-                            f"not fixed: {f.note}",
-                            err=True,
-                        )
+                        _warn(f"{item.display}:{f.line}: {f.code} not fixed: {f.note}")
         else:
             result = lint(
                 text,
@@ -346,14 +386,50 @@ def _check_one(
 
 
 def _unified(before: str, after: str, name: str) -> str:
+    from .escaping import git_quote
+
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),
             after.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+            fromfile=git_quote(f"a/{name}"),  # quoted as git does: `git apply` reads it
+            tofile=git_quote(f"b/{name}"),
         )
     )
+
+
+def _printable_diff(diff: str) -> str:
+    """A diff for a terminal: controls and bidi overrides in its lines shown escaped (a diff
+    that goes to a pipe or a file keeps the file's characters, for `patch` and `git apply`)."""
+    from .escaping import printable
+
+    lines = diff.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        out.append(printable(body, tabs=False) + line[len(body) :])
+    return "".join(out)
+
+
+def _write_raw(content: str | bytes) -> None:
+    """Write file content to stdout as it is (click.echo would drop escape sequences from
+    it when stdout is not a terminal)."""
+    sys.stdout.flush()
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # pragma: no cover
+        sys.stdout.write(data.decode("utf-8", "replace"))
+    sys.stdout.flush()
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _emit(
@@ -382,23 +458,38 @@ def _emit(
         sources=run.sources,
         version=__version__,
         fixed=run.fixed,
+        fixes=run.fixes,
     )
     color = False
+    # with --fix of stdin, stdout carries the fixed file and the report goes to stderr
+    stream = sys.stderr if run.stdin_fixed is not None else sys.stdout
     if diff:
         out = "".join(run.diffs)
-        if not quiet and not run.diffs:
-            click.echo("No fixes to apply.", err=True)
+        if output_file is None and _is_terminal(sys.stdout):
+            out = _printable_diff(out)
+        if not run.diffs:
+            if not quiet:
+                click.echo("No fixes to apply.", err=True)
+        elif show_fixes or not quiet:
+            from .formats.text import render_fixes
+
+            listing = render_fixes(report, heading="Would fix", listed=show_fixes)
+            click.echo(listing, err=True, nl=False)
     elif statistics:
-        out = formats.statistics(report)
+        out = formats.statistics(report, fmt)
     else:
-        stream = sys.stdout
         color = output_file is None and fmt == "text" and _use_color(no_color, stream)
         options = formats.FormatOptions(color=color, show_fixes=show_fixes)
         out = formats.render(fmt, report, options)
-        if fmt == "text" and run.errors and not run.findings:
+        if fmt == "text" and run.errors and not run.findings and not run.fixes:
             out = ""  # not "All checks passed!" when some input could not be checked
         if quiet and fmt == "text":
             out = _strip_summary(out, bool(run.findings))
+        if fmt != "text" and show_fixes and run.fixes:
+            from .formats.text import render_fixes
+
+            # machine formats stay pure: the list of fixes goes to stderr
+            click.echo(render_fixes(report), err=True, nl=False)
     if output_file is not None:
         try:
             Path(output_file).write_text(out, encoding="utf-8")
@@ -407,7 +498,7 @@ def _emit(
     elif out:
         # click strips ANSI codes when stdout is not a terminal unless told otherwise;
         # FORCE_COLOR=1 must survive a pipe.
-        click.echo(out, nl=False, color=True if color else None)
+        click.echo(out, nl=False, color=True if color else None, err=stream is sys.stderr)
 
 
 def _strip_summary(out: str, has_findings: bool) -> str:
@@ -590,8 +681,10 @@ def verify(
     except verifying.EngineUnavailable as exc:
         raise Failure(str(exc)) from None
 
+    from .escaping import printable
+
     def progress(message: str) -> None:
-        click.echo(message, err=True)
+        click.echo(printable(message, tabs=False, newlines=True), err=True)
 
     if fixed == text:
         progress(f"{dockerfile}: nothing to rewrite; building the original only")
@@ -623,7 +716,9 @@ def verify(
         data["context"] = str(context)
         click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(verifying.render_text(outcome, path=dockerfile, context=str(context)), nl=False)
+        # file names, notes and the images' output shown escaped
+        report = verifying.render_text(outcome, path=dockerfile, context=str(context))
+        click.echo(printable(report, tabs=False, newlines=True), nl=False)
     sys.exit(EXIT_OK if outcome.ok else EXIT_FINDINGS)
 
 
@@ -637,7 +732,7 @@ def main(argv: list[str] | None = None) -> None:
         # one line, like every other input error: what is wrong and where to look
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         message = " ".join(exc.format_message().split())
-        click.echo(f"dockerlint-slim: error: {message}{hint}", err=True)
+        _err(f"{message}{hint}")
         sys.exit(2)
     except click.ClickException as exc:
         exc.show()

@@ -109,6 +109,22 @@ class Finding:
         return (self.path, self.line, self.column, self.code)
 
 
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that ``--fix`` applied: the finding it fixed (code, name, its line and column in
+    the original file), the fix's title, and the other findings of the original file it made
+    go away as well (``also``: code and line each; a whole-file rewrite removes several)."""
+
+    path: str
+    code: str
+    name: str
+    title: str
+    line: int
+    column: int
+    also: tuple[tuple[str, int], ...] = ()
+    removed: int = 1  # findings this fix made go away (its own included)
+
+
 @dataclass
 class Report:
     """Input of every output format."""
@@ -118,4 +134,5 @@ class Report:
     files: list[str]  # display paths of every file checked, in order
     sources: dict[str, str] = field(default_factory=dict)  # display path -> text
     version: str = ""
-    fixed: dict[str, int] = field(default_factory=dict)  # display path -> fixes applied
+    fixed: dict[str, int] = field(default_factory=dict)  # display path -> findings fixed
+    fixes: list[AppliedFix] = field(default_factory=list)  # the fixes applied, file by file

@@ -477,8 +477,52 @@ def test_target_naming_a_missing_stage() -> None:
     )
 
 
-def test_fix_with_stdin() -> None:
-    assert_one_line_error(run("check", "--fix", "-", input=PIP), "--fix", "stdin")
+def test_fix_with_stdin_prints_the_fixed_file_and_reports_on_stderr() -> None:
+    result = run("check", "--fix", "-", "--stdin-filename", "app/Dockerfile", input=MIXED)
+    assert result.exit_code == 1  # DL3015 remains (an unsafe fix)
+    assert result.stdout == MIXED.replace("pip install", "pip install --no-cache-dir").replace(
+        "-y curl", "-y curl && rm -rf /var/lib/apt/lists/*"
+    )
+    assert findings(result.stderr) == [("app/Dockerfile", 3, "DL3015")]
+    assert result.stderr.endswith(
+        "Found 3 problems (2 fixed, 1 remaining, 1 more with --unsafe-fixes)\n"
+    )
+
+
+def test_fix_with_stdin_prints_an_unchanged_file_too() -> None:
+    result = run("check", "--fix", "-", input=CLEAN)
+    assert (result.exit_code, result.stdout) == (0, CLEAN)
+    assert result.stderr == "All checks passed!\n"
+
+
+def test_fix_with_stdin_keeps_escape_sequences_of_the_file() -> None:
+    text = "FROM python:3.11-slim\nRUN pip install flask && echo '\x1b[31mred\x1b]0;t\x07'\n"
+    result = run("check", "--fix", "-", input=text)
+    assert result.stdout == text.replace("pip install", "pip install --no-cache-dir")
+    assert "\x1b" not in result.stderr
+
+
+def test_fix_with_stdin_and_a_machine_format_keeps_stdout_for_the_file() -> None:
+    result = run("check", "--fix", "--unsafe-fixes", "--output-format", "json", "-", input=APT)
+    assert result.stdout == APT_ALL_FIXED
+    assert json.loads(result.stderr) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"FROM x\nFOO bar\n", b"FROM x\n\x00\n", b"FROM x\nRUN echo \xe9\n"],
+    ids=["does-not-parse", "binary", "latin-1"],
+)
+def test_fix_with_stdin_gives_back_an_input_it_cannot_fix(data: bytes) -> None:
+    result = run("check", "--fix", "-", input=data)
+    assert result.stdout_bytes == data  # an editor replacing its buffer loses nothing
+    assert_one_line_error(result)
+
+
+def test_fix_with_stdin_and_other_paths() -> None:
+    write("Dockerfile", PIP)
+    assert_one_line_error(run("check", "--fix", "-", "Dockerfile", input=PIP), "--fix", "stdin")
+    assert Path("Dockerfile").read_text() == PIP
 
 
 def test_fix_with_diff() -> None:
@@ -875,6 +919,45 @@ def test_statistics_respects_selection_and_is_empty_when_clean() -> None:
     assert result.stdout == ""
 
 
+def test_statistics_in_json() -> None:
+    write("a/Dockerfile", MIXED)
+    write("b/Dockerfile", PIP)
+    result = run("check", "--statistics", "--output-format", "json", ".")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"code": "DL3042", "name": "pip-cache-kept", "count": 2, "fixable": True},
+        {"code": "DL3009", "name": "apt-lists-kept", "count": 1, "fixable": True},
+        {"code": "DL3015", "name": "apt-install-recommends", "count": 1, "fixable": True},
+    ]
+    write("a/Dockerfile", CLEAN)
+    write("b/Dockerfile", CLEAN)
+    result = run("check", "--statistics", "--output-format", "json", ".")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
+def test_statistics_in_json_to_a_file_and_from_the_configuration() -> None:
+    write("Dockerfile", MIXED)
+    write(".dockerlint-slim.toml", 'output-format = "json"\n')
+    result = run("check", "--statistics", "-o", "stats.json", "Dockerfile")
+    assert (result.exit_code, result.stdout) == (1, "")
+    counts = {row["code"]: row["count"] for row in json.loads(Path("stats.json").read_text())}
+    assert counts == {"DL3042": 1, "DL3009": 1, "DL3015": 1}
+
+
+def test_statistics_after_fixing_counts_what_remains() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--fix", "--statistics", "--output-format", "json", "Dockerfile")
+    assert [row["code"] for row in json.loads(result.stdout)] == ["DL3015"]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "checkstyle", "junit"])
+def test_statistics_refuses_formats_without_a_statistics_view(fmt: str) -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--statistics", "--output-format", fmt, "-o", "r.out", "Dockerfile")
+    assert_one_line_error(result, "--statistics", fmt, "text or json")
+    assert not Path("r.out").exists()
+
+
 # =========================================================================== pragmas
 
 
@@ -1010,7 +1093,8 @@ def test_fix_writes_the_safe_fix() -> None:
     result = run("check", "--fix", "Dockerfile")
     assert result.exit_code == 0
     assert Path("Dockerfile").read_text() == PIP_FIXED
-    assert "All checks passed!" in result.stdout
+    # as ruff says it: what was found, what was fixed, what remains
+    assert result.stdout == "Found 1 problem (1 fixed, 0 remaining)\n"
 
 
 def test_fix_keeps_crlf_line_endings() -> None:
@@ -1141,18 +1225,101 @@ def test_diff_matches_what_fix_writes(tmp_path: Path) -> None:
     assert not any(line in fixed for line in removed)
 
 
-def test_show_fixes_mentions_the_fixed_file() -> None:
+def test_show_fixes_lists_each_fix() -> None:
     write("Dockerfile", MIXED)
     result = run("check", "--fix", "--show-fixes", "Dockerfile")
     assert result.exit_code == 1  # DL3015 left
-    assert "Fixed 2 problems in Dockerfile" in result.stdout
+    tail = result.stdout[result.stdout.index("Fixed 2 problems:") :]
+    assert tail.splitlines() == [
+        "Fixed 2 problems:",
+        "- Dockerfile:",
+        "    2:5 DL3042 [pip-cache-kept] Turn the package manager's cache off (or remove it in "
+        "the same `RUN`)",
+        "    3:5 DL3009 [apt-lists-kept] Remove `/var/lib/apt/lists/*` in the same `RUN`",
+        "",
+        "Found 3 problems (2 fixed, 1 remaining, 1 more with --unsafe-fixes)",
+    ]
+    assert findings(result.stdout) == [("Dockerfile", 3, "DL3015")]
+
+
+def test_show_fixes_gives_lines_of_the_original_file() -> None:
+    # the second pass fixes DL3015 on the text the first pass changed; its line is still 3
+    write("Dockerfile", "# one\n# two\n" + MIXED)
+    result = run("check", "--fix", "--unsafe-fixes", "--show-fixes", "Dockerfile")
+    assert result.exit_code == 0
+    listed = [line.split()[:2] for line in result.stdout.splitlines() if line.startswith("    ")]
+    assert listed == [["4:5", "DL3042"], ["5:5", "DL3009"], ["5:23", "DL3015"]]
+    assert result.stdout.endswith("Found 3 problems (3 fixed, 0 remaining)\n")
 
 
 def test_show_fixes_with_quiet_keeps_the_fix_list() -> None:
     write("Dockerfile", PIP)
     result = run("check", "--fix", "--show-fixes", "-q", "Dockerfile")
     assert result.exit_code == 0
-    assert result.stdout == "Fixed 1 problem in Dockerfile\n"
+    assert result.stdout.splitlines() == [
+        "Fixed 1 problem:",
+        "- Dockerfile:",
+        "    2:5 DL3042 [pip-cache-kept] Turn the package manager's cache off (or remove it in "
+        "the same `RUN`)",
+    ]
+
+
+def test_fix_summary_counts_every_finding_a_rewrite_removes(tmp_path: Path) -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.11\n"
+        "RUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "COPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n"
+        'CMD ["python", "app.py"]\n',
+    )
+    write("requirements.txt", "psycopg2==2.9.9\n")
+    before = run("check", "--output-format", "json", "Dockerfile")
+    found = {(f["code"], f["line"]) for f in json.loads(before.stdout)}
+    assert len(found) > 2
+    result = run("check", "--fix", "--unsafe-fixes", "--show-fixes", "Dockerfile")
+    assert "AS builder" in Path("Dockerfile").read_text()
+    remaining = findings(result.stdout)
+    fixed = len(found) - len(remaining)
+    summary = result.stdout.splitlines()[-1]
+    assert summary == f"Found {len(found)} problems ({fixed} fixed, {len(remaining)} remaining)"
+    assert f"Fixed {fixed} problems:" in result.stdout
+    # the rewrite is listed once, at DLS007's line, with what it fixed besides
+    rewrite = [line for line in result.stdout.splitlines() if " DLS007 " in line]
+    assert rewrite == [
+        "    1:6 DLS007 [multi-stage-opportunity] Split into a builder stage and a slim "
+        "runtime stage"
+    ]
+    also = result.stdout.splitlines()[result.stdout.splitlines().index(rewrite[0]) + 1]
+    assert also.strip().startswith("also fixed: ")
+    for code, line in found - {("DLS007", 1)}:
+        if (code, line) not in {(c, n) for _, n, c in remaining}:
+            assert code in also
+
+
+def test_show_fixes_with_a_machine_format_goes_to_stderr() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--fix", "--show-fixes", "--output-format", "json", "Dockerfile")
+    assert [f["code"] for f in json.loads(result.stdout)] == ["DL3015"]
+    assert result.stderr.startswith("Fixed 2 problems:\n- Dockerfile:\n    2:5 DL3042 ")
+
+
+def test_fix_with_a_machine_format_prints_no_summary() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "--output-format", "json", "Dockerfile")
+    assert (result.exit_code, json.loads(result.stdout), result.stderr) == (0, [], "")
+
+
+def test_diff_says_what_it_would_fix_on_stderr() -> None:
+    write("Dockerfile", MIXED)
+    result = run("check", "--diff", "Dockerfile")
+    assert result.stdout.startswith("--- a/Dockerfile\n")
+    assert result.stderr == "Would fix 2 problems.\n"
+    result = run("check", "--diff", "--unsafe-fixes", "--show-fixes", "Dockerfile")
+    assert result.stderr.splitlines()[:2] == ["Would fix 3 problems:", "- Dockerfile:"]
+    assert len([line for line in result.stderr.splitlines() if line.startswith("    ")]) == 3
+    assert run("check", "--diff", "-q", "Dockerfile").stderr == ""
+    assert Path("Dockerfile").read_text() == MIXED
 
 
 def test_exit_non_zero_on_fix() -> None:
@@ -1307,8 +1474,16 @@ def test_e2e_fix(tmp_path: Path) -> None:
     write(tmp_path / "Dockerfile", PIP.replace("\n", "\r\n").encode())
     proc = run_module("check", "--fix", "--show-fixes", "Dockerfile", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "Fixed 1 problem in Dockerfile" in proc.stdout
+    assert proc.stdout.startswith("Fixed 1 problem:\n- Dockerfile:\n    2:5 DL3042 ")
+    assert proc.stdout.endswith("\nFound 1 problem (1 fixed, 0 remaining)\n")
     assert (tmp_path / "Dockerfile").read_bytes() == PIP_FIXED.replace("\n", "\r\n").encode()
+
+
+def test_e2e_fix_stdin(tmp_path: Path) -> None:
+    proc = run_module("check", "--fix", "-", cwd=tmp_path, input=PIP.replace("\n", "\r\n").encode())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.encode() == PIP_FIXED.replace("\n", "\r\n").encode()
+    assert proc.stderr == "Found 1 problem (1 fixed, 0 remaining)\n"
 
 
 E2E_ERRORS = {
@@ -1338,7 +1513,7 @@ E2E_ERRORS = {
         ["check", "--target", "nope"],
         "'nope'",
     ),
-    "fix-stdin": ([], ["check", "--fix", "-"], "stdin"),
+    "fix-stdin-and-files": ([], ["check", "--fix", "-", "."], "stdin"),
     "missing-config": ([("Dockerfile", PIP.encode())], ["check", "--config", "x.toml"], "x.toml"),
     "unknown-rule": ([], ["rule", "DL9999"], "DL9999"),
 }

@@ -139,6 +139,75 @@ def test_unsafe_fixes_only_when_asked():
     assert "--no-install-recommends" in fix_text(text, unsafe=True).text
 
 
+def test_fix_outcome_tells_each_fix_and_what_it_removed():
+    outcome = fix_text("# a comment\n" + BAD, unsafe=True)
+    applied = [(f.code, f.line, f.column, f.removed) for f in outcome.fixes]
+    # in the order they were applied (by position of their first edit)
+    assert applied == [("DL3015", 3, 23, 1), ("DL3009", 3, 5, 1), ("DL3042", 4, 5, 1)]
+    assert outcome.fixes[1].title == "Remove `/var/lib/apt/lists/*` in the same `RUN`"
+    assert (outcome.removed, outcome.applied, outcome.result.findings) == (3, 3, [])
+
+
+class _Marker(Rule):
+    """A test rule: marks each pip RUN, and puts two comment lines on top of the file."""
+
+    code = "DLS996"
+    name = "marker"
+    message = "Test."
+    fix_title = "Mark"
+    fix_safety = Safety.SAFE
+    keywords = frozenset({"RUN"})
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        end = inst.raw.command_end
+        source = ctx.dockerfile.text[inst.start : end]
+        if "pip" in source and not source.endswith("&& true"):
+            edits = [Edit(0, 0, "# h1\n# h2\n"), Edit(inst.start, end, source + " && true")]
+            yield self.violation(inst.start, end, edits=edits)
+
+
+def test_fix_outcome_lines_are_those_of_the_original_file(monkeypatch):
+    import dockerlint_slim.engine as engine
+
+    real = engine.all_rules()
+    monkeypatch.setattr(engine, "all_rules", lambda: [*real, _Marker])
+    outcome = fix_text("# a comment\n" + BAD, unsafe=True)
+    assert outcome.text.startswith("# h1\n# h2\n# a comment\n")
+    assert "RUN pip install --no-cache-dir x && true" in outcome.text
+    # DL3042's fix overlaps the marker's: it is applied in the second pass, on text whose
+    # lines moved, and still reported at its line in the original file
+    applied = [(f.code, f.line, f.column) for f in outcome.fixes]
+    assert applied == [("DLS996", 4, 1), ("DL3015", 3, 23), ("DL3009", 3, 5), ("DL3042", 4, 5)]
+    assert outcome.removed == 4
+
+
+def test_fix_outcome_counts_findings_a_fix_removes_besides_its_own(monkeypatch):
+    import dockerlint_slim.engine as engine
+
+    class _Cleaner(Rule):
+        """Flags every RUN; the fix on the first one deletes them all."""
+
+        code = "DLS997"
+        name = "cleaner"
+        message = "Test."
+        fix_title = "Delete every RUN"
+        fix_safety = Safety.SAFE
+        keywords = frozenset({"RUN"})
+
+        def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+            runs = [i for i in stage.instructions if i.keyword == "RUN"]
+            edits = [Edit(r.start, r.end, "") for r in runs] if inst is runs[0] else []
+            yield self.violation(inst.start, inst.end, edits=edits)
+
+    monkeypatch.setattr(engine, "all_rules", lambda: [_Cleaner])
+    outcome = fix_text("FROM a\nRUN one\nRUN two\nRUN three\n")
+    assert outcome.text == "FROM a\n"
+    assert [(f.line, f.removed, f.also) for f in outcome.fixes] == [
+        (2, 3, (("DLS997", 3), ("DLS997", 4)))
+    ]
+    assert outcome.removed == 3
+
+
 def test_write_atomic_keeps_mode_bytes_and_symlinks(tmp_path):
     target = tmp_path / "Dockerfile"
     target.write_bytes(b"old\r\n")

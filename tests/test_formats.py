@@ -13,7 +13,7 @@ import pytest
 
 from dockerlint_slim.config import OUTPUT_FORMATS
 from dockerlint_slim.edits import Edit, Fix, Safety
-from dockerlint_slim.findings import Finding, Related, Report, RuleMeta, Severity
+from dockerlint_slim.findings import AppliedFix, Finding, Related, Report, RuleMeta, Severity
 from dockerlint_slim.formats import FORMATS, FormatOptions, render, statistics
 
 DOCS = """\
@@ -134,7 +134,6 @@ def make_report(**changes: Any) -> Report:
         files=["Dockerfile", WEIRD_PATH, CLEAN_PATH],
         sources={"Dockerfile": SRC, CLEAN_PATH: "FROM scratch\n"},
         version="1.2.3",
-        fixed={"Dockerfile": 2},
     )
     return replace(report, **changes)
 
@@ -189,6 +188,18 @@ def test_statistics() -> None:
     assert statistics(empty_report()) == ""
 
 
+def test_statistics_json() -> None:
+    rows = json.loads(statistics(make_report(), "json"))
+    assert rows[:2] == [
+        {"code": "DL3042", "name": "pip-cache-kept", "count": 2, "fixable": True},
+        {"code": "DLS002", "name": "apt-lists-kept", "count": 1, "fixable": False},
+    ]
+    assert [r["code"] for r in rows] == ["DL3042", "DLS002", "DLS010", "DLX999"]
+    assert json.loads(statistics(empty_report(), "json")) == []
+    with pytest.raises(ValueError, match="sarif"):
+        statistics(make_report(), "sarif")
+
+
 # ------------------------------------------------------------------------------ text
 
 
@@ -230,11 +241,63 @@ def test_text_lines_excerpt_and_summary() -> None:
     assert "Fixed" not in out
 
 
+APPLIED = [
+    AppliedFix("Dockerfile", "DL3042", "pip-cache-kept", "Add --no-cache-dir", 7, 5),
+    AppliedFix(
+        "Dockerfile",
+        "DLS007",
+        "multi-stage-opportunity",
+        "Split into stages",
+        1,
+        6,
+        also=(("DL3042", 9), ("DL3009", 4), ("DL3042", 8)),
+        removed=4,
+    ),
+    AppliedFix(WEIRD_PATH, "DL3042", "pip-cache-kept", "Add --no-cache-dir", 2, 5),
+]
+
+
 def test_text_without_source_and_with_fixes() -> None:
-    out = render("text", make_report(), FormatOptions(show_source=False, show_fixes=True))
+    report = make_report(fixed={"Dockerfile": 5, WEIRD_PATH: 1}, fixes=APPLIED)
+    out = render("text", report, FormatOptions(show_source=False, show_fixes=True))
     assert " | " not in out and "^" not in out
-    assert "Fixed 2 problems in Dockerfile\n" in out
     assert out.count("= help: Add --no-cache-dir") == 2
+    listing = out[out.index("Fixed 6 problems:") :].splitlines()
+    assert listing == [
+        "Fixed 6 problems:",
+        "- Dockerfile:",
+        "    1:6 DLS007 [multi-stage-opportunity] Split into stages",
+        "        also fixed: DL3009 (line 4), DL3042 (lines 8 and 9)",
+        "    7:5 DL3042 [pip-cache-kept] Add --no-cache-dir",
+        f"- {WEIRD_PATH}:",
+        "    2:5 DL3042 [pip-cache-kept] Add --no-cache-dir",
+        "",
+        "Found 11 problems (6 fixed, 5 remaining, 1 fixable with --fix, "
+        "1 more with --unsafe-fixes)",
+    ]
+
+
+def test_text_summary_after_fixing_everything() -> None:
+    report = make_report(findings=[], fixed={"Dockerfile": 5}, fixes=APPLIED[:2])
+    out = render("text", report, FormatOptions())
+    assert out == "Found 5 problems (5 fixed, 0 remaining)\n"
+    assert "All checks passed!" not in out
+
+
+def test_fix_list_without_details() -> None:
+    from dockerlint_slim.formats.text import render_fixes
+
+    report = make_report(fixed={"Dockerfile": 5}, fixes=APPLIED[:2])
+    assert render_fixes(report, heading="Would fix", listed=False) == "Would fix 5 problems.\n"
+    assert render_fixes(make_report()) == ""
+
+
+def test_fix_list_escapes_file_names_and_titles() -> None:
+    from dockerlint_slim.formats.text import render_fixes
+
+    fix = AppliedFix("a\x1b]0;t\x07/Dockerfile", "DL1", "x", "Add \u202e", 1, 1)
+    out = render_fixes(make_report(fixed={fix.path: 1}, fixes=[fix]))
+    assert out == "Fixed 1 problem:\n- a\\x1b]0;t\\x07/Dockerfile:\n    1:1 DL1 [x] Add \\u202e\n"
 
 
 def test_text_all_checks_passed() -> None:

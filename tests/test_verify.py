@@ -397,6 +397,14 @@ def test_smoke_mismatch_is_exit_1(fake: Fake, project: Path) -> None:
     assert argv[argv.index("--entrypoint") + 1] == "/bin/sh"
 
 
+def test_report_shows_the_images_escape_sequences_escaped(fake: Fake, project: Path) -> None:
+    fake.update(smoke={"fixed": {"rc": 1, "stderr": "\x1b]0;pwned\x07\x1b[31mboom\u202e\n"}})
+    result = run("proj/Dockerfile")
+    assert result.exit_code == 1
+    assert "\\x1b]0;pwned\\x07\\x1b[31mboom\\u202e" in result.stdout
+    assert "\x1b" not in result.stdout + result.stderr and "\u202e" not in result.stdout
+
+
 def test_same_output_different_exit_code_is_a_mismatch(fake: Fake, project: Path) -> None:
     fake.update(smoke={"fixed": {"rc": 3, "stdout": "1\n"}})
     assert run("proj/Dockerfile").exit_code == 1

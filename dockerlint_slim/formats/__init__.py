@@ -59,13 +59,21 @@ def render(name: str, report: Report, options: FormatOptions | None = None) -> s
     return renderer(report, options if options is not None else FormatOptions())
 
 
-def statistics(report: Report) -> str:
+#: Output formats that have a statistics view.
+STATISTICS_FORMATS: tuple[str, ...] = ("text", "json")
+
+
+def statistics(report: Report, fmt: str = "text") -> str:
     """One line per code, most frequent first: count, code, ``[*]`` when fixable, name.
 
     A code is marked ``[*]`` when at least one of its findings has a fix that some
     ``--fix`` mode can apply (safe or unsafe; display-only fixes do not count).
-    Returns ``""`` when there are no findings.
+    Returns ``""`` when there are no findings. With ``fmt`` ``json``: a JSON array of
+    objects with ``code``, ``name``, ``count`` and ``fixable`` in the same order (``[]``
+    when there are no findings).
     """
+    if fmt not in STATISTICS_FORMATS:
+        raise ValueError(f"no statistics view in the {fmt!r} format")
     counts: Counter[str] = Counter()
     names: dict[str, str] = {}
     fixable: set[str] = set()
@@ -74,9 +82,17 @@ def statistics(report: Report) -> str:
         names.setdefault(f.code, f.name)
         if applicable_fix(f) is not None:
             fixable.add(f.code)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if fmt == "json":
+        import json
+
+        rows = [
+            {"code": code, "name": names[code], "count": n, "fixable": code in fixable}
+            for code, n in ordered
+        ]
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if not counts:
         return ""
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     count_width = max(len(str(n)) for _, n in ordered)
     code_width = max(len(code) for code, _ in ordered)
     lines = []
@@ -174,7 +190,9 @@ def fingerprinted(
         index = indexes.get(f.path)
         text = index.line(f.line) if index is not None else None
         anchor = " ".join(text.split()) if text is not None else f.message
-        key = hashlib.sha256("\0".join((f.code, posix_path(f.path), anchor)).encode()).hexdigest()
+        # surrogatepass: a file name's undecodable bytes hash like any other character
+        joined = "\0".join((f.code, posix_path(f.path), anchor)).encode("utf-8", "surrogatepass")
+        key = hashlib.sha256(joined).hexdigest()
         seen[key] += 1
         yield f, key, seen[key]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escaping import printable
 from ..findings import Report, Severity
 from . import FormatOptions, posix_path, sorted_findings, span
 
@@ -14,12 +15,17 @@ _COMMANDS = {
 
 
 def escape_data(value: str) -> str:
-    """Escape the message part of a workflow command."""
+    """Escape the message part of a workflow command: controls, escape sequences and bidi
+    overrides become visible escapes (the log shows the command as it is), then ``%``, CR and
+    LF are escaped as the runner expects (line breaks stay line breaks of the annotation)."""
+    value = "\r\n".join(printable(part, newlines=True) for part in value.split("\r\n"))
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:
-    """Escape a property value (``file=``, ``title=``) of a workflow command."""
+    """Escape a property value (``file=``, ``title=``) of a workflow command: a line break
+    is shown escaped, and ``:`` and ``,`` are escaped as well."""
+    value = printable(value)
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 

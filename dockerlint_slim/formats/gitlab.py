@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from ..escaping import json_safe
 from ..findings import Report, Severity
 from . import FormatOptions, fingerprinted, posix_path, span
 
@@ -38,4 +39,5 @@ def render(report: Report, options: FormatOptions) -> str:
                 },
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    # a file name's undecodable bytes cannot be written as UTF-8
+    return json_safe(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

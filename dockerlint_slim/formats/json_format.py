@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..edits import Edit
+from ..escaping import json_safe
 from ..findings import Finding, Report
 from . import FormatOptions, LineIndex, line_indexes, rule_table, sorted_findings, span
 
@@ -70,4 +71,4 @@ def render(report: Report, options: FormatOptions) -> str:
     for f in sorted_findings(report):
         rule = rules.get(f.code)
         items.append(finding_to_dict(f, indexes.get(f.path), rule.help_uri if rule else None))
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..edits import Fix
+from ..escaping import json_safe
 from ..findings import Finding, Report, RuleMeta, Severity
 from . import (
     INFORMATION_URI,
@@ -51,18 +52,28 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "\u2026"
 
 
+def _quote(path: str) -> str:
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an undecodable byte
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw, safe=_URI_SAFE)
+
+
 def artifact_location(path: str, index: int | None = None) -> dict[str, Any]:
-    """A relative path becomes a URI relative to ``%SRCROOT%``; an absolute one a file URI."""
+    """A relative path becomes a URI relative to ``%SRCROOT%``; an absolute one a file URI.
+    Controls are percent-encoded like any other byte, and so are the bytes of a file name
+    that are not UTF-8 (they come back as the file's real bytes)."""
     posix = posix_path(path)
     location: dict[str, Any]
     if posix.startswith("/"):
-        location = {"uri": "file://" + quote(posix, safe=_URI_SAFE)}
+        location = {"uri": "file://" + _quote(posix)}
     elif _WINDOWS_DRIVE.match(posix):
-        location = {"uri": "file:///" + posix[:2] + quote(posix[2:], safe=_URI_SAFE)}
+        location = {"uri": "file:///" + posix[:2] + _quote(posix[2:])}
     else:
         while posix.startswith("./"):
             posix = posix[2:]
-        location = {"uri": quote(posix, safe=_URI_SAFE), "uriBaseId": SRCROOT}
+        location = {"uri": _quote(posix), "uriBaseId": SRCROOT}
     if index is not None:
         location["index"] = index
     return location
@@ -227,4 +238,4 @@ def build_log(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: FormatOptions) -> str:
-    return json.dumps(build_log(report), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(build_log(report), indent=2, ensure_ascii=False)) + "\n"

@@ -31,7 +31,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -187,8 +186,18 @@ def _dockerlint_slim(files: list[Path]) -> set[tuple[str, int, str]]:
     for i in range(0, len(files), BATCH):
         batch = [str(f) for f in files[i : i + BATCH]]
         proc = subprocess.run(
-            [sys.executable, "-m", "dockerlint_slim", "check", "--select", "ALL"]
-            + ["--output-format", "json", "--exit-zero", *batch],
+            [
+                sys.executable,
+                "-m",
+                "dockerlint_slim",
+                "check",
+                "--select",
+                "ALL",
+                "--output-format",
+                "json",
+                "--exit-zero",
+                *batch,
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -238,9 +247,13 @@ def _in_builder(finding: tuple[str, int, str], cache: dict[str, object]) -> bool
         return False
     for stage in model.stages:  # type: ignore[attr-defined]
         lines = [i.line for i in stage.instructions]
-        if lines and lines[0] <= line and (
-            stage.index + 1 >= len(model.stages)  # type: ignore[attr-defined]
-            or line < model.stages[stage.index + 1].instructions[0].line  # type: ignore[attr-defined]
+        if (
+            lines
+            and lines[0] <= line
+            and (
+                stage.index + 1 >= len(model.stages)  # type: ignore[attr-defined]
+                or line < model.stages[stage.index + 1].instructions[0].line  # type: ignore[attr-defined]
+            )
         ):
             return not stage.ships
     return False

@@ -258,7 +258,6 @@ def _check_one(
     from .engine import lint
     from .fixer import FixError, fix_text, write_atomic
     from .model import ModelError
-    from .scanner import ScanError
     from .shell import ShellParserError
 
     if item.error is not None or item.text is None:
@@ -310,11 +309,6 @@ def _check_one(
                 context_dir=context,
                 guess_context=True,
             )
-    except ScanError as exc:
-        line = f":{exc.line}" if getattr(exc, "line", 0) else ""
-        _err(f"{item.display}{line}: {getattr(exc, 'message', str(exc))}")
-        run.errors += 1
-        return
     except ModelError as exc:
         _err(f"{item.display}: {exc}")
         run.errors += 1
@@ -569,6 +563,8 @@ def verify(
             text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context
         )
         fixed = fix_outcome.text
+        if fix_outcome.result.parse_error is not None:  # nothing to build
+            raise fix_outcome.result.parse_error
     except ConfigError as exc:
         raise Failure(str(exc)) from None
     except ScanError as exc:

@@ -455,19 +455,88 @@ def test_unknown_output_format_in_config() -> None:
     assert_one_line_error(run("check"), "output-format", "'xml'")
 
 
-def test_unknown_instruction_names_file_and_line() -> None:
-    write("Dockerfile", "FROM python:3.11-slim\nFOO bar\n")
-    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "FOO")
+def test_unknown_instruction_is_a_finding_with_line_and_column() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\n  FOO bar\n")
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert "Dockerfile:2:3: DL1000 [syntax-error] Dockerfile parse error: unknown instruction " in (
+        result.stdout
+    )
+    assert "'FOO'" in result.stdout
 
 
-def test_unterminated_heredoc_names_file_and_line() -> None:
-    write("Dockerfile", "FROM python:3.11-slim\nRUN <<EOF\necho hi\n")
-    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "heredoc")
+def test_unterminated_heredoc_is_a_finding_at_its_marker() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\nRUN cat <<EOF\necho hi\n")
+    result = run("check", "--output-format", "json", "Dockerfile")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)
+    assert (finding["code"], finding["severity"]) == ("DL1000", "error")
+    assert (finding["line"], finding["column"], finding["end_column"]) == (2, 9, 14)
+    assert "heredoc" in finding["message"]
 
 
 def test_unparsable_stdin_uses_the_stdin_filename() -> None:
     result = run("check", "-", "--stdin-filename", "app/Dockerfile", input="FROM x\nFOO bar\n")
-    assert_one_line_error(result, "app/Dockerfile:2:", "FOO")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("app/Dockerfile", 2, "DL1000")]
+
+
+def test_a_file_that_does_not_parse_does_not_stop_the_others() -> None:
+    write("a/Dockerfile", PIP)
+    write("b/Dockerfile", "FROM x\nFOO bar\n")
+    write("c/Dockerfile", APT)
+    result = run("check", "a", "b", "c")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert {(p, c) for p, _, c in findings(result.stdout)} == {
+        (str(Path("a/Dockerfile")), "DL3042"),
+        (str(Path("b/Dockerfile")), "DL1000"),
+        (str(Path("c/Dockerfile")), "DL3009"),
+        (str(Path("c/Dockerfile")), "DL3015"),
+    }
+
+
+def test_parse_error_can_be_ignored_like_any_rule() -> None:
+    write("Dockerfile", "FROM x\nFOO bar\n")
+    assert run("check", "--ignore", "DL1000", "Dockerfile").exit_code == 0
+    assert run("check", "--exit-zero", "Dockerfile").exit_code == 0
+    write("Dockerfile", "# dockerlint-slim: ignore-file=syntax-error\nFROM x\nFOO bar\n")
+    assert run("check", "Dockerfile").exit_code == 0
+
+
+ALL_FORMATS = ["text", "json", "sarif", "github", "gitlab", "checkstyle", "junit"]
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_parse_error_appears_in_every_format(fmt: str) -> None:
+    write("good/Dockerfile", CLEAN)
+    write("bad/Dockerfile", "FROM x\nRUN <<EOF\necho\n")
+    result = run("check", "--output-format", fmt, "bad", "good")
+    assert result.exit_code == 1, result.stderr
+    assert "DL1000" in result.stdout
+    bad = "bad/Dockerfile" if fmt in ("sarif", "github", "gitlab") else str(Path("bad/Dockerfile"))
+    assert bad in result.stdout
+    if fmt == "github":
+        assert result.stdout.startswith("::error file=bad/Dockerfile,line=2,endLine=2,col=5,")
+    elif fmt == "sarif":
+        [res] = json.loads(result.stdout)["runs"][0]["results"]
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert (res["ruleId"], res["level"]) == ("DL1000", "error")
+        assert (region["startLine"], region["startColumn"], region["endColumn"]) == (2, 5, 10)
+    elif fmt == "gitlab":
+        [issue] = json.loads(result.stdout)
+        assert (issue["check_name"], issue["severity"]) == ("DL1000", "major")
+        assert issue["location"]["lines"] == {"begin": 2, "end": 2}
+    elif fmt == "junit":
+        root = ET.fromstring(result.stdout)
+        assert root.get("failures") == "1"
+        [failure] = root.iter("failure")
+        assert failure.get("type") == "DL1000"
+    elif fmt == "checkstyle":
+        [error] = ET.fromstring(result.stdout).iter("error")
+        assert (error.get("line"), error.get("column")) == ("2", "5")
+        assert error.get("source") == "dockerlint-slim.DL1000"
 
 
 def test_target_naming_a_missing_stage() -> None:
@@ -1091,8 +1160,14 @@ def test_fix_of_a_folder_fixes_every_file() -> None:
 def test_fix_of_an_unparsable_file_writes_nothing() -> None:
     text = "FROM python:3.11-slim\nRUN pip install flask\nFOO bar\n"
     write("Dockerfile", text)
-    assert_one_line_error(run("check", "--fix", "Dockerfile"), "Dockerfile:3:")
+    write("ok/Dockerfile", PIP)
+    result = run("check", "--fix", "Dockerfile", "ok")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("Dockerfile", 3, "DL1000")]
     assert Path("Dockerfile").read_text() == text
+    assert Path("ok/Dockerfile").read_text() == PIP_FIXED
+    result = run("check", "--diff", "--unsafe-fixes", "Dockerfile")
+    assert (result.exit_code, result.stdout) == (0, "")
 
 
 def test_diff_prints_a_unified_diff_and_writes_nothing() -> None:
@@ -1327,12 +1402,6 @@ E2E_ERRORS = {
         "invalid TOML",
     ),
     "unknown-select": ([("Dockerfile", PIP.encode())], ["check", "--select", "DL9999"], "DL9999"),
-    "unknown-instruction": (
-        [("Dockerfile", b"FROM x\nFOO bar\n")],
-        ["check"],
-        "Dockerfile:2:",
-    ),
-    "heredoc": ([("Dockerfile", b"FROM x\nRUN <<EOF\necho\n")], ["check"], "Dockerfile:2:"),
     "missing-target": (
         [("Dockerfile", PIP.encode())],
         ["check", "--target", "nope"],

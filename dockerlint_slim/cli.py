@@ -191,10 +191,13 @@ def check(
 
     inputs: list[_Input] = []
     file_args = [p for p in paths if p != STDIN] if paths else ["."]
+    bad_paths: list[str] = []  # each reported; the good paths are still checked
     try:
-        found = find_dockerfiles([Path(p) for p in file_args]) if file_args else []
+        found = find_dockerfiles([Path(p) for p in file_args], errors=bad_paths)
     except (DiscoveryError, InputError) as exc:
         raise Failure(str(exc)) from None
+    for message in bad_paths:
+        _err(message)
     if STDIN in paths:
         inputs.append(_read_stdin(stdin_filename))
     for p in found:
@@ -203,7 +206,7 @@ def check(
         except InputError as exc:
             inputs.append(_Input(str(p), p, error=str(exc)))
 
-    run = _Run()
+    run = _Run(errors=len(bad_paths))
     for item in inputs:
         context: Path | None = None  # a file's: told from its COPY sources when it is linted
         if context_dir is not None:

@@ -302,6 +302,50 @@ def test_directory_without_dockerfile() -> None:
     assert "Dockerfile.*" in msg  # says what it looked for
 
 
+def test_bad_paths_are_each_reported_and_the_good_ones_checked() -> None:
+    write("a/README.md", "x")  # a folder without a Dockerfile, first
+    write("b/Dockerfile", PIP)
+    write("d/Dockerfile", APT)
+    result = run("check", "a", "b", "missing", "d", "e")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.splitlines()
+    assert len(errors) == 3 and all(line.startswith(ERROR_PREFIX) for line in errors)
+    assert "a: no Dockerfile found" in errors[0]
+    assert "missing: no such file" in errors[1] and "e: no such file" in errors[2]
+    assert {(p, c) for p, _, c in findings(result.stdout)} == {
+        (str(Path("b/Dockerfile")), "DL3042"),
+        (str(Path("d/Dockerfile")), "DL3009"),
+        (str(Path("d/Dockerfile")), "DL3015"),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_bad_path_in_the_middle_keeps_the_report_of_the_others(fmt: str) -> None:
+    write("one/Dockerfile", CLEAN)
+    write("three/Dockerfile", PIP)
+    result = run("check", "--output-format", fmt, "one", "two", "three")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "two", "no such file")
+    assert "three/Dockerfile" in result.stdout.replace(os.sep, "/")
+    assert "DL3042" in result.stdout
+
+
+def test_bad_path_and_a_clean_file_is_not_all_checks_passed() -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "nope", "Dockerfile")
+    assert result.exit_code == 2
+    assert "All checks passed!" not in result.stdout
+    assert run("check", "--exit-zero", "Dockerfile", "nope").exit_code == 2
+
+
+def test_bad_paths_with_fix_still_fix_the_good_files() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "nope", "Dockerfile")
+    assert result.exit_code == 2
+    assert Path("Dockerfile").read_text() == PIP_FIXED
+
+
 def test_binary_file() -> None:
     write("Dockerfile", b"FROM python:3.11-slim\n\x00\x01\x02")
     assert_one_line_error(run("check", "Dockerfile"), "Dockerfile", "binary")

@@ -541,6 +541,26 @@ def test_a_file_that_does_not_parse_does_not_stop_the_others() -> None:
     }
 
 
+def test_files_docker_rejects_are_findings_among_the_others() -> None:
+    write("a/Dockerfile", CLEAN)
+    write("b/Dockerfile", "\n")
+    write("c/Dockerfile", "# FROM python:3.11-slim\n")
+    write("d/Dockerfile", "ARG V=3.11\n")
+    write("e/Dockerfile", "FROM python:3.11-slim AS app\nCOPY --from=app /a /b\n")
+    write("f/Dockerfile", PIP)
+    result = run("check", "a", "b", "c", "d", "e", "f")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert [(Path(p).parent.name, line, code) for p, line, code in findings(result.stdout)] == [
+        ("b", 1, "DLS100"),
+        ("c", 1, "DLS101"),
+        ("d", 1, "DLS102"),
+        ("e", 2, "DL3023"),
+        ("f", 2, "DL3042"),
+    ]
+    assert "All checks passed!" not in run("check", "b").stdout
+
+
 def test_parse_error_can_be_ignored_like_any_rule() -> None:
     write("Dockerfile", "FROM x\nFOO bar\n")
     assert run("check", "--ignore", "DL1000", "Dockerfile").exit_code == 0

@@ -292,9 +292,19 @@ def _judged(
 
 
 def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
-    for inst in model.instructions:
-        if inst.start <= offset < inst.end:
-            return inst
+    """The instruction whose text holds ``offset``: a binary search (instructions are in file
+    order and do not overlap), so a rule that reports every instruction from its finish
+    step costs n log n, not n²."""
+    insts = model.instructions
+    lo, hi = 0, len(insts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if insts[mid].start <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo and offset < insts[lo - 1].end:
+        return insts[lo - 1]
     return None
 
 

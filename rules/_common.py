@@ -10,6 +10,7 @@ from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
+from dockerlint_slim.rule import Context
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
@@ -242,7 +243,7 @@ class CopySource:
     stage: int | None = None  # the stage named (earlier, later, own)
 
 
-def copy_source(inst: Instruction, stage: Stage, model: Dockerfile) -> CopySource | None:
+def copy_source(inst: Instruction, stage: Stage, ctx: Context) -> CopySource | None:
     """The source a ``COPY --from=…`` copies from (None for any other instruction)."""
     if inst.keyword != "COPY":
         return None
@@ -253,24 +254,36 @@ def copy_source(inst: Instruction, stage: Stage, model: Dockerfile) -> CopySourc
     value = (flag.value or "").strip()
     if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
-    kind, named = _resolve(value, stage, model)
+    names = ctx.once(("COPY --from", "stage names"), lambda: _stage_names(ctx.dockerfile))
+    kind, named = _resolve(value, stage, len(ctx.dockerfile.stages), names)
     return CopySource(value, flag.start, flag.end, kind, named)
 
 
-def _resolve(value: str, stage: Stage, model: Dockerfile) -> tuple[str, int | None]:
+def _stage_names(model: Dockerfile) -> dict[str, list[int]]:
+    """Stage name (lower-case) -> the indexes of the stages that have it, in order."""
+    names: dict[str, list[int]] = {}
+    for s in model.stages:
+        if s.alias is not None:
+            names.setdefault(s.alias, []).append(s.index)
+    return names
+
+
+def _resolve(
+    value: str, stage: Stage, count: int, names: dict[str, list[int]]
+) -> tuple[str, int | None]:
     if "$" in value:
         return "variable", None
     if value.isdigit():
         index = int(value)
         if index == stage.index:
             return "own", index
-        if index >= len(model.stages):
+        if index >= count:
             return "no-stage", None
         return ("earlier" if index < stage.index else "later"), index
     lowered = value.lower()
     if stage.alias == lowered:
         return "own", stage.index
-    named = [s.index for s in model.stages if s.alias == lowered]
+    named = names.get(lowered)
     if named:
         earlier = [i for i in named if i < stage.index]
         return ("earlier", earlier[-1]) if earlier else ("later", named[0])

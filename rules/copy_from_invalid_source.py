@@ -58,7 +58,7 @@ class CopyFromInvalidSource(Rule):
     keywords = frozenset({"COPY"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        source = copy_source(inst, stage, ctx.dockerfile)
+        source = copy_source(inst, stage, ctx)
         if source is None:
             return
         if source.kind == "no-stage":

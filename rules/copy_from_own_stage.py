@@ -55,7 +55,7 @@ class CopyFromOwnStage(Rule):
     keywords = frozenset({"COPY"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        source = copy_source(inst, stage, ctx.dockerfile)
+        source = copy_source(inst, stage, ctx)
         if source is not None and source.kind == "own":
             yield self.violation(
                 source.start,

@@ -60,7 +60,7 @@ class CopyFromUndefinedAlias(Rule):
     keywords = frozenset({"COPY"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        source = copy_source(inst, stage, ctx.dockerfile)
+        source = copy_source(inst, stage, ctx)
         if source is None:
             return
         if source.kind == "later" and source.stage is not None:

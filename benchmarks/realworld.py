@@ -58,7 +58,6 @@ def _group(note: str) -> str:
 def measure(corpus: Path) -> dict:
     from dockerlint_slim.engine import lint
     from dockerlint_slim.model import ModelError
-    from dockerlint_slim.scanner import ScanError
 
     files = sorted(corpus.glob("*.Dockerfile"))
     rejected: list[str] = []
@@ -68,7 +67,10 @@ def measure(corpus: Path) -> dict:
         text = path.read_bytes().decode("utf-8")
         try:
             result = lint(text, path.name, None, file_path=path, context_dir=corpus)
-        except (ScanError, ModelError):
+        except ModelError:
+            rejected.append(path.name)
+            continue
+        if result.parse_error is not None:
             rejected.append(path.name)
             continue
         for finding in result.findings:

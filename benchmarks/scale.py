@@ -12,6 +12,8 @@ context), one case per subprocess so that measurements are separate:
 - ``mixed-N``: N instructions of every kind (ENV, ARG, RUN with apt, pip, rm and echo, COPY,
   WORKDIR, USER, LABEL, EXPOSE), a new stage every 500 instructions, each built FROM the
   one before it (so every stage ships, through a long line of stages);
+- ``prefrom-N``: N ``ENV`` and ``RUN`` lines before the only ``FROM`` (each one a finding
+  that a rule reports from its finish step, DL3061);
 - ``file-10mb``: the mixed kinds until the file holds 10 MB;
 - ``long-run``: one RUN line of 100,000 characters (echo, pip and apt installs, removals,
   ``cd`` and variable assignments joined by ``&&``).
@@ -50,7 +52,7 @@ FILE_MB = 400.0
 LONG_RUN_CHARS = 100_000
 LONG_RUN_SECONDS = 1.0
 FLAT_RATIO = 2.0  # per-instruction time of the largest size / of the smallest
-KINDS = ("env", "run", "mixed")
+KINDS = ("env", "run", "mixed", "prefrom")
 
 
 # --------------------------------------------------------------------------- the inputs
@@ -62,6 +64,11 @@ def env_file(n: int) -> str:
 
 def run_file(n: int) -> str:
     return "FROM python:3.11\n" + "".join(f"RUN echo {i} && pip install pkg{i}\n" for i in range(n))
+
+
+def prefrom_file(n: int) -> str:
+    lines = (f"ENV V{i}=value{i}\n" if i % 2 else f"RUN echo {i}\n" for i in range(n))
+    return "".join(lines) + "FROM python:3.11-slim\n"
 
 
 _MIXED = (
@@ -144,7 +151,8 @@ def case_text(name: str) -> str:
     if name == "long-run":
         return long_run()
     kind, _, size = name.partition("-")
-    return {"env": env_file, "run": run_file, "mixed": mixed_file}[kind](int(size))
+    makers = {"env": env_file, "run": run_file, "mixed": mixed_file, "prefrom": prefrom_file}
+    return makers[kind](int(size))
 
 
 # --------------------------------------------------------------------------- one case

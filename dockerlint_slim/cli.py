@@ -223,10 +223,13 @@ def check(
 
     inputs: list[_Input] = []
     file_args = [p for p in paths if p != STDIN] if paths else ["."]
+    bad_paths: list[str] = []  # each reported; the good paths are still checked
     try:
-        found = find_dockerfiles([Path(p) for p in file_args]) if file_args else []
+        found = find_dockerfiles([Path(p) for p in file_args], errors=bad_paths)
     except (DiscoveryError, InputError) as exc:
         raise Failure(str(exc)) from None
+    for message in bad_paths:
+        _err(message)
     if STDIN in paths:
         inputs.append(_read_stdin(stdin_filename))
     for p in found:
@@ -235,7 +238,7 @@ def check(
         except InputError as exc:
             inputs.append(_Input(str(p), p, error=str(exc)))
 
-    run = _Run()
+    run = _Run(errors=len(bad_paths))
     for item in inputs:
         context: Path | None = None  # a file's: told from its COPY sources when it is linted
         if context_dir is not None:
@@ -299,7 +302,6 @@ def _check_one(
     from .engine import lint
     from .fixer import FixError, fix_text, write_atomic
     from .model import ModelError
-    from .scanner import ScanError
     from .shell import ShellParserError
 
     if item.error is not None or item.text is None:
@@ -350,11 +352,6 @@ def _check_one(
                 context_dir=context,
                 guess_context=True,
             )
-    except ScanError as exc:
-        line = f":{exc.line}" if getattr(exc, "line", 0) else ""
-        _err(f"{item.display}{line}: {getattr(exc, 'message', str(exc))}")
-        run.errors += 1
-        return
     except ModelError as exc:
         _err(f"{item.display}: {exc}")
         run.errors += 1
@@ -660,6 +657,8 @@ def verify(
             text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context
         )
         fixed = fix_outcome.text
+        if fix_outcome.result.parse_error is not None:  # nothing to build
+            raise fix_outcome.result.parse_error
     except ConfigError as exc:
         raise Failure(str(exc)) from None
     except ScanError as exc:

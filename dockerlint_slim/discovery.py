@@ -131,7 +131,7 @@ def _walk(top: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.parts)
 
 
-def find_dockerfiles(paths: Sequence[Path]) -> list[Path]:
+def find_dockerfiles(paths: Sequence[Path], errors: list[str] | None = None) -> list[Path]:
     """Expand command-line ``paths`` into the Dockerfiles to check.
 
     A path naming a file (or anything that is not a directory) is kept whatever its name.
@@ -140,8 +140,9 @@ def find_dockerfiles(paths: Sequence[Path]) -> list[Path]:
     sorted within each directory, without duplicates (same real file counted once; the
     first spelling wins).
 
-    Raises :class:`DiscoveryError` for a missing path, a permission problem, or a
-    directory containing no Dockerfile.
+    A missing path, a permission problem, or a directory containing no Dockerfile raises
+    :class:`DiscoveryError`; with ``errors``, its message is appended there instead and the
+    other paths are still searched.
     """
     result: list[Path] = []
     seen: set[str] = set()
@@ -153,21 +154,31 @@ def find_dockerfiles(paths: Sequence[Path]) -> list[Path]:
             result.append(path)
 
     for raw in paths:
-        path = Path(raw)
         try:
-            os.stat(path)  # follows symlinks: a broken link does not exist
-        except OSError as exc:
-            raise DiscoveryError(_os_error(path, exc)) from None
-        if not path.is_dir():
-            add(path)
+            found = _expand(Path(raw))
+        except DiscoveryError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
             continue
-        found = _walk(path)
-        if not found:
-            patterns = ", ".join(DOCKERFILE_PATTERNS)
-            raise DiscoveryError(f"{path}: no Dockerfile found (looked for {patterns})")
         for dockerfile in found:
             add(dockerfile)
     return result
+
+
+def _expand(path: Path) -> list[Path]:
+    """The Dockerfiles one command-line path stands for (see :func:`find_dockerfiles`)."""
+    try:
+        os.stat(path)  # follows symlinks: a broken link does not exist
+    except OSError as exc:
+        raise DiscoveryError(_os_error(path, exc)) from None
+    if not path.is_dir():
+        return [path]
+    found = _walk(path)
+    if not found:
+        patterns = ", ".join(DOCKERFILE_PATTERNS)
+        raise DiscoveryError(f"{path}: no Dockerfile found (looked for {patterns})")
+    return found
 
 
 def read_dockerfile(path: Path) -> str:

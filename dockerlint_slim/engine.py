@@ -27,9 +27,17 @@ from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
 from .model import Dockerfile, Instruction, Stage, build_model
 from .rule import Context, Rule, Violation, all_rules
-from .scanner import Comment, ScanResult
+from .scanner import Comment, ScanError, ScanResult, compute_line_starts
 
-__all__ = ["LintResult", "Pragmas", "lint", "lint_model", "parse_pragmas", "rule_metas"]
+__all__ = [
+    "LintResult",
+    "Pragmas",
+    "lint",
+    "lint_model",
+    "lint_unparsed",
+    "parse_pragmas",
+    "rule_metas",
+]
 
 _OWN = re.compile(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
 _HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
@@ -108,9 +116,10 @@ def parse_pragmas(model: Dockerfile) -> Pragmas:
 @dataclass
 class LintResult:
     findings: list[Finding]
-    model: Dockerfile
+    model: Dockerfile  # for a file that does not parse: its text, with no instruction
     suppressed: int = 0
     context_dir: Path | None = None  # the build context the rules read
+    parse_error: ScanError | None = None  # why the file does not parse (never fix it)
 
 
 def rule_metas(rules: Sequence[type[Rule]] | None = None) -> list[RuleMeta]:
@@ -128,13 +137,19 @@ def lint(
     context_dir: Path | None = None,
     guess_context: bool = False,
 ) -> LintResult:
-    """Scan, model and lint. Raises ``ScanError`` / ``ModelError`` on bad input.
-    ``context_dir`` is the build context that project-aware rules read (None: none); with
-    ``guess_context`` and no ``context_dir``, it is told from ``file_path`` and the file's
-    COPY/ADD sources (:func:`~dockerlint_slim.discovery.guess_context`)."""
+    """Scan, model and lint. Text that does not parse gives the findings of the rules that
+    report parse errors (``DL1000``) and a result whose ``parse_error`` says why; an unknown
+    ``target`` raises ``ModelError``. ``context_dir`` is the build context that project-aware
+    rules read (None: none); with ``guess_context`` and no ``context_dir``, it is told from
+    ``file_path`` and the file's COPY/ADD sources
+    (:func:`~dockerlint_slim.discovery.guess_context`)."""
     settings = settings or Settings.default()
     with collector_paused():
-        model = build_model(text, path, target if target is not None else settings.target)
+        try:
+            model = build_model(text, path, target if target is not None else settings.target)
+        except ScanError as exc:
+            source = text.text if isinstance(text, ScanResult) else text
+            return lint_unparsed(source, path, exc, settings, rules=rules, file_path=file_path)
         if context_dir is None and guess_context and file_path is not None:
             from .discovery import guess_context as guess
 
@@ -201,6 +216,65 @@ def lint_model(
     return LintResult(findings, model, suppressed, ctx.context_dir)
 
 
+def lint_unparsed(
+    text: str,
+    path: str,
+    error: ScanError,
+    settings: Settings,
+    *,
+    rules: Sequence[type[Rule]] | None = None,
+    file_path: Path | None = None,
+) -> LintResult:
+    """Lint a text that does not parse (``error``): only :meth:`Rule.unparsed` runs, on a
+    model that has the text and no instruction. Selection and severities apply as usual;
+    pragmas are read from the comment lines (``ignore-file`` anywhere, ``ignore`` in the
+    comment block directly above the line that does not parse)."""
+    catalogue = list(rules) if rules is not None else all_rules()
+    enabled_codes = resolve_rules(settings, catalogue, file_path or Path(path))
+    scanned = ScanResult(text=text, items=[], line_starts=compute_line_starts(text))
+    model = Dockerfile(path, text, scanned, (), ())
+    pragmas = _unparsed_pragmas(text, scanned.line_starts, error.line)
+    ctx = Context(model, path, None)
+    findings: list[Finding] = []
+    suppressed = 0
+    for cls in catalogue:
+        if cls.code not in enabled_codes:
+            continue
+        for violation in cls().unparsed(error, ctx):
+            if pragmas.suppresses(cls, None):
+                suppressed += 1
+            else:
+                findings.append(_finding(cls, violation, None, model, settings))
+    findings.sort(key=lambda f: f.sort_key())
+    return LintResult(findings, model, suppressed, None, parse_error=error)
+
+
+def _unparsed_pragmas(text: str, starts: Sequence[int], line: int) -> Pragmas:
+    """The pragmas of a file that does not parse, read line by line: ``ignore-file`` (and
+    hadolint's ``global ignore``) from every comment line; ``ignore`` and ``ignore-stage``
+    from the comment block directly above ``line`` (1-based), which count for the whole
+    file since nothing else of it is reported."""
+    pragmas = Pragmas()
+    above: list[tuple[str, str]] = []
+    for number, start in enumerate(starts, 1):
+        end = starts[number] if number < len(starts) else len(text)
+        content = text[start:end].strip().lstrip("\ufeff")
+        if number == line:
+            pragmas.file.update(above)
+        if not content.startswith("#"):
+            above = []
+            continue
+        parsed = _parse_comment(Comment(content, start, end, number))
+        if parsed is None:
+            continue
+        scope, kind, codes = parsed
+        if scope == "file":
+            pragmas.file.update((kind, c) for c in codes)
+        else:
+            above.extend((kind, c) for c in codes)
+    return pragmas
+
+
 def _judged(
     stage: Stage,
     keywords: frozenset[str] | None,
@@ -218,9 +292,19 @@ def _judged(
 
 
 def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
-    for inst in model.instructions:
-        if inst.start <= offset < inst.end:
-            return inst
+    """The instruction whose text holds ``offset``: a binary search (instructions are in file
+    order and do not overlap), so a rule that reports every instruction from its finish
+    step costs n log n, not n²."""
+    insts = model.instructions
+    lo, hi = 0, len(insts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if insts[mid].start <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo and offset < insts[lo - 1].end:
+        return insts[lo - 1]
     return None
 
 

@@ -168,8 +168,9 @@ def fix_text(
     context_dir: Path | None = None,
     guess_context: bool = False,
 ) -> FixOutcome:
-    """Fix ``text`` to a fixed point. Raises ``ScanError``/``ModelError`` when the input does
-    not parse and :class:`FixError` when a fix would break the file."""
+    """Fix ``text`` to a fixed point. A text that does not parse is returned unchanged (its
+    result has ``parse_error`` set and the parse error finding); raises ``ModelError`` for an
+    unknown target and :class:`FixError` when a fix would break the file."""
     allowed = Safety.UNSAFE if unsafe else Safety.SAFE
     current = text
     applied = 0
@@ -182,6 +183,8 @@ def fix_text(
         context_dir=context_dir,
         guess_context=guess_context,
     )
+    if result.parse_error is not None:
+        return FixOutcome(text, 0, result)  # never rewrite what could not be read
     context_dir = result.context_dir  # told once: every pass reads the same build context
     original = _Positions(text)
     passes: list[_Pass] = []  # to map a later pass's offsets back to the original text

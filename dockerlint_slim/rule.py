@@ -4,7 +4,8 @@ A rule is a class in a module of :mod:`dockerlint_slim.rules` (the top-level ``r
 folder). Its docstring is its documentation (markdown sections What it does / Why is this
 bad? / Example / Use instead / Fix safety / References). The engine creates one instance per
 file and calls :meth:`Rule.check` for every instruction of every stage the rule judges, then
-:meth:`Rule.finish`. Pragmas, selection and severity overrides are applied by the engine.
+:meth:`Rule.finish`; for a file that does not parse, :meth:`Rule.unparsed` instead. Pragmas,
+selection and severity overrides are applied by the engine.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .model import Dockerfile, Instruction, Stage
 if TYPE_CHECKING:
     from .facts import Facts
     from .project import Project
+    from .scanner import ScanError
 
 _T = TypeVar("_T")
 
@@ -131,6 +133,11 @@ class Rule:
         return ()
 
     def finish(self, ctx: Context) -> Iterable[Violation]:
+        return ()
+
+    def unparsed(self, error: ScanError, ctx: Context) -> Iterable[Violation]:
+        """Called instead of :meth:`check` and :meth:`finish` when the file does not parse
+        (``error`` says where); ``ctx.dockerfile`` then has no instructions."""
         return ()
 
     # -- helpers for rule authors

@@ -60,12 +60,18 @@ _KEYWORD_RE = re.compile(f"[{_SPACE}]*([^\t\v\f\r ]+)")
 
 
 class ScanError(Exception):
-    """The text is not a Dockerfile this tool can read; ``line`` is 1-based (0: whole file)."""
+    """The text is not a Dockerfile this tool can read; ``line`` is 1-based (0: whole file).
+    ``start`` and ``end`` are the offsets of the text that is wrong (an unknown keyword, the
+    ``<<EOF`` of a heredoc never closed), when known."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(
+        self, message: str, line: int = 0, start: int | None = None, end: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.start = start
+        self.end = end if end is not None else start
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -286,8 +292,9 @@ def check_text(data: bytes) -> str:
 def scan(text: str) -> ScanResult:
     """Scan a Dockerfile's text. Raises :class:`ScanError` for text it cannot read."""
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ScanError("binary file, not a Dockerfile (NUL byte)", line)
+        nul = text.index("\x00")
+        line = text.count("\n", 0, nul) + 1
+        raise ScanError("binary file, not a Dockerfile (NUL byte)", line, nul, nul + 1)
     items: list[Item] = []
     begin = 0
     if text.startswith("\ufeff"):
@@ -310,11 +317,21 @@ def scan(text: str) -> ScanResult:
             break
         name = m.group(1).lower()
         if name in seen_names:
-            raise ScanError(f"only one {name} parser directive can be used", ln.number)
+            raise ScanError(
+                f"only one {name} parser directive can be used",
+                ln.number,
+                ln.start,
+                ln.content_end,
+            )
         seen_names.add(name)
         value = m.group(2)
         if name == "escape" and value not in ("\\", "`"):
-            raise ScanError(f"invalid escape token {value!r} does not match ` or \\", ln.number)
+            raise ScanError(
+                f"invalid escape token {value!r} does not match ` or \\",
+                ln.number,
+                ln.start,
+                ln.content_end,
+            )
         result.directives[name] = value
         items.append(Directive(name, value, ln.start, ln.end, ln.number))
         i += 1
@@ -398,6 +415,8 @@ def _scan_instruction(text: str, lines: _Lines, i: int, escape: str) -> tuple[Ra
                         f"unterminated heredoc: no line {name!r} closes the heredoc "
                         f"started on line {first.number}",
                         first.number,
+                        marker.start,
+                        marker.end,
                     )
                 ln = lines[j]
                 j += 1
@@ -523,16 +542,19 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
     value = log.value
     m = _KEYWORD_RE.match(value)
     if m is None:  # e.g. a lone line continuation
-        raise ScanError("line continuation without an instruction", line)
+        first = segments[0] if segments else Span(0, 0)
+        raise ScanError("line continuation without an instruction", line, first.start, first.end)
     word = m.group(1)
     keyword = _KEYWORDS.get(word.upper())  # one string per keyword, not one per instruction
-    if keyword is None:
-        raise ScanError(f"unknown instruction {word!r}", line)
     kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
+    if keyword is None:
+        raise ScanError(f"unknown instruction {word!r}", line, kw_span.start, kw_span.end)
     rest_at = m.end(1)
     rest = value[rest_at:]
     if not rest.strip(_SPACE):
-        raise ScanError(f"{keyword} requires at least one argument", line)
+        raise ScanError(
+            f"{keyword} requires at least one argument", line, kw_span.start, kw_span.end
+        )
     flags: list[Flag] = []
     pos = rest_at
     if keyword in FLAG_INSTRUCTIONS:
@@ -550,11 +572,16 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
     sub: RawInstruction | None = None
     if keyword == "ONBUILD":
         if not top:
-            raise ScanError("ONBUILD cannot wrap another ONBUILD", line)
+            raise ScanError("ONBUILD cannot wrap another ONBUILD", line, kw_span.start, kw_span.end)
         sub_segments = _sub_segments(log, segments, pos + lead)
         p = _build(text, sub_segments, line, escape, top=False)
         if p.keyword in ("ONBUILD", "FROM", "MAINTAINER"):
-            raise ScanError(f"{p.keyword} isn't allowed as an ONBUILD trigger", line)
+            raise ScanError(
+                f"{p.keyword} isn't allowed as an ONBUILD trigger",
+                line,
+                p.keyword_span.start,
+                p.keyword_span.end,
+            )
         sub = RawInstruction(
             keyword=p.keyword,
             keyword_span=p.keyword_span,

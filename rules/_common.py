@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Instruction
+from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
+from dockerlint_slim.rule import Context
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
@@ -206,3 +208,85 @@ def names_list(names: Sequence[str], most: int) -> str:
     if len(names) > most:
         shown += f" and {len(names) - most} more"
     return shown
+
+
+# --------------------------------------------------------------------------- COPY --from
+# (used by DL3022 copy-from-undefined-alias, DL3023 copy-from-own-stage and DLS103
+# copy-from-invalid-source)
+
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)"
+_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+# an image reference as Docker parses one (distribution/reference): [domain[:port]/]path
+# [:tag][@digest]; a first component is a domain only with a dot, a port or as localhost
+_IMAGE_REFERENCE = re.compile(
+    rf"(?:(?:{_DOMAIN}(?:\.{_DOMAIN})+(?::\d+)?|{_DOMAIN}:\d+|localhost)/)?"
+    rf"{_PATH}(?:/{_PATH})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """What the ``--from`` of a ``COPY`` names, resolved the way Docker does: a number is a
+    stage index, a name is first looked up among the stage names (case-insensitively) and
+    otherwise taken as an image reference to pull."""
+
+    value: str  # as written (quotes removed)
+    start: int  # the ``--from=…`` flag
+    end: int
+    # own: the stage the COPY is in; earlier / later: another stage, by name or index;
+    # no-stage: an index past the last stage; image: no stage has the name, it is an image
+    # reference; not-an-image: no stage has the name and it is no valid image reference;
+    # variable: the value holds a variable, unknown here
+    kind: str
+    stage: int | None = None  # the stage named (earlier, later, own)
+
+
+def copy_source(inst: Instruction, stage: Stage, ctx: Context) -> CopySource | None:
+    """The source a ``COPY --from=…`` copies from (None for any other instruction)."""
+    if inst.keyword != "COPY":
+        return None
+    flags = [f for f in inst.flags if f.name == "from"]
+    if not flags:
+        return None
+    flag = flags[-1]
+    value = (flag.value or "").strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    names = ctx.once(("COPY --from", "stage names"), lambda: _stage_names(ctx.dockerfile))
+    kind, named = _resolve(value, stage, len(ctx.dockerfile.stages), names)
+    return CopySource(value, flag.start, flag.end, kind, named)
+
+
+def _stage_names(model: Dockerfile) -> dict[str, list[int]]:
+    """Stage name (lower-case) -> the indexes of the stages that have it, in order."""
+    names: dict[str, list[int]] = {}
+    for s in model.stages:
+        if s.alias is not None:
+            names.setdefault(s.alias, []).append(s.index)
+    return names
+
+
+def _resolve(
+    value: str, stage: Stage, count: int, names: dict[str, list[int]]
+) -> tuple[str, int | None]:
+    if "$" in value:
+        return "variable", None
+    if value.isdigit():
+        index = int(value)
+        if index == stage.index:
+            return "own", index
+        if index >= count:
+            return "no-stage", None
+        return ("earlier" if index < stage.index else "later"), index
+    lowered = value.lower()
+    if stage.alias == lowered:
+        return "own", stage.index
+    named = names.get(lowered)
+    if named:
+        earlier = [i for i in named if i < stage.index]
+        return ("earlier", earlier[-1]) if earlier else ("later", named[0])
+    if _IMAGE_REFERENCE.fullmatch(value):
+        return "image", None
+    return "not-an-image", None

@@ -27,7 +27,7 @@ from dockerlint_slim.config import Settings, merge_cli
 from dockerlint_slim.engine import lint
 from dockerlint_slim.findings import Finding
 from dockerlint_slim.fixer import fix_text
-from dockerlint_slim.scanner import scan
+from dockerlint_slim.scanner import ScanError, scan
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -178,7 +178,10 @@ def test_case(code: str, case: dict, tmp_path: Path, snapshot_update: bool, requ
     settings, unsafe = _settings(code, case)
     ctx = _context(case, tmp_path)
     text = case.get("pass", case.get("fail"))
-    assert scan(text).render() == text  # every case text is accepted and round-trips
+    try:
+        assert scan(text).render() == text  # every case text that parses round-trips
+    except ScanError:
+        assert code == "DL1000", "only DL1000's cases may hold text that does not parse"
     found = [
         f for f in lint(text, "Dockerfile", settings, context_dir=ctx).findings if f.code == code
     ]

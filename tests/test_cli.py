@@ -302,6 +302,50 @@ def test_directory_without_dockerfile() -> None:
     assert "Dockerfile.*" in msg  # says what it looked for
 
 
+def test_bad_paths_are_each_reported_and_the_good_ones_checked() -> None:
+    write("a/README.md", "x")  # a folder without a Dockerfile, first
+    write("b/Dockerfile", PIP)
+    write("d/Dockerfile", APT)
+    result = run("check", "a", "b", "missing", "d", "e")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.splitlines()
+    assert len(errors) == 3 and all(line.startswith(ERROR_PREFIX) for line in errors)
+    assert "a: no Dockerfile found" in errors[0]
+    assert "missing: no such file" in errors[1] and "e: no such file" in errors[2]
+    assert {(p, c) for p, _, c in findings(result.stdout)} == {
+        (str(Path("b/Dockerfile")), "DL3042"),
+        (str(Path("d/Dockerfile")), "DL3009"),
+        (str(Path("d/Dockerfile")), "DL3015"),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_bad_path_in_the_middle_keeps_the_report_of_the_others(fmt: str) -> None:
+    write("one/Dockerfile", CLEAN)
+    write("three/Dockerfile", PIP)
+    result = run("check", "--output-format", fmt, "one", "two", "three")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "two", "no such file")
+    assert "three/Dockerfile" in result.stdout.replace(os.sep, "/")
+    assert "DL3042" in result.stdout
+
+
+def test_bad_path_and_a_clean_file_is_not_all_checks_passed() -> None:
+    write("Dockerfile", CLEAN)
+    result = run("check", "nope", "Dockerfile")
+    assert result.exit_code == 2
+    assert "All checks passed!" not in result.stdout
+    assert run("check", "--exit-zero", "Dockerfile", "nope").exit_code == 2
+
+
+def test_bad_paths_with_fix_still_fix_the_good_files() -> None:
+    write("Dockerfile", PIP)
+    result = run("check", "--fix", "nope", "Dockerfile")
+    assert result.exit_code == 2
+    assert Path("Dockerfile").read_text() == PIP_FIXED
+
+
 def test_binary_file() -> None:
     write("Dockerfile", b"FROM python:3.11-slim\n\x00\x01\x02")
     assert_one_line_error(run("check", "Dockerfile"), "Dockerfile", "binary")
@@ -455,19 +499,108 @@ def test_unknown_output_format_in_config() -> None:
     assert_one_line_error(run("check"), "output-format", "'xml'")
 
 
-def test_unknown_instruction_names_file_and_line() -> None:
-    write("Dockerfile", "FROM python:3.11-slim\nFOO bar\n")
-    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "FOO")
+def test_unknown_instruction_is_a_finding_with_line_and_column() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\n  FOO bar\n")
+    result = run("check", "Dockerfile")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert "Dockerfile:2:3: DL1000 [syntax-error] Dockerfile parse error: unknown instruction " in (
+        result.stdout
+    )
+    assert "'FOO'" in result.stdout
 
 
-def test_unterminated_heredoc_names_file_and_line() -> None:
-    write("Dockerfile", "FROM python:3.11-slim\nRUN <<EOF\necho hi\n")
-    assert_one_line_error(run("check", "Dockerfile"), "Dockerfile:2:", "heredoc")
+def test_unterminated_heredoc_is_a_finding_at_its_marker() -> None:
+    write("Dockerfile", "FROM python:3.11-slim\nRUN cat <<EOF\necho hi\n")
+    result = run("check", "--output-format", "json", "Dockerfile")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)
+    assert (finding["code"], finding["severity"]) == ("DL1000", "error")
+    assert (finding["line"], finding["column"], finding["end_column"]) == (2, 9, 14)
+    assert "heredoc" in finding["message"]
 
 
 def test_unparsable_stdin_uses_the_stdin_filename() -> None:
     result = run("check", "-", "--stdin-filename", "app/Dockerfile", input="FROM x\nFOO bar\n")
-    assert_one_line_error(result, "app/Dockerfile:2:", "FOO")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("app/Dockerfile", 2, "DL1000")]
+
+
+def test_a_file_that_does_not_parse_does_not_stop_the_others() -> None:
+    write("a/Dockerfile", PIP)
+    write("b/Dockerfile", "FROM x\nFOO bar\n")
+    write("c/Dockerfile", APT)
+    result = run("check", "a", "b", "c")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert {(p, c) for p, _, c in findings(result.stdout)} == {
+        (str(Path("a/Dockerfile")), "DL3042"),
+        (str(Path("b/Dockerfile")), "DL1000"),
+        (str(Path("c/Dockerfile")), "DL3009"),
+        (str(Path("c/Dockerfile")), "DL3015"),
+    }
+
+
+def test_files_docker_rejects_are_findings_among_the_others() -> None:
+    write("a/Dockerfile", CLEAN)
+    write("b/Dockerfile", "\n")
+    write("c/Dockerfile", "# FROM python:3.11-slim\n")
+    write("d/Dockerfile", "ARG V=3.11\n")
+    write("e/Dockerfile", "FROM python:3.11-slim AS app\nCOPY --from=app /a /b\n")
+    write("f/Dockerfile", PIP)
+    result = run("check", "a", "b", "c", "d", "e", "f")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert [(Path(p).parent.name, line, code) for p, line, code in findings(result.stdout)] == [
+        ("b", 1, "DLS100"),
+        ("c", 1, "DLS101"),
+        ("d", 1, "DLS102"),
+        ("e", 2, "DL3023"),
+        ("f", 2, "DL3042"),
+    ]
+    assert "All checks passed!" not in run("check", "b").stdout
+
+
+def test_parse_error_can_be_ignored_like_any_rule() -> None:
+    write("Dockerfile", "FROM x\nFOO bar\n")
+    assert run("check", "--ignore", "DL1000", "Dockerfile").exit_code == 0
+    assert run("check", "--exit-zero", "Dockerfile").exit_code == 0
+    write("Dockerfile", "# dockerlint-slim: ignore-file=syntax-error\nFROM x\nFOO bar\n")
+    assert run("check", "Dockerfile").exit_code == 0
+
+
+ALL_FORMATS = ["text", "json", "sarif", "github", "gitlab", "checkstyle", "junit"]
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_parse_error_appears_in_every_format(fmt: str) -> None:
+    write("good/Dockerfile", CLEAN)
+    write("bad/Dockerfile", "FROM x\nRUN <<EOF\necho\n")
+    result = run("check", "--output-format", fmt, "bad", "good")
+    assert result.exit_code == 1, result.stderr
+    assert "DL1000" in result.stdout
+    bad = "bad/Dockerfile" if fmt in ("sarif", "github", "gitlab") else str(Path("bad/Dockerfile"))
+    assert bad in result.stdout
+    if fmt == "github":
+        assert result.stdout.startswith("::error file=bad/Dockerfile,line=2,endLine=2,col=5,")
+    elif fmt == "sarif":
+        [res] = json.loads(result.stdout)["runs"][0]["results"]
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert (res["ruleId"], res["level"]) == ("DL1000", "error")
+        assert (region["startLine"], region["startColumn"], region["endColumn"]) == (2, 5, 10)
+    elif fmt == "gitlab":
+        [issue] = json.loads(result.stdout)
+        assert (issue["check_name"], issue["severity"]) == ("DL1000", "major")
+        assert issue["location"]["lines"] == {"begin": 2, "end": 2}
+    elif fmt == "junit":
+        root = ET.fromstring(result.stdout)
+        assert root.get("failures") == "1"
+        [failure] = root.iter("failure")
+        assert failure.get("type") == "DL1000"
+    elif fmt == "checkstyle":
+        [error] = ET.fromstring(result.stdout).iter("error")
+        assert (error.get("line"), error.get("column")) == ("2", "5")
+        assert error.get("source") == "dockerlint-slim.DL1000"
 
 
 def test_target_naming_a_missing_stage() -> None:
@@ -1175,8 +1308,14 @@ def test_fix_of_a_folder_fixes_every_file() -> None:
 def test_fix_of_an_unparsable_file_writes_nothing() -> None:
     text = "FROM python:3.11-slim\nRUN pip install flask\nFOO bar\n"
     write("Dockerfile", text)
-    assert_one_line_error(run("check", "--fix", "Dockerfile"), "Dockerfile:3:")
+    write("ok/Dockerfile", PIP)
+    result = run("check", "--fix", "Dockerfile", "ok")
+    assert result.exit_code == 1
+    assert findings(result.stdout) == [("Dockerfile", 3, "DL1000")]
     assert Path("Dockerfile").read_text() == text
+    assert Path("ok/Dockerfile").read_text() == PIP_FIXED
+    result = run("check", "--diff", "--unsafe-fixes", "Dockerfile")
+    assert (result.exit_code, result.stdout) == (0, "")
 
 
 def test_diff_prints_a_unified_diff_and_writes_nothing() -> None:
@@ -1502,12 +1641,6 @@ E2E_ERRORS = {
         "invalid TOML",
     ),
     "unknown-select": ([("Dockerfile", PIP.encode())], ["check", "--select", "DL9999"], "DL9999"),
-    "unknown-instruction": (
-        [("Dockerfile", b"FROM x\nFOO bar\n")],
-        ["check"],
-        "Dockerfile:2:",
-    ),
-    "heredoc": ([("Dockerfile", b"FROM x\nRUN <<EOF\necho\n")], ["check"], "Dockerfile:2:"),
     "missing-target": (
         [("Dockerfile", PIP.encode())],
         ["check", "--target", "nope"],

@@ -169,6 +169,19 @@ def test_missing_path(tmp_path: Path) -> None:
     assert str(info.value) == "path/x: no such file or directory"
 
 
+def test_errors_are_collected_and_the_other_paths_searched(tmp_path: Path) -> None:
+    touch(tmp_path / "empty" / "README.md")
+    touch(tmp_path / "app" / "Dockerfile")
+    touch(tmp_path / "Containerfile")
+    errors: list[str] = []
+    found = find_dockerfiles(
+        [Path("empty"), Path("app"), Path("gone"), Path("Containerfile")], errors=errors
+    )
+    assert found == [Path("app/Dockerfile"), Path("Containerfile")]
+    assert [e.split(":")[0] for e in errors] == ["empty", "gone"]
+    assert "no Dockerfile found" in errors[0] and "no such file" in errors[1]
+
+
 @needs_symlinks
 def test_broken_symlink_given_explicitly(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").symlink_to(tmp_path / "nowhere")

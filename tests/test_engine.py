@@ -15,7 +15,7 @@ from dockerlint_slim.engine import lint, parse_pragmas
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.fixer import FixError, fix_text, write_atomic
 from dockerlint_slim.model import Instruction, Stage, build_model
-from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.rule import Context, Rule, Violation, all_rules
 from dockerlint_slim.scanner import ScanError
 
 BAD = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\nRUN pip install x\n"
@@ -79,9 +79,43 @@ def test_positions_are_one_based_with_exclusive_end():
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
 
 
-def test_bad_input_raises_scan_error():
-    with pytest.raises(ScanError):
-        lint("FROM a\nFOO bar\n")
+def test_bad_input_is_a_parse_error_finding():
+    result = lint("FROM a\n\n  FOO bar\n")
+    assert isinstance(result.parse_error, ScanError)
+    [finding] = result.findings
+    assert (finding.code, finding.severity) == ("DL1000", Severity.ERROR)
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 3, 3, 6)
+    assert finding.fix is None and finding.stage is None
+    assert result.model.instructions == () and result.model.text == "FROM a\n\n  FOO bar\n"
+
+
+def test_parse_error_without_a_rule_that_reports_it_has_no_finding():
+    result = lint("FROM a\nFOO bar\n", rules=[r for r in all_rules() if r.code != "DL1000"])
+    assert result.findings == [] and result.parse_error is not None
+
+
+def test_parse_error_pragmas():
+    above = "FROM a\n# dockerlint-slim: ignore=DL1000\nFOO bar\n"
+    assert lint(above).findings == [] and lint(above).suppressed == 1
+    hadolint = "# hadolint global ignore=DL1000\nFROM a\nRUN <<EOF\n"
+    assert lint(hadolint).findings == []
+    not_above = "FROM a\n# dockerlint-slim: ignore=DL1000\n\nFOO bar\n"
+    assert [f.code for f in lint(not_above).findings] == ["DL1000"]
+    other = "FROM a\n# dockerlint-slim: ignore-file=DL3042\nFOO bar\n"
+    assert [f.code for f in lint(other).findings] == ["DL1000"]
+
+
+def test_parse_error_positions():
+    cases = {
+        "FROM a\nRUN\n": (2, 1, 4),  # no arguments: the keyword
+        "FROM a\nRUN x <<-'END'\nbody\n": (2, 7, 15),  # unterminated: the marker
+        "# escape=\\\n# escape=`\nFROM a\n": (2, 1, 11),  # second directive: its line
+        "\ufeffFOO\n": (1, 1, 4),  # a BOM is not a column
+        "FROM a\nONBUILD FROM b\n": (2, 9, 13),  # the trigger that is not allowed
+    }
+    for text, (line, column, end_column) in cases.items():
+        [finding] = lint(text).findings
+        assert (finding.line, finding.column, finding.end_column) == (line, column, end_column)
 
 
 class _Breaker(Rule):

@@ -325,7 +325,13 @@ def test_fixture_file_round_trip(path: Path):
         f"no Dockerfile texts in {TOML_CASES_DIR}/*.toml",
     ),
 )
-def test_toml_case_round_trip(text: str):
+def test_toml_case_round_trip(text: str, request: pytest.FixtureRequest):
+    if request.node.callspec.id.startswith("DL1000::"):
+        # the parse error rule's cases hold text that does not parse, on purpose
+        try:
+            scan(text)
+        except ScanError:
+            return
     result = scan(text)
     assert result.render() == text
     assert_consistent(text, result)

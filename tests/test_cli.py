@@ -643,13 +643,21 @@ def test_fix_with_stdin_and_a_machine_format_keeps_stdout_for_the_file() -> None
 
 @pytest.mark.parametrize(
     "data",
-    [b"FROM x\nFOO bar\n", b"FROM x\n\x00\n", b"FROM x\nRUN echo \xe9\n"],
-    ids=["does-not-parse", "binary", "latin-1"],
+    [b"FROM x\n\x00\n", b"FROM x\nRUN echo \xe9\n"],
+    ids=["binary", "latin-1"],
 )
 def test_fix_with_stdin_gives_back_an_input_it_cannot_fix(data: bytes) -> None:
     result = run("check", "--fix", "-", input=data)
     assert result.stdout_bytes == data  # an editor replacing its buffer loses nothing
     assert_one_line_error(result)
+
+
+def test_fix_with_stdin_gives_back_a_file_that_does_not_parse_with_its_finding() -> None:
+    data = b"FROM x\nFOO bar\n"
+    result = run("check", "--fix", "-", input=data)
+    assert result.stdout_bytes == data
+    assert result.exit_code == 1
+    assert "-:2:1: DL1000 [syntax-error]" in result.stderr
 
 
 def test_fix_with_stdin_and_other_paths() -> None:

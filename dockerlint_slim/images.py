@@ -95,6 +95,8 @@ _UBUNTU_NAMES = set(UBUNTU_CODENAMES.values())
 # name the release in the tag or not rely on this default.
 PYTHON_DEFAULT_RELEASE = "trixie"
 _PYTHON_LAST_DEFAULT_RELEASE: dict[str, str] = {
+    "3.3": "jessie",
+    "3.4": "stretch",
     "2.7": "buster",
     "3.5": "buster",
     "3.6": "bullseye",

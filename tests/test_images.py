@@ -32,6 +32,8 @@ CLASSIFY = [
     ("python:3.11.7", "python full 3.11.7 3.11 D glibc fat+tools apt"),
     ("python:2.7", "python full 2.7 2.7 buster glibc fat+tools apt"),
     ("python:3.8", "python full 3.8 3.8 bookworm glibc fat+tools apt"),
+    ("python:3.4-slim", "python slim 3.4 3.4 stretch glibc - apt"),
+    ("python:3.3", "python full 3.3 3.3 jessie glibc fat+tools apt"),
     ("python:3.11-bookworm", "python full 3.11 3.11 bookworm glibc fat+tools apt"),
     ("python:3.12-bullseye", "python full 3.12 3.12 bullseye glibc fat+tools apt"),
     ("python:3.13-trixie", "python full 3.13 3.13 trixie glibc fat+tools apt"),

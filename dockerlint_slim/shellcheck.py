@@ -176,10 +176,10 @@ def run_shellcheck(
             raise ShellCheckError("ShellCheck's output is not JSON") from None
         by_name = dict(zip(names, scripts))
         for c in comments:
-            script = by_name.get(c.get("file", ""))
-            if script is None or c.get("line") != script.body_line:
+            found = by_name.get(c.get("file", ""))
+            if found is None or c.get("line") != found.body_line:
                 continue  # a remark on the lines this module added
-            findings.append(_finding(model, path, script, c))
+            findings.append(_finding(model, path, found, c))
     findings.sort(key=Finding.sort_key)
     return findings
 

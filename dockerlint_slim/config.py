@@ -10,8 +10,10 @@ Rule selection is deliberately simple (no "more specific selector wins")::
     enabled = (select | extend-select) - ignore - matching per-file-ignores
 
 A selector is ``ALL``, an exact code (``DL3042``), a code prefix (``DL3``, ``DLS``) or a
-rule's kebab-case name (``pip-cache-kept``). A prefix made only of letters must equal the
-whole letter part of a code: ``DL`` selects ``DL3042`` but not ``DLS001``.
+rule's kebab-case name (``pip-cache-kept``), in any letter case (``dl3042``, ``all``,
+``Pip-Cache-Kept``): codes and prefixes are kept upper case, names lower case. A prefix made
+only of letters must equal the whole letter part of a code: ``DL`` selects ``DL3042`` but not
+``DLS001``.
 """
 
 from __future__ import annotations
@@ -299,11 +301,16 @@ def load_config(path: Path) -> Settings:
 
 
 def _check_selector(selector: object) -> str | None:
-    """The selector if it is syntactically valid, else None."""
+    """The selector in its canonical spelling if it is syntactically valid, else None: any
+    letter case is accepted; ``ALL``, codes and prefixes are upper case, names lower case."""
     if not isinstance(selector, str):
         return None
-    if selector == "ALL" or _CODE_PREFIX_RE.fullmatch(selector) or _NAME_RE.fullmatch(selector):
-        return selector
+    if selector.upper() == "ALL":
+        return "ALL"
+    if _CODE_PREFIX_RE.fullmatch(selector.upper()):
+        return selector.upper()
+    if _NAME_RE.fullmatch(selector.lower()):
+        return selector.lower()
     return None
 
 
@@ -370,9 +377,10 @@ def _parse(table: Mapping[str, Any], source: Path, *, in_pyproject: bool) -> Set
                 "severity", f"expected a table of code = severity, got {_type_name(value)}"
             )
         overrides: list[tuple[str, Severity]] = []
-        for code, level in value.items():
+        for key, level in value.items():
+            code = key.upper()
             if not _CODE_RE.fullmatch(code):
-                raise where.error("severity", f"{code!r} is not a rule code (expected e.g. DL3042)")
+                raise where.error("severity", f"{key!r} is not a rule code (expected e.g. DL3042)")
             if not isinstance(level, str):
                 raise where.error(
                     "severity", f"{code}: expected a severity string, got {_type_name(level)}"
@@ -448,8 +456,10 @@ def _cli_selectors(option: str, values: Sequence[str]) -> SelectorList:
             part = part.strip()
             if not part:
                 continue
-            if _check_selector(part) is None:
+            selector = _check_selector(part)
+            if selector is None:
                 raise ConfigError(f"{option}: invalid rule selector {part!r}", key=option)
+            part = selector
             if part not in out:
                 out.append(part)
     return tuple(out)
@@ -513,13 +523,14 @@ def merge_cli(
 
 
 def selector_matches(selector: str, rule: RuleLike) -> bool:
-    """Whether ``selector`` (ALL, code, code prefix or rule name) selects ``rule``."""
-    if selector == "ALL" or selector == rule.name:
+    """Whether ``selector`` (ALL, code, code prefix or rule name, in any letter case) selects
+    ``rule``."""
+    if selector.upper() == "ALL" or selector.lower() == rule.name:
         return True
-    sel = _CODE_PREFIX_RE.fullmatch(selector)
+    sel = _CODE_PREFIX_RE.fullmatch(selector.upper())
     code = _CODE_PREFIX_RE.fullmatch(rule.code)
     if sel is None or code is None:
-        return selector == rule.code
+        return selector.upper() == rule.code
     return sel[1] == code[1] and code[2].startswith(sel[2])
 
 
@@ -625,7 +636,7 @@ def validate_selectors(settings: Settings, known: Sequence[RuleLike]) -> None:
 def severity_for(settings: Settings, code: str, default: Severity) -> Severity:
     """The configured severity of rule ``code``, else ``default``."""
     for configured, level in settings.severity:
-        if configured == code:
+        if configured.upper() == code:
             return level
     return default
 

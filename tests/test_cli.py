@@ -727,6 +727,11 @@ def test_text_path_is_relative_to_how_it_was_given() -> None:
         (("--ignore", "DL301"), {"DL3042", "DL3009"}),
         (("--select", "DL3042", "--extend-select", "DL3009"), {"DL3042", "DL3009"}),
         (("--select", "DL3", "--ignore", "DL3042"), {"DL3009", "DL3015"}),
+        # codes, prefixes, names and ALL in any letter case
+        (("--select", "dl3042"), {"DL3042"}),
+        (("--select", "dl300,Apt-Install-Recommends"), {"DL3009", "DL3015"}),
+        (("--select", "all", "--ignore", "dl3042"), {"DL3009", "DL3015"}),
+        (("--select", "dl3042", "--extend-select", "Dl3009"), {"DL3042", "DL3009"}),
     ],
 )
 def test_select_ignore_extend_select(args: tuple[str, ...], expected: set[str]) -> None:

@@ -362,11 +362,45 @@ def test_absolute_path_shown_outside_cwd(tmp_path: Path, monkeypatch: pytest.Mon
         ("pip-cache-kept", {"DL3042"}),
         ("D", set()),
         ("DL9999", set()),
-        ("dl3042", set()),  # codes are upper case
+        ("dl3042", {"DL3042"}),  # any letter case
+        ("dl3", {"DL3008", "DL3042"}),
+        ("dls", {"DLS001", "DLS002", "DLS010"}),
+        ("all", ALL_CODES),
+        ("Pip-Cache-Kept", {"DL3042"}),
     ],
 )
 def test_selector_matching(selector: str, expected: set[str]) -> None:
     assert {r.code for r in RULES if selector_matches(selector, r)} == expected
+
+
+def test_selectors_are_case_insensitive_and_kept_canonical(tmp_path: Path) -> None:
+    write(
+        tmp_path / ".dockerlint-slim.toml",
+        """
+        select = ["all"]
+        ignore = ["dl3008", "Pip-Cache-Kept"]
+        extend-select = ["dls0"]
+        [per-file-ignores]
+        "dev.Dockerfile" = ["dl4006"]
+        [severity]
+        dl3042 = "error"
+        """,
+    )
+    s = load_config(tmp_path / ".dockerlint-slim.toml")
+    assert s.select == ("ALL",)
+    assert s.ignore == ("DL3008", "pip-cache-kept")
+    assert s.extend_select == ("DLS0",)
+    assert s.per_file_ignores == (("dev.Dockerfile", ("DL4006",)),)
+    assert s.severity_map == {"DL3042": Severity.ERROR}
+    validate_selectors(s, RULES)
+    assert resolve_rules(s, RULES) == ALL_CODES - {"DL3008", "DL3042"}
+    dev = tmp_path / "dev.Dockerfile"
+    assert resolve_rules(s, RULES, dev) == ALL_CODES - {"DL3008", "DL3042", "DL4006"}
+    assert severity_for(s, "DL3042", Severity.WARNING) is Severity.ERROR
+    cli = merge_cli(s, select=["dl3042,dls001"], ignore=["all"], extend_select=["dls010"])
+    assert cli.select == ("DL3042", "DLS001")
+    assert cli.ignore == ("ALL",)
+    assert cli.extend_select == ("DLS010",)
 
 
 def test_resolve_rules_select_extend_ignore(tmp_path: Path) -> None:

@@ -36,6 +36,10 @@ def _err(message: str) -> None:
     click.echo(f"dockerlint-slim: error: {message}", err=True)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"dockerlint-slim: warning: {message}", err=True)
+
+
 def _use_color(no_color: bool, stream: IO[str]) -> bool:
     if no_color or os.environ.get("NO_COLOR"):
         return False
@@ -183,7 +187,10 @@ def check(
 
     try:
         resolver = ConfigResolver(
-            Path(config_path) if config_path else None, known=rules, transform=transform
+            Path(config_path) if config_path else None,
+            known=rules,
+            transform=transform,
+            warn=_warn,
         )
         run_settings = resolver.for_dir(Path.cwd())
     except ConfigError as exc:
@@ -563,7 +570,9 @@ def verify(
         raise Failure(str(exc)) from None
     context = Path(context_dir) if context_dir is not None else guess_context(path, text)
     try:
-        resolver = ConfigResolver(Path(config_path) if config_path else None, known=all_rules())
+        resolver = ConfigResolver(
+            Path(config_path) if config_path else None, known=all_rules(), warn=_warn
+        )
         settings = resolver.for_file(path)
         fix_outcome = fix_text(
             text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context

@@ -1,7 +1,9 @@
 """Configuration: ``[tool.dockerlint-slim]`` in ``pyproject.toml`` or a ``.dockerlint-slim.toml``.
 
 Discovery walks up from the folder of each checked file: the nearest folder holding a
-configuration wins. In one folder ``.dockerlint-slim.toml`` beats ``pyproject.toml``; a
+configuration wins. In one folder ``.dockerlint-slim.toml`` beats ``pyproject.toml`` (as
+``ruff.toml`` beats ``pyproject.toml`` for ruff; :class:`ConfigResolver` warns when both
+configure this tool, since the ``pyproject.toml`` table is then ignored); a
 ``pyproject.toml`` without a ``[tool.dockerlint-slim]`` table is skipped and the walk goes
 on, up to the filesystem root. ``--config FILE`` replaces discovery (see :func:`load_config`).
 
@@ -260,6 +262,20 @@ def _locate(directory: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
         if table is not None:
             return pyproject, table, True
     return None
+
+
+def _shadowed(directory: Path) -> Path | None:
+    """The ``pyproject.toml`` of ``directory`` when it has a ``[tool.dockerlint-slim]`` table
+    that the ``.dockerlint-slim.toml`` next to it hides (None otherwise, or when it cannot be
+    read: the file in use decides, a broken neighbour is not an error)."""
+    pyproject = directory / PYPROJECT_FILENAME
+    try:
+        if not pyproject.is_file() or TOOL_NAME.encode() not in pyproject.read_bytes():
+            return None
+        table = _pyproject_table(_read_toml(pyproject), _Where(pyproject, True))
+    except (OSError, ConfigError):
+        return None
+    return pyproject if table is not None else None
 
 
 def _walk_up(start_dir: Path) -> Iterable[Path]:
@@ -651,6 +667,8 @@ class ConfigResolver:
     applied to every loaded settings, typically ``lambda s: merge_cli(s, ...)``; when
     ``known`` is given every resulting settings is checked with :func:`validate_selectors`.
     Discovery results are memoised per folder and each config file is parsed once.
+    ``warn`` is told (once per folder) when a folder holds both a ``.dockerlint-slim.toml``
+    and a ``pyproject.toml`` with a ``[tool.dockerlint-slim]`` table: the first is used.
     """
 
     def __init__(
@@ -659,9 +677,11 @@ class ConfigResolver:
         *,
         known: Sequence[RuleLike] | None = None,
         transform: Callable[[Settings], Settings] | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self._known = known
         self._transform = transform
+        self._warn = warn
         self._by_dir: dict[Path, Settings] = {}
         self._by_source: dict[Path, Settings] = {}
         self._default: Settings | None = None
@@ -698,6 +718,13 @@ class ConfigResolver:
                 source, table, in_pyproject = found
                 result = self._by_source.get(source)
                 if result is None:
+                    shadowed = None if in_pyproject else _shadowed(current)
+                    if shadowed is not None and self._warn is not None:
+                        self._warn(
+                            f"{_display(source)} and {_display(shadowed)} both configure "
+                            f"{TOOL_NAME}; using {_display(source)} (the {PYPROJECT_TABLE} "
+                            "table is ignored)"
+                        )
                     result = self._finish(_parse(table, source, in_pyproject=in_pyproject))
                     self._by_source[source] = result
                 break

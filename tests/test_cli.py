@@ -765,9 +765,26 @@ def test_config_in_pyproject() -> None:
 
 def test_standalone_config_beats_pyproject_in_the_same_folder() -> None:
     write("Dockerfile", MIXED)
+    write("sub/Dockerfile", MIXED)
     write("pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DL3042"]\n')
     write(".dockerlint-slim.toml", 'select = ["DL3009"]\n')
-    assert codes(run("check").stdout) == {"DL3009"}
+    result = run("check", ".", "sub")
+    assert codes(result.stdout) == {"DL3009"}
+    # one line, once, naming both files and the one in use
+    assert result.stderr == (
+        "dockerlint-slim: warning: .dockerlint-slim.toml and pyproject.toml both configure "
+        "dockerlint-slim; using .dockerlint-slim.toml (the [tool.dockerlint-slim] table is "
+        "ignored)\n"
+    )
+
+
+def test_no_warning_when_pyproject_does_not_configure_the_linter() -> None:
+    write("Dockerfile", MIXED)
+    write("pyproject.toml", '[tool.other]\nname = "dockerlint-slim"\n')
+    write(".dockerlint-slim.toml", 'select = ["DL3009"]\n')
+    result = run("check")
+    assert codes(result.stdout) == {"DL3009"}
+    assert result.stderr == ""
 
 
 def test_nearest_config_wins() -> None:

@@ -639,6 +639,22 @@ def test_resolver_memoises_per_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     assert calls == []
 
 
+def test_resolver_warns_once_when_both_files_configure_one_folder(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DLS"]\n')
+    write(tmp_path / ".dockerlint-slim.toml", 'select = ["DL3"]\n')
+    write(tmp_path / "b" / "pyproject.toml", "[tool.dockerlint-slim\n")  # broken, hidden
+    write(tmp_path / "b" / ".dockerlint-slim.toml", 'select = ["DL4"]\n')
+    warnings: list[str] = []
+    resolver = ConfigResolver(warn=warnings.append)
+    assert resolver.for_file(tmp_path / "Dockerfile").select == ("DL3",)
+    assert resolver.for_file(tmp_path / "a" / "Dockerfile").select == ("DL3",)
+    assert resolver.for_file(tmp_path / "b" / "Dockerfile").select == ("DL4",)
+    assert warnings == [
+        ".dockerlint-slim.toml and pyproject.toml both configure dockerlint-slim; using "
+        ".dockerlint-slim.toml (the [tool.dockerlint-slim] table is ignored)"
+    ]
+
+
 def test_resolver_explicit_config_error_is_eager(tmp_path: Path) -> None:
     write(tmp_path / "bad.toml", "nope = 1\n")
     with pytest.raises(ConfigError, match=r"bad\.toml: unknown key 'nope'"):

@@ -11,6 +11,9 @@ Rule selection is deliberately simple (no "more specific selector wins")::
 
     enabled = (select | extend-select) - ignore - matching per-file-ignores
 
+A rule marked opt-in (``DLS201``) is enabled only by its exact code or name in ``select`` or
+``extend-select``, never by ``ALL`` or a prefix.
+
 A selector is ``ALL``, an exact code (``DL3042``), a code prefix (``DL3``, ``DLS``) or a
 rule's kebab-case name (``pip-cache-kept``), in any letter case (``dl3042``, ``all``,
 ``Pip-Cache-Kept``): codes and prefixes are kept upper case, names lower case. A prefix made
@@ -550,9 +553,24 @@ def selector_matches(selector: str, rule: RuleLike) -> bool:
     return sel[1] == code[1] and code[2].startswith(sel[2])
 
 
-def _matching(selectors: Iterable[str], rules: Sequence[RuleLike]) -> set[str]:
+def _named(selector: str, rule: RuleLike) -> bool:
+    return selector.upper() == rule.code or selector.lower() == rule.name
+
+
+def _matching(
+    selectors: Iterable[str], rules: Sequence[RuleLike], *, enabling: bool = False
+) -> set[str]:
+    """Codes of ``rules`` that one of ``selectors`` matches; when ``enabling``, an opt-in
+    rule (``opt_in = True``) only by its exact code or name, never by ALL or a prefix."""
     selectors = tuple(selectors)
-    return {r.code for r in rules if any(selector_matches(s, r) for s in selectors)}
+    return {
+        r.code
+        for r in rules
+        if any(
+            _named(s, r) if enabling and getattr(r, "opt_in", False) else selector_matches(s, r)
+            for s in selectors
+        )
+    }
 
 
 def _glob_variants(glob: str) -> set[str]:
@@ -607,7 +625,8 @@ def resolve_rules(
 ) -> set[str]:
     """Codes of the rules enabled for ``path``:
     ``(select | extend-select) - ignore - per-file-ignores matching path``."""
-    enabled = _matching(settings.select, rules) | _matching(settings.extend_select, rules)
+    enabled = _matching(settings.select, rules, enabling=True)
+    enabled |= _matching(settings.extend_select, rules, enabling=True)
     enabled -= _matching(settings.ignore, rules)
     if path is not None:
         for glob, selectors in settings.per_file_ignores:

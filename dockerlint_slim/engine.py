@@ -1,108 +1,26 @@
 """One stage-aware pass of the enabled rules over a Dockerfile model.
 
 Selection, severity overrides and pragmas are applied here, centrally; rules never see them.
-
-Pragmas (comments):
-
-* ``# dockerlint-slim: ignore=CODE[,CODE]`` in the comment block directly above an
-  instruction silences those rules for that instruction;
-* ``# dockerlint-slim: ignore-stage=CODE[,…]`` directly above a ``FROM``: the whole stage;
-* ``# dockerlint-slim: ignore-file=CODE[,…]`` anywhere: the whole file;
-* hadolint's ``# hadolint ignore=DL…`` (instruction), ``# hadolint global ignore=DL…`` (file)
-  and ``# hadolint stage ignore=DL…`` (stage) apply to rules that carry that DL code.
-
-A code may also be a rule name or ``ALL``.
+Pragma comments are read by :mod:`dockerlint_slim.pragmas`; rules that judge the pragmas
+themselves (``Rule.reads_pragmas``) run after every other rule and see which codes were used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
 from .model import Dockerfile, Instruction, Stage, build_model
+from .pragmas import Pragmas, parse_pragmas
 from .rule import Context, Rule, Violation, all_rules
-from .scanner import Comment, ScanResult
+from .scanner import ScanResult
 
 __all__ = ["LintResult", "Pragmas", "lint", "lint_model", "parse_pragmas", "rule_metas"]
-
-_OWN = re.compile(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
-_HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
-
-
-def _codes(text: str) -> frozenset[str]:
-    first = text.strip().split()[0] if text.strip() else ""
-    return frozenset(c.strip() for c in first.split(",") if c.strip())
-
-
-@dataclass
-class Pragmas:
-    """Suppressions found in the comments of one file."""
-
-    file: set[tuple[str, str]] = field(default_factory=set)  # (kind, code); kind own|hadolint
-    stage: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
-    instruction: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
-
-    def suppresses(self, rule: type[Rule], inst: Instruction | None) -> bool:
-        scopes = [self.file]
-        if inst is not None:
-            scopes.append(self.instruction.get(inst.index, set()))
-            if inst.stage is not None:
-                scopes.append(self.stage.get(inst.stage, set()))
-        return any(_matches(kind, code, rule) for scope in scopes for kind, code in scope)
-
-
-def _matches(kind: str, code: str, rule: type[Rule]) -> bool:
-    upper = code.upper()
-    if kind == "hadolint":
-        return upper in (h.upper() for h in rule.hadolint) or upper == rule.code.upper()
-    return (
-        upper in ("ALL", rule.code.upper())
-        or code.lower() == rule.name
-        or upper in (h.upper() for h in rule.hadolint)
-    )
-
-
-def _parse_comment(comment: Comment) -> tuple[str, str, frozenset[str]] | None:
-    """(scope, kind, codes) for a pragma comment; scope is instruction|stage|file."""
-    body = comment.body
-    m = _OWN.match(body)
-    if m:
-        scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}
-        return scope[m.group(1).lower()], "own", _codes(m.group(2))
-    m = _HADOLINT.match(body)
-    if m:
-        which = (m.group(1) or "").lower()
-        scope_name = {"global": "file", "stage": "stage"}.get(which, "instruction")
-        return scope_name, "hadolint", _codes(m.group(2))
-    return None
-
-
-def parse_pragmas(model: Dockerfile) -> Pragmas:
-    pragmas = Pragmas()
-    for item in model.scan.items:
-        if isinstance(item, Comment):
-            parsed = _parse_comment(item)
-            if parsed and parsed[0] == "file":
-                pragmas.file.update((parsed[1], c) for c in parsed[2])
-    for inst in model.instructions:
-        for comment in inst.comments:
-            parsed = _parse_comment(comment)
-            if not parsed or parsed[0] == "file":
-                continue
-            scope, kind, codes = parsed
-            entries = {(kind, c) for c in codes}
-            if scope == "stage":
-                if inst.keyword == "FROM" and inst.stage is not None:
-                    pragmas.stage.setdefault(inst.stage, set()).update(entries)
-            else:
-                pragmas.instruction.setdefault(inst.index, set()).update(entries)
-    return pragmas
 
 
 @dataclass
@@ -169,9 +87,15 @@ def lint_model(
 ) -> LintResult:
     catalogue = list(rules) if rules is not None else all_rules()
     enabled_codes = resolve_rules(settings, catalogue, file_path or Path(model.path))
-    active = [r for r in catalogue if r.code in enabled_codes]
+    # the rules that judge pragmas run last: they read which codes the others used
+    active = sorted(
+        (r for r in catalogue if r.code in enabled_codes), key=lambda r: r.reads_pragmas
+    )
     pragmas = parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
+    ctx.pragmas = pragmas
+    ctx.enabled = frozenset(enabled_codes)
+    ctx.catalogue = tuple(catalogue) + tuple(r for r in all_rules() if r not in catalogue)
     findings: list[Finding] = []
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0

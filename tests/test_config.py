@@ -414,6 +414,28 @@ def test_resolve_rules_select_extend_ignore(tmp_path: Path) -> None:
     assert resolve_rules(s, RULES) == {"DL3042", "DLS002"}
 
 
+def test_opt_in_rules_are_enabled_by_exact_code_or_name_only(tmp_path: Path) -> None:
+    @dataclass(frozen=True)
+    class OptIn:
+        code: str
+        name: str
+        opt_in: bool = True
+
+    rules = [*RULES, OptIn("DLS201", "unused-pragma")]
+    assert resolve_rules(Settings(root=tmp_path), rules) == ALL_CODES
+    assert resolve_rules(Settings(select=("DLS",), root=tmp_path), rules) == {
+        "DLS001",
+        "DLS002",
+        "DLS010",
+    }
+    chosen = Settings(extend_select=("dls201",), root=tmp_path)
+    assert resolve_rules(chosen, rules) == ALL_CODES | {"DLS201"}
+    by_name = Settings(select=("unused-pragma",), root=tmp_path)
+    assert resolve_rules(by_name, rules) == {"DLS201"}
+    ignored = Settings(extend_select=("DLS201",), ignore=("DLS",), root=tmp_path)
+    assert resolve_rules(ignored, rules) == ALL_CODES - {"DLS001", "DLS002", "DLS010"}
+
+
 def test_empty_select_selects_nothing(tmp_path: Path) -> None:
     write(tmp_path / ".dockerlint-slim.toml", 'select = []\nextend-select = ["DLS010"]\n')
     s = load_config(tmp_path / ".dockerlint-slim.toml")

@@ -215,3 +215,34 @@ def test_covered_findings_come_back_when_the_covering_rule_is_off() -> None:
     # an ignore pragma on the FROM has the same effect
     pragma = "# dockerlint-slim: ignore=DLS007\n" + COMPILING
     assert {"DLS001", "DLS002", "DLS003"} <= {c for c, _ in codes(pragma)}
+
+
+def test_unknown_pragma_code_points_at_the_code_and_suggests_one():
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3024\nRUN pip install x\n"
+    found = [f for f in lint(text, "Dockerfile").findings]
+    assert [(f.code, f.line, f.column, f.end_column) for f in found] == [("DLS200", 2, 34, 40)]
+    assert found[0].message == (
+        "Unknown rule code `DL3024` in a pragma comment (did you mean `DL3042`?)."
+    )
+    assert found[0].fix is None
+
+
+def test_unused_pragma_is_opt_in_and_judges_only_enabled_rules():
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3009\nRUN pip install x\n"
+    assert codes(text) == []  # ALL does not enable DLS201
+    chosen = merge_cli(Settings.default(), extend_select=["unused-pragma"])
+    assert codes(text, chosen) == [("DLS201", 2)]
+    (finding,) = lint(text, "Dockerfile", chosen).findings
+    assert (finding.column, finding.end_column) == (34, 40)
+    assert fix_text(text, "Dockerfile", chosen).text == text.replace(",DL3009", "")
+    # DL3009 off: its code says nothing about the pragma
+    off = merge_cli(Settings.default(), extend_select=["DLS201"], ignore=["DL3009"])
+    assert codes(text, off) == []
+
+
+def test_pragma_rules_can_be_suppressed_by_a_file_pragma():
+    text = (
+        "# dockerlint-slim: ignore-file=DLS200\n"
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=nope\nRUN true\n"
+    )
+    assert codes(text) == []

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
@@ -100,6 +101,7 @@ def lint_model(
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
     judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
+    exec_index: Any = False  # made when the first fix is seen; None: no exec-form instruction
     for cls in active:
         rule = cls()  # made for its pass and dropped after it, with what it kept
         raised: list[tuple[Violation, Instruction | None]] = []
@@ -113,6 +115,13 @@ def lint_model(
             if pragmas.suppresses(cls, where):
                 suppressed += 1
                 continue
+            if violation.fix is not None:
+                if exec_index is False:
+                    from .exec_form import exec_index as make_index
+
+                    exec_index = make_index(model)
+                if exec_index is not None:
+                    violation = _exec_checked(violation, model, exec_index)
             finding = _finding(cls, violation, where, model, settings)
             if violation.covered_by:
                 covered.append((finding, violation.covered_by))
@@ -123,6 +132,20 @@ def lint_model(
     findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed, ctx.context_dir)
+
+
+def _exec_checked(violation: Violation, model: Dockerfile, index: Any) -> Violation:
+    """``violation`` with a fix that an exec-form instruction can take (see
+    :mod:`~dockerlint_slim.exec_form`); a fix it cannot take is dropped, with a note."""
+    from .exec_form import EXEC_NOTE, exec_safe
+
+    assert violation.fix is not None
+    fix = exec_safe(violation.fix, model, index)
+    if fix is violation.fix:
+        return violation
+    if fix is None:
+        return replace(violation, fix=None, note=violation.note or EXEC_NOTE)
+    return replace(violation, fix=fix)
 
 
 def _judged(

@@ -7,6 +7,8 @@ this model only; they never look at raw text except through the spans it gives.
 from __future__ import annotations
 
 import bisect
+import json
+import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
-from .shell import Command, blank_run_text, parse_shell
+from .shell import Command, Word, blank_run_text, command_from_words, parse_shell
 
 __all__ = [
     "SHELLS",
@@ -27,6 +29,8 @@ __all__ = [
     "Stage",
     "build_model",
     "change_workdir",
+    "exec_words",
+    "shell_script",
     "substitute",
 ]
 
@@ -325,7 +329,8 @@ class Instruction:
     index: int
     raw: RawInstruction
     stage: int | None
-    commands: tuple[Command, ...] = ()  # shell-form RUN: every simple command, in order
+    # RUN: every simple command, in order (exec form: the array, or the script it hands a shell)
+    commands: tuple[Command, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     comments: tuple[Comment, ...] = ()  # the comment block directly above
     # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
@@ -477,12 +482,86 @@ def _stage_shell(raw: RawInstruction) -> str | None:
     return None
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def exec_words(raw: RawInstruction, text: str) -> tuple[Word, ...] | None:
+    """The elements of an exec-form instruction's JSON array as words: ``text`` is the
+    decoded string, ``raw`` the JSON string as written (quotes included) and the offsets its
+    span in the file. None when the array cannot be mapped back to the text exactly (a
+    string broken by a line continuation)."""
+    args = raw.json_args
+    if args is None:
+        return None
+    segments = [(s.start, s.end) for s in raw.segments]
+    snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
+    words: list[Word] = []
+    for m in _JSON_STRING.finditer(snippet):
+        token = m.group(0)
+        try:
+            value = json.loads(token)
+        except ValueError:
+            return None
+        start = raw.args_start + m.start()
+        words.append(Word(value, token, start, start + len(token)))
+    if tuple(w.text for w in words) != args:
+        return None
+    return tuple(words)
+
+
+def shell_script(words: tuple[Word, ...]) -> Word | None:
+    """The script word of ``["/bin/sh", "-c", "script", …]`` (also ``bash -ec``, ``-lc``)."""
+    if not words or os.path.basename(words[0].text) not in SHELLS:
+        return None
+    i = 1
+    takes_script = False
+    while i < len(words) and words[i].text.startswith("-") and len(words[i].text) > 1:
+        takes_script = takes_script or ("c" in words[i].text[1:] and words[i].text[1] != "-")
+        i += 1
+    return words[i] if takes_script and i < len(words) else None
+
+
+def _exec_commands(
+    raw: RawInstruction, text: str
+) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
+    """An exec-form RUN as commands. ``["pip", "install", "flask"]`` is one command whose
+    argv is the array (each word spans its JSON string). ``["/bin/sh", "-c", "script"]``
+    runs a shell: the script is parsed; when its JSON string has no escapes, offsets inside
+    it are exact; with escapes (``\\"``, ``\\n``) they cannot be mapped back, so every word
+    spans the whole script string (read, but no fix can point inside it)."""
+    words = exec_words(raw, text)
+    if not words:
+        return (), ()
+    script = shell_script(words)
+    if script is None:
+        cmd = command_from_words(words, words[0].start, words[-1].end)
+        return ((cmd,) if cmd is not None else ()), ()
+    if script.raw[1:-1] == script.text:
+        return parse_shell(script.text, script.start + 1)
+    commands, variables = parse_shell(script.text, 0)
+    whole = (script.start, script.end)
+    return (
+        tuple(
+            Command(
+                tuple(Word(w.text, w.raw, *whole) for w in c.argv),
+                c.assignments,
+                c.wrappers,
+                *whole,
+            )
+            for c in commands
+        ),
+        variables,
+    )
+
+
 def _run_commands(
     raw: RawInstruction, text: str, escape: str
 ) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
-    """Parse a shell-form RUN into commands and the shell variables it sets on their own.
-    Heredoc bodies run by a shell are parsed too."""
-    if raw.json_args is not None or raw.args_start >= raw.command_end:
+    """Parse a RUN into commands and the shell variables it sets on their own: the shell
+    form's text, heredoc bodies run by a shell, and the exec form (:func:`_exec_commands`)."""
+    if raw.json_args is not None:
+        return _exec_commands(raw, text)
+    if raw.args_start >= raw.command_end:
         return (), ()
     segments = [(s.start, s.end) for s in raw.segments]
     snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
@@ -584,7 +663,7 @@ def build_model(
         sidx = len(stage_rows) - 1
         commands: tuple[Command, ...] = ()
         shell_vars: tuple[tuple[str, str], ...] = ()
-        if kw == "RUN" and not row["powershell"]:
+        if kw == "RUN" and (raw.json_args is not None or not row["powershell"]):
             commands, shell_vars = _run_commands(raw, text, result.escape)
         inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
         if kw == "ENV":

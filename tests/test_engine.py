@@ -246,3 +246,59 @@ def test_pragma_rules_can_be_suppressed_by_a_file_pragma():
         "FROM python:3.11-slim\n# dockerlint-slim: ignore=nope\nRUN true\n"
     )
     assert codes(text) == []
+
+
+class _Inserts(Rule):
+    """Test rule: inserts ``content`` at ``offset`` chars after the start of each RUN's
+    arguments (negative: before the end of the instruction's own text)."""
+
+    code = "DLS998"
+    name = "inserts"
+    message = "Inserts."
+    fix_title = "Insert"
+    keywords = frozenset({"RUN"})
+    content = ""
+    offset = 0
+    original = ""  # fires on this RUN text only, so that fixing ends
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if ctx.dockerfile.text[inst.start : inst.end].strip() != f"RUN {self.original}":
+            return
+        base = inst.raw.args_start if self.offset >= 0 else inst.raw.command_end
+        at = base + self.offset
+        yield self.violation(inst.start, inst.end, edits=[Edit(at, at, self.content)])
+
+
+@pytest.mark.parametrize(
+    ("run", "offset", "content", "fixed"),
+    [
+        # plain words after an element become elements
+        ('["pip", "install", "x"]', 6, " --a --b", '["pip", "--a", "--b", "install", "x"]'),
+        # before the array: flags are not in the JSON
+        ('["pip", "install", "x"]', 0, "--network=none ", '--network=none ["pip", "install", "x"]'),
+        # inside a script without escapes: kept as written
+        ('["sh", "-c", "make"]', -2, " && true", '["sh", "-c", "make && true"]'),
+        # words that need quoting, a quote in a script, an escaped script, mid-word: dropped
+        ('["pip", "install", "x"]', 6, " $HOME", None),
+        ('["sh", "-c", "make"]', -2, ' "q"', None),
+        ('["sh", "-c", "make \\"a\\""]', -2, " && true", None),
+        ('["pip", "install", "x"]', 3, " --a", None),
+        ('["pip", "install", "x"]', -1, " && rm -rf /tmp/x", None),
+    ],
+)
+def test_fixes_in_exec_form_are_written_as_json_or_dropped(
+    monkeypatch, run, offset, content, fixed
+):
+    import dockerlint_slim.engine as engine
+
+    rule = type("_Rule", (_Inserts,), {"content": content, "offset": offset, "original": run})
+    monkeypatch.setattr(engine, "all_rules", lambda: [rule])
+    text = f"FROM a\nRUN {run}\n"
+    (finding,) = lint(text).findings
+    if fixed is None:
+        assert finding.fix is None
+        assert "exec-form" in (finding.note or "")
+        assert fix_text(text).text == text
+    else:
+        assert fix_text(text).text == f"FROM a\nRUN {fixed}\n"
+        assert build_model(f"FROM a\nRUN {fixed}\n").instructions[1].exec_args is not None

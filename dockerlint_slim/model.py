@@ -30,8 +30,10 @@ __all__ = [
     "build_model",
     "change_workdir",
     "exec_words",
+    "shell_kind",
     "shell_script",
     "substitute",
+    "windows_image",
 ]
 
 
@@ -316,6 +318,32 @@ class ImageRef:
         return self.raw
 
 
+# tag words of Windows images: python:3.12-windowsservercore-ltsc2022, …-nanoserver-1809,
+# mcr.microsoft.com/powershell:lts-windowsservercore-ltsc2022, dotnet/sdk:8.0-nanoserver-…
+_WINDOWS_TAG_WORDS = frozenset({"windowsservercore", "nanoserver", "servercore", "windows"})
+
+
+def windows_image(image: ImageRef, platform: str | None = None) -> bool:
+    """Whether ``image`` is a Windows container image: ``FROM --platform=windows/…``,
+    Microsoft's Windows bases (``mcr.microsoft.com/windows/servercore``, ``…/nanoserver``,
+    ``…/windows``, ``…/windows/server``, the old ``microsoft/windowsservercore``), or a tag
+    that names a Windows variant (``python:3.12-windowsservercore-ltsc2022``,
+    ``mcr.microsoft.com/powershell:lts-nanoserver-1809``)."""
+    if platform is not None:
+        return platform.strip().lower().startswith("windows")
+    parts = image.repository.split("/")
+    microsoft = image.registry == "mcr.microsoft.com" or (
+        not image.registry and parts[0] == "microsoft"
+    )
+    if microsoft and (
+        parts[0] == "windows"
+        or parts[-1] in ("windowsservercore", "nanoserver", "servercore", "windows")
+    ):
+        return True
+    tag = (image.tag or "").lower()
+    return any(word in _WINDOWS_TAG_WORDS for word in re.split(r"[-_.]", tag))
+
+
 # --------------------------------------------------------------------------- instructions
 
 # programs that run a shell command line or script (the first word of an exec form)
@@ -335,6 +363,9 @@ class Instruction:
     comments: tuple[Comment, ...] = ()  # the comment block directly above
     # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
     shell_vars: tuple[tuple[str, str], ...] = ()
+    # the shell that runs a shell-form RUN: ``sh`` (any POSIX shell), ``powershell`` (also
+    # pwsh) or ``cmd`` (the default on Windows images); see :data:`SHELL_KINDS`
+    shell: str = "sh"
 
     @property
     def shell_env(self) -> Mapping[str, str]:
@@ -430,6 +461,7 @@ class Stage:
     instructions: tuple[Instruction, ...]  # FROM first
     ships: bool = False  # the target stage or one of its FROM-ancestors
     is_target: bool = False
+    windows: bool = False  # a Windows image (its base, or the stage it is built FROM, is)
 
     @property
     def name(self) -> str:
@@ -474,6 +506,63 @@ class Dockerfile:
 
 
 # --------------------------------------------------------------------------- building
+
+
+def shell_kind(program: str) -> str:
+    """``sh``, ``powershell`` or ``cmd``: the kind of shell a ``SHELL`` program is
+    (``C:\\Windows\\System32\\cmd.exe``, ``pwsh``, ``/bin/bash``…)."""
+    name = re.split(r"[\\/]", program.strip().lower())[-1]
+    name = name[:-4] if name.endswith(".exe") else name
+    if name in ("powershell", "pwsh"):
+        return "powershell"
+    if name == "cmd":
+        return "cmd"
+    return "sh"
+
+
+# PowerShell and cmd lines: statements end at these; a word is text between blanks, with
+# "double" (both) and 'single' (PowerShell) quotes kept together
+_STATEMENT_END = {
+    "powershell": re.compile(r"&&|\|\||[;|\n]"),  # a lone & is the call operator
+    "cmd": re.compile(r"&&|\|\||[;|&\n]"),
+}
+_PLAIN_WORD = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s\"';|&]+(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&]+)*")
+
+
+def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command, ...]:
+    """A PowerShell or cmd RUN read as plain command lines: statements split at ``;``,
+    ``&&``, ``||``, ``|``, ``&`` and line breaks, words at blanks (quotes kept together and
+    removed from the word's text). Enough to see ``pip install flask`` or
+    ``& C:\\Python\\python.exe -m pip install flask``; script blocks, pipelines of
+    cmdlets and variables are not understood (their words are read as written). A program
+    given by a Windows path is named by its file name without ``.exe`` (``pip``)."""
+    if raw.json_args is not None or raw.args_start >= raw.command_end or raw.heredocs:
+        return ()
+    segments = [(s.start, s.end) for s in raw.segments]
+    snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
+    commands: list[Command] = []
+    begin = 0
+    ends = [m.start() for m in _STATEMENT_END[shell].finditer(snippet)]
+    for end in [*ends, len(snippet)]:
+        words = [
+            _plain_word(m.group(0), raw.args_start + m.start())
+            for m in _PLAIN_WORD.finditer(snippet, begin, end)
+        ]
+        begin = end + (2 if snippet.startswith(("&&", "||"), end) else 1)
+        if words:
+            program = re.split(r"[\\/]", words[0].text)[-1]
+            if program.lower().endswith(".exe"):
+                program = program[:-4]
+            words[0] = Word(program, words[0].raw, words[0].start, words[0].end)
+            cmd = command_from_words(words, words[0].start, words[-1].end)
+            if cmd is not None:
+                commands.append(cmd)
+    return tuple(commands)
+
+
+def _plain_word(raw: str, start: int) -> Word:
+    text = re.sub(r"\"([^\"]*)\"|'([^']*)'", lambda m: m.group(1) or m.group(2) or "", raw)
+    return Word(text, raw, start, start + len(raw))
 
 
 def _stage_shell(raw: RawInstruction) -> str | None:
@@ -601,7 +690,6 @@ def build_model(
     aliases: dict[str, int] = {}
     env = _EnvBuilder()
     stage_envs: list[Env] = []  # the environment at the end of each stage
-    powershell = False
     comments: list[Comment] = []
     for item in result.items:
         if isinstance(item, Comment):
@@ -633,16 +721,27 @@ def build_model(
             if stage_rows:
                 stage_envs.append(env.current)
             env = _EnvBuilder(stage_envs[parent] if parent is not None else None)
-            powershell = stage_rows[parent]["powershell"] if parent is not None else False
+            base = ImageRef.parse(expanded or base_text, resolved=complete)
+            if parent is not None:
+                windows = stage_rows[parent]["windows"]
+                shell = stage_rows[parent]["shell"]
+            else:
+                platform = next((f.value for f in raw.flags if f.name == "platform"), None)
+                if platform is not None:
+                    platform = substitute(platform, global_args)[0]
+                    platform = platform if "/" in platform else None  # $BUILDPLATFORM …
+                windows = windows_image(base, platform)
+                shell = "cmd" if windows else "sh"
             inst = Instruction(index, raw, sidx, (), env.current, above)
             stage_rows.append(
                 {
                     "alias": alias,
                     "inst": inst,
-                    "base": ImageRef.parse(expanded or base_text, resolved=complete),
+                    "base": base,
                     "parent": parent,
                     "insts": [inst],
-                    "powershell": powershell,
+                    "shell": shell,
+                    "windows": windows,
                 }
             )
             if alias:
@@ -663,9 +762,12 @@ def build_model(
         sidx = len(stage_rows) - 1
         commands: tuple[Command, ...] = ()
         shell_vars: tuple[tuple[str, str], ...] = ()
-        if kw == "RUN" and (raw.json_args is not None or not row["powershell"]):
+        shell = row["shell"]
+        if kw == "RUN" and (raw.json_args is not None or shell == "sh"):
             commands, shell_vars = _run_commands(raw, text, result.escape)
-        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
+        elif kw == "RUN":
+            commands = _plain_commands(raw, text, shell)
+        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars, shell)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
                 env.set(name, substitute(value, Overlay(env.live, global_args))[0])
@@ -678,12 +780,7 @@ def build_model(
                     env.setdefault(name, value)
             env.commit()
         elif kw == "SHELL":
-            shell = _stage_shell(raw) or ""
-            row["powershell"] = (
-                "powershell" in shell.lower()
-                or "pwsh" in shell.lower()
-                or (shell.lower().endswith("cmd") or shell.lower().endswith("cmd.exe"))
-            )
+            row["shell"] = shell_kind(_stage_shell(raw) or "")
         row["insts"].append(inst)
         instructions.append(inst)
 
@@ -724,6 +821,7 @@ def build_model(
             s.instructions,
             ships=s.index in shipping,
             is_target=s.index == target_index,
+            windows=stage_rows[s.index]["windows"],
         )
         for s in stages
     ]

@@ -22,8 +22,8 @@ def append_point(inst: Instruction, text: str) -> int | None:
     raw = inst.raw
     if inst.form == "exec" and raw.sub is None:
         return _script_end(inst, text)
-    if inst.form != "shell" or raw.heredocs or raw.sub is not None:
-        return None
+    if inst.form != "shell" or inst.shell != "sh" or raw.heredocs or raw.sub is not None:
+        return None  # PowerShell and cmd: `&&` and `rm -rf` mean other things there
     args = raw.args
     if _COMMENT.search(args):
         return None

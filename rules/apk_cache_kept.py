@@ -62,6 +62,8 @@ class ApkCacheKept(Rule):
     stage that ships, when the same `RUN` does not remove `/var/cache/apk/*` afterwards and
     no cache mount covers that folder.
 
+    Stages built on a Windows image are not judged: there is no apk there.
+
     ## Why is this bad?
     Without `--no-cache`, apk stores the index of every repository (`APKINDEX.*.tar.gz`,
     a few MB) in `/var/cache/apk`, fetching it on its own when it is missing or older than
@@ -108,7 +110,7 @@ class ApkCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or mounted_away(inst, _FOLDERS):
+        if not inst.commands or stage.windows or mounted_away(inst, _FOLDERS):
             return
         commands = inst.commands
         for n, cmd in enumerate(commands):

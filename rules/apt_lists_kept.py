@@ -24,6 +24,8 @@ class AptListsKept(Rule):
     Checks for `apt-get update` (or `apt update`) in a stage that ships, with no removal of
     `/var/lib/apt/lists` in the same `RUN` and no cache mount on that folder.
 
+    Stages built on a Windows image are not judged: there is no apt there.
+
     ## Why is this bad?
     `apt-get update` downloads the package indexes of every configured repository into
     `/var/lib/apt/lists` (about 20 to 50 MB on Debian). Removing them in a later `RUN` does
@@ -65,7 +67,7 @@ class AptListsKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands:
+        if not inst.commands or stage.windows:  # apt is Linux only
             return
         mounts = {norm_path(t) for t in inst.cache_mount_targets()}
         if mounts & _CLEANS:

@@ -28,6 +28,8 @@ class DnfCacheKept(Rule):
     with no `dnf clean all` (or `rm -rf /var/cache/dnf`) after them in the same `RUN` and
     no cache mount on the cache folder.
 
+    Stages built on a Windows image are not judged: there is no dnf there.
+
     ## Why is this bad?
     dnf downloads the metadata of every enabled repository and builds solver caches from it
     in `/var/cache/dnf` (`/var/cache/yum` for microdnf, `/var/cache/libdnf5` for dnf 5):
@@ -70,6 +72,8 @@ class DnfCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if stage.windows:  # dnf is Linux only
+            return
         for tools, folders in _FAMILIES:
             found = rpm_cache_left(inst, ctx.dockerfile.text, tools, folders)
             if found is None:

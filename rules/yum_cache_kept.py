@@ -23,6 +23,8 @@ class YumCacheKept(Rule):
     `rm -rf /var/cache/yum`) after them in the same `RUN` and no cache mount on the cache
     folder.
 
+    Stages built on a Windows image are not judged: there is no yum there.
+
     ## Why is this bad?
     yum downloads the metadata of every enabled repository into `/var/cache/yum`
     (`/var/cache/dnf` where yum is dnf, from RHEL 8 on): often 100 MB or more. In a `RUN`
@@ -63,6 +65,8 @@ class YumCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if stage.windows:  # yum is Linux only
+            return
         found = rpm_cache_left(inst, ctx.dockerfile.text, ("yum",), _FOLDERS)
         if found is not None:
             cmd, sub, edit = found

@@ -7,6 +7,7 @@ themselves (``Rule.reads_pragmas``) run after every other rule and see which cod
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Sequence
@@ -102,6 +103,7 @@ def lint_model(
     suppressed = 0
     judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
     exec_index: Any = False  # made when the first fix is seen; None: no exec-form instruction
+    starts: list[int] | None = None  # where each instruction starts, once a rule's finish asks
     for cls in active:
         rule = cls()  # made for its pass and dropped after it, with what it kept
         raised: list[tuple[Violation, Instruction | None]] = []
@@ -110,7 +112,10 @@ def lint_model(
                 continue
             for inst in _judged(stage, cls.keywords, judged):
                 raised.extend((v, inst) for v in rule.check(inst, stage, ctx))
-        raised.extend((v, _instruction_at(model, v.start)) for v in rule.finish(ctx))
+        for v in rule.finish(ctx):
+            if starts is None:
+                starts = [i.start for i in model.instructions]
+            raised.append((v, _instruction_at(model, starts, v.start)))
         for violation, where in raised:
             if pragmas.suppresses(cls, where):
                 suppressed += 1
@@ -164,10 +169,12 @@ def _judged(
     return found
 
 
-def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
-    for inst in model.instructions:
-        if inst.start <= offset < inst.end:
-            return inst
+def _instruction_at(model: Dockerfile, starts: list[int], offset: int) -> Instruction | None:
+    """The instruction whose text holds ``offset`` (``starts``: each instruction's start,
+    in file order)."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k >= 0 and model.instructions[k].start <= offset < model.instructions[k].end:
+        return model.instructions[k]
     return None
 
 

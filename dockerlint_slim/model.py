@@ -543,12 +543,21 @@ def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command
     commands: list[Command] = []
     begin = 0
     ends = [m.start() for m in _STATEMENT_END[shell].finditer(snippet)]
+    comment_end = 0  # a comment runs to the end of its line, over `;` and `&`
     for end in [*ends, len(snippet)]:
         words = [
             _plain_word(m.group(0), raw.args_start + m.start())
-            for m in _PLAIN_WORD.finditer(snippet, begin, end)
+            for m in _PLAIN_WORD.finditer(snippet, max(begin, comment_end), end)
         ]
         begin = end + (2 if snippet.startswith(("&&", "||"), end) else 1)
+        if shell == "powershell":
+            at = next((n for n, w in enumerate(words) if w.raw.startswith("#")), None)
+        else:
+            at = 0 if words and words[0].text.lower() in ("rem", "::") else None
+        if at is not None:
+            line_end = snippet.find("\n", words[at].start - raw.args_start)
+            comment_end = len(snippet) if line_end < 0 else line_end
+            words = words[:at]
         if words:
             program = re.split(r"[\\/]", words[0].text)[-1]
             if program.lower().endswith(".exe"):

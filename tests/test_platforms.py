@@ -103,6 +103,20 @@ def test_powershell_and_cmd_lines_are_read_as_plain_commands() -> None:
     ]
 
 
+def test_comments_in_powershell_and_cmd_lines_are_not_commands() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN REM pip install a & pip install b\n"
+        'SHELL ["powershell", "-Command"]\n'
+        "RUN Write-Host hi # pip install c; pip install d\n"
+        "RUN pip install e; # pip install f\n"
+    )
+    cmd, ps, ps2 = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    assert cmd.commands == ()  # REM runs to the end of the line, over &
+    assert [[w.text for w in c.argv] for c in ps.commands] == [["Write-Host", "hi"]]
+    assert [[w.text for w in c.argv] for c in ps2.commands] == [["pip", "install", "e"]]
+
+
 def _found(text: str, *select: str) -> list[tuple[str, int, str]]:
     settings = merge_cli(Settings.default(), select=list(select)) if select else None
     return [(f.code, f.line, f.message) for f in lint(text, "Dockerfile", settings).findings]

@@ -467,6 +467,7 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
                 "fix_safety": r.fix_safety.label if r.fix_safety is not None else None,
                 "hadolint": list(r.hadolint),
                 "shipped_only": r.shipped_only,
+                "opt_in": r.opt_in,
                 "docs": r.docs(),
             }
             for r in chosen
@@ -483,6 +484,8 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
             meta += " · Fix: none"
         if r.shipped_only:
             meta += " · Judges only stages that ship"
+        if r.opt_in:
+            meta += " · Opt-in: enabled only by its code or name"
         parts.append(f"{head}{r.message}\n\n{meta}\n\n{r.docs()}\n")
     click.echo("\n".join(parts), nl=False)
 

@@ -1244,6 +1244,31 @@ def test_rule_json() -> None:
         assert f"## {section}" in data["docs"]
 
 
+def test_opt_in_rule_says_so() -> None:
+    text = run("rule", "unused-pragma").stdout
+    _assert_rule_docs(text, "DLS201", "unused-pragma")
+    assert "Opt-in: enabled only by its code or name" in text
+    assert "Opt-in" not in run("rule", "DL3042").stdout
+    data = json.loads(run("rule", "--output-format", "json", "dls201").stdout)
+    assert data["opt_in"] is True
+
+
+def test_pragma_codes_are_checked_end_to_end() -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL3009,DL9999\n"
+        "RUN pip install flask\n",
+    )
+    result = run("check", "Dockerfile")
+    assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
+    assert "Unknown rule code `DL9999` in a pragma comment" in result.stdout
+    result = run("check", "--extend-select", "dls201", "--fix", "Dockerfile")
+    assert Path("Dockerfile").read_text() == (
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL9999\nRUN pip install flask\n"
+    )
+    assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
+
+
 def test_rule_all_json() -> None:
     data = json.loads(run("rule", "--all", "--output-format", "json").stdout)
     codes = [r["code"] for r in data]

@@ -187,3 +187,14 @@ def test_windows_bases_get_no_linux_image_and_no_rewrite() -> None:
     assert finding.fix is None and "Windows image" in (finding.note or "")
     fat = "FROM python:3.12-windowsservercore-ltsc2022\nRUN pip install --no-cache-dir flask\n"
     assert _found(fat) == []  # DLS001 proposes no Linux slim image
+
+
+def test_linux_package_managers_are_not_read_on_windows() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN apt-get install -y gcc libpq-dev\n"
+        "RUN apt-get purge -y gcc\n"
+    )
+    assert _found(text, "DLS002", "DLS004", "DLS007") == []
+    linux = text.replace("mcr.microsoft.com/windows/servercore:ltsc2022", "debian:bookworm")
+    assert {c for c, _, _ in _found(linux, "DLS002", "DLS004")} == {"DLS002", "DLS004"}

@@ -7,7 +7,8 @@ passes every fix through :func:`exec_safe`:
 
 * an insertion of plain words right after an element of the array becomes new elements
   (`` --no-cache-dir`` after ``"install"`` → ``, "--no-cache-dir"``);
-* an edit inside the script of ``["/bin/sh", "-c", "script"]`` stays as it is when the
+* an edit inside the script of ``["/bin/sh", "-c", "script"]`` (or of
+  ``["powershell", "-Command", …]``, ``["cmd", "/S", "/C", …]``) stays as it is when the
   script's JSON string has no escapes (offsets are exact there) and the new text needs no
   escaping either;
 * anything else is not offered, and the finding says why.
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .edits import Edit, Fix, apply_edits
-from .model import Dockerfile, Instruction, exec_words, shell_script
+from .model import Dockerfile, Instruction, exec_scripts, exec_words
 from .scanner import scan
 
 __all__ = ["EXEC_NOTE", "exec_index", "exec_safe"]
@@ -97,12 +98,14 @@ def _rewrite(edit: Edit, inst: Instruction, text: str) -> Edit | None:
     words = exec_words(inst.raw, text)
     if not words:
         return None
-    script = shell_script(words)
-    if script is not None:
-        inside = script.start < edit.start and edit.end < script.end
-        exact = script.raw[1:-1] == script.text
+    found = exec_scripts(words)
+    if found is not None:
         content_ok = json.dumps(edit.content, ensure_ascii=False)[1:-1] == edit.content
-        return edit if inside and exact and content_ok else None
+        for script in found[1]:
+            inside = script.start < edit.start and edit.end < script.end
+            if inside and script.raw[1:-1] == script.text and content_ok:
+                return edit
+        return None
     m = _PLAIN_WORDS.fullmatch(edit.content)
     after_word = any(w.end == edit.start for w in words)
     if edit.start != edit.end or m is None or not after_word:

@@ -11,7 +11,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
@@ -29,6 +29,7 @@ __all__ = [
     "Stage",
     "build_model",
     "change_workdir",
+    "exec_scripts",
     "exec_words",
     "shell_kind",
     "shell_script",
@@ -540,13 +541,19 @@ def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command
         return ()
     segments = [(s.start, s.end) for s in raw.segments]
     snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
+    return _plain_lines(snippet, raw.args_start, shell)
+
+
+def _plain_lines(snippet: str, offset: int, shell: str) -> tuple[Command, ...]:
+    """The commands of PowerShell or cmd text ``snippet``, which starts at file offset
+    ``offset`` (see :func:`_plain_commands`)."""
     commands: list[Command] = []
     begin = 0
     ends = [m.start() for m in _STATEMENT_END[shell].finditer(snippet)]
     comment_end = 0  # a comment runs to the end of its line, over `;` and `&`
     for end in [*ends, len(snippet)]:
         words = [
-            _plain_word(m.group(0), raw.args_start + m.start())
+            _plain_word(m.group(0), offset + m.start())
             for m in _PLAIN_WORD.finditer(snippet, max(begin, comment_end), end)
         ]
         begin = end + (2 if snippet.startswith(("&&", "||"), end) else 1)
@@ -555,18 +562,26 @@ def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command
         else:
             at = 0 if words and words[0].text.lower() in ("rem", "::") else None
         if at is not None:
-            line_end = snippet.find("\n", words[at].start - raw.args_start)
+            line_end = snippet.find("\n", words[at].start - offset)
             comment_end = len(snippet) if line_end < 0 else line_end
             words = words[:at]
         if words:
-            program = re.split(r"[\\/]", words[0].text)[-1]
-            if program.lower().endswith(".exe"):
-                program = program[:-4]
-            words[0] = Word(program, words[0].raw, words[0].start, words[0].end)
+            words[0] = _program(words[0])
             cmd = command_from_words(words, words[0].start, words[-1].end)
             if cmd is not None:
                 commands.append(cmd)
     return tuple(commands)
+
+
+def _program(word: Word) -> Word:
+    """A program given by a Windows path, named by its file name without ``.exe``:
+    ``C:\\Python312\\Scripts\\pip.exe`` -> ``pip`` (offsets and raw text kept)."""
+    if "\\" not in word.text and not word.text.lower().endswith(".exe"):
+        return word
+    program = re.split(r"[\\/]", word.text)[-1]
+    if program.lower().endswith(".exe"):
+        program = program[:-4]
+    return Word(program, word.raw, word.start, word.end)
 
 
 def _plain_word(raw: str, start: int) -> Word:
@@ -630,26 +645,55 @@ def _exec_commands(
     words = exec_words(raw, text)
     if not words:
         return (), ()
-    script = shell_script(words)
-    if script is None:
-        cmd = command_from_words(words, words[0].start, words[-1].end)
+    found = exec_scripts(words)
+    if found is None:
+        cmd = command_from_words((_program(words[0]), *words[1:]), words[0].start, words[-1].end)
         return ((cmd,) if cmd is not None else ()), ()
-    if script.raw[1:-1] == script.text:
-        return parse_shell(script.text, script.start + 1)
-    commands, variables = parse_shell(script.text, 0)
-    whole = (script.start, script.end)
-    return (
-        tuple(
-            Command(
-                tuple(Word(w.text, w.raw, *whole) for w in c.argv),
-                c.assignments,
-                c.wrappers,
-                *whole,
+    kind, scripts = found
+    commands: list[Command] = []
+    variables: list[tuple[str, str]] = []
+    for script in scripts:
+        exact = script.raw[1:-1] == script.text
+        at = script.start + 1 if exact else 0
+        if kind == "sh":
+            more, more_vars = parse_shell(script.text, at)
+            variables.extend(more_vars)
+        else:
+            more = _plain_lines(script.text, at, kind)
+        if not exact:
+            whole = (script.start, script.end)
+            more = tuple(
+                Command(
+                    tuple(Word(w.text, w.raw, *whole) for w in c.argv),
+                    c.assignments,
+                    c.wrappers,
+                    *whole,
+                )
+                for c in more
             )
-            for c in commands
-        ),
-        variables,
-    )
+        commands.extend(more)
+    return tuple(commands), tuple(variables)
+
+
+def exec_scripts(words: Sequence[Word]) -> tuple[str, tuple[Word, ...]] | None:
+    """The script words of an exec form that starts a shell, with the kind of shell:
+    ``["/bin/sh", "-c", "script"]`` -> ("sh", (script,)); PowerShell's
+    ``["powershell", "-Command", "a;", "b"]`` -> ("powershell", (a, b)) (it joins what
+    follows ``-Command``); ``["cmd", "/S", "/C", "…"]`` -> ("cmd", (…,)). None otherwise."""
+    script = shell_script(tuple(words))
+    if script is not None:
+        return "sh", (script,)
+    if not words:
+        return None
+    kind = shell_kind(words[0].text)
+    if kind == "sh":
+        return None
+    switches = ("-command", "-c") if kind == "powershell" else ("/c", "/k")
+    for i, word in enumerate(words[1:], 1):
+        if word.text.lower() in switches:
+            rest = tuple(words[i + 1 :])
+            return (kind, rest) if rest else None
+    return None
 
 
 def _run_commands(

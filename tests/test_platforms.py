@@ -198,3 +198,21 @@ def test_linux_package_managers_are_not_read_on_windows() -> None:
     assert _found(text, "DLS002", "DLS004", "DLS007") == []
     linux = text.replace("mcr.microsoft.com/windows/servercore:ltsc2022", "debian:bookworm")
     assert {c for c, _, _ in _found(linux, "DLS002", "DLS004")} == {"DLS002", "DLS004"}
+
+
+def test_exec_form_powershell_and_cmd_scripts_are_read() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'RUN ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';", "pip install a"]\n'
+        'RUN ["cmd", "/S", "/C", "pip install b & pip install c"]\n'
+        'RUN ["C:\\\\Python312\\\\Scripts\\\\pip.exe", "install", "d"]\n'
+        'RUN ["powershell", "Get-ChildItem"]\n'
+    )
+    runs = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    read = [[[w.text for w in c.argv] for c in r.commands] for r in runs]
+    assert read[0][-1] == ["pip", "install", "a"]
+    assert read[1] == [["pip", "install", "b"], ["pip", "install", "c"]]
+    assert read[2] == [["pip", "install", "d"]]
+    assert read[3] == [["powershell", "Get-ChildItem"]]  # no -Command: not a script
+    word = runs[1].commands[1].argv[2]
+    assert text[word.start : word.end] == "c"

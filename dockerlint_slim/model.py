@@ -327,7 +327,8 @@ _WINDOWS_TAG_WORDS = frozenset({"windowsservercore", "nanoserver", "servercore",
 def windows_image(image: ImageRef, platform: str | None = None) -> bool:
     """Whether ``image`` is a Windows container image: ``FROM --platform=windows/…``,
     Microsoft's Windows bases (``mcr.microsoft.com/windows/servercore``, ``…/nanoserver``,
-    ``…/windows``, ``…/windows/server``, the old ``microsoft/windowsservercore``), or a tag
+    ``…/windows``, ``…/windows/server``, the old ``microsoft/windowsservercore``, the .NET
+    Framework images ``mcr.microsoft.com/dotnet/framework/…``), or a tag
     that names a Windows variant (``python:3.12-windowsservercore-ltsc2022``,
     ``mcr.microsoft.com/powershell:lts-nanoserver-1809``)."""
     if platform is not None:
@@ -339,6 +340,7 @@ def windows_image(image: ImageRef, platform: str | None = None) -> bool:
     if microsoft and (
         parts[0] == "windows"
         or parts[-1] in ("windowsservercore", "nanoserver", "servercore", "windows")
+        or parts[:2] == ["dotnet", "framework"]  # .NET Framework images are Windows only
     ):
         return True
     tag = (image.tag or "").lower()

@@ -22,6 +22,8 @@ from dockerlint_slim.model import ImageRef, build_model, shell_kind, windows_ima
         ("mcr.microsoft.com/powershell:lts-windowsservercore-ltsc2022", True),
         ("mcr.microsoft.com/powershell:lts-nanoserver-1809", True),
         ("mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022", True),
+        ("mcr.microsoft.com/dotnet/framework/sdk:4.8.1", True),
+        ("mcr.microsoft.com/dotnet/sdk:8.0", False),
         ("python:3.12-windowsservercore-ltsc2022", True),
         ("python:3.12-nanoserver", True),
         ("python:3.12-slim", False),

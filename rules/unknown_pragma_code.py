@@ -59,17 +59,21 @@ class UnknownPragmaCode(Rule):
         if ctx.pragmas is None:
             return
         rules = ctx.catalogue
+        names = code_names(rules)
+        hints: dict[str, str] = {}  # one look-up per distinct code
         for comment in ctx.pragmas.comments:
             if comment.kind != "own":
                 continue
             for entry in comment.codes:
                 if known_code(entry.code, rules):
                     continue
+                if entry.code not in hints:
+                    hints[entry.code] = _hint(entry.code, names)
                 yield self.violation(
                     entry.start,
                     entry.end,
                     message=f"Unknown rule code `{entry.code}` in a pragma comment"
-                    f"{_hint(entry.code, code_names(rules))}.",
+                    f"{hints[entry.code]}.",
                 )
 
 

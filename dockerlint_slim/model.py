@@ -367,7 +367,7 @@ class Instruction:
     # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
     shell_vars: tuple[tuple[str, str], ...] = ()
     # the shell that runs a shell-form RUN: ``sh`` (any POSIX shell), ``powershell`` (also
-    # pwsh) or ``cmd`` (the default on Windows images); see :data:`SHELL_KINDS`
+    # pwsh) or ``cmd`` (the default on Windows images), after the stage's ``SHELL``
     shell: str = "sh"
 
     @property
@@ -529,7 +529,7 @@ _STATEMENT_END = {
     "powershell": re.compile(r"&&|\|\||[;|\n]"),  # a lone & is the call operator
     "cmd": re.compile(r"&&|\|\||[;|&\n]"),
 }
-_PLAIN_WORD = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s\"';|&]+(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&]+)*")
+_PLAIN_WORD = re.compile(r"(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&])+")
 
 
 def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command, ...]:

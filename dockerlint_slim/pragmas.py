@@ -68,6 +68,7 @@ class PragmaComment:
     scope: str
     codes: list[PragmaCode] = field(default_factory=list)
     applies: bool = False
+    stage: int | None = None  # the stage of the instruction it is above, if any
 
 
 @dataclass
@@ -158,6 +159,7 @@ def parse_pragmas(model: Dockerfile) -> Pragmas:
         pragmas.comments.append(parsed)
         entries = set(parsed.codes)
         inst = above.get(item.start)
+        parsed.stage = inst.stage if inst is not None else None
         if parsed.scope == "file":
             pragmas.file.update(entries)
             parsed.applies = True

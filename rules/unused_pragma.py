@@ -20,9 +20,10 @@ class UnusedPragma(Rule):
     above an instruction).
 
     A code is judged only when every rule it names is enabled for the file (`ALL`: every
-    rule): a rule turned off by the configuration reports nothing, and that says nothing
-    about the pragma. Unknown codes are `DLS200`'s; hadolint's own comments are not judged,
-    since they also serve hadolint.
+    rule) and judges the place: a rule turned off by the configuration reports nothing, nor
+    does a rule that judges only shipped stages in a builder stage (it would with another
+    `--target`), and that says nothing about the pragma. Unknown codes are `DLS200`'s;
+    hadolint's own comments are not judged, since they also serve hadolint.
 
     This rule is opt-in, like ruff's `RUF100`: `ALL` and prefixes do not enable it; select
     it by its code or name (`--extend-select DLS201`).
@@ -69,9 +70,15 @@ class UnusedPragma(Rule):
         if pragmas is None:
             return
         judged = [r for r in ctx.catalogue if not r.reads_pragmas]
+        stages = ctx.dockerfile.stages
         for comment in pragmas.comments:
             if comment.kind != "own":
                 continue
+            # above an instruction of a stage that does not ship, the rules that judge only
+            # shipped stages report nothing there: that says nothing about the pragma
+            unjudged = comment.scope != "file" and (
+                comment.stage is not None and not stages[comment.stage].ships
+            )
             unused: list[PragmaCode] = []
             for entry in comment.codes:
                 if not known_code(entry.code, ctx.catalogue):
@@ -80,7 +87,9 @@ class UnusedPragma(Rule):
                 if not named:
                     continue  # names only the pragma rules
                 if comment.applies and (
-                    entry in pragmas.used or any(r.code not in ctx.enabled for r in named)
+                    entry in pragmas.used
+                    or any(r.code not in ctx.enabled for r in named)
+                    or (unjudged and any(r.shipped_only for r in named))
                 ):
                     continue
                 unused.append(entry)

@@ -339,8 +339,9 @@ class PipCacheKept(Rule):
     - pipenv: safe. ` && rm -rf ~/.cache/pipenv` is appended to the `RUN` (pipenv keeps
       nothing else there; its virtualenvs live elsewhere); no fix when the cache folder was
       moved (`PIPENV_CACHE_DIR`, `XDG_CACHE_HOME`), the command runs behind `sudo`, the
-      base is Windows, or the `RUN` cannot be appended to mechanically (heredoc, trailing
-      comment).
+      base is Windows or the `RUN` runs under PowerShell or cmd, or the `RUN` cannot be
+      appended to mechanically (heredoc, trailing comment, an exec form that starts no
+      shell; in `RUN ["/bin/sh", "-c", "…"]` it is appended inside the script).
     - pdm: unsafe. `--no-cache` is added before the subcommand; it needs pdm 2.13 or newer.
 
     ## References

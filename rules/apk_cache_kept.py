@@ -92,6 +92,8 @@ class ApkCacheKept(Rule):
     ` && rm -rf /var/cache/apk/*` is appended to the `RUN` when an `apk add` follows it in
     the same `RUN` (a later apk call fetches the indexes again); no fix is offered for a
     lone `apk update` or when the `RUN` ends with a comment, an operator or a heredoc.
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [Alpine wiki: Local APK cache](https://wiki.alpinelinux.org/wiki/Local_APK_cache)

@@ -50,6 +50,8 @@ class AptListsKept(Rule):
     comment, an operator or uses a heredoc, or when no install follows the update in the
     same `RUN` (a lone `RUN apt-get update` whose lists a later `RUN` uses: there the fix is
     to merge the two, which is left to you).
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [Docker: best practices for apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)

@@ -48,6 +48,8 @@ class YumCacheKept(Rule):
     `RUN`; it runs only when everything before it succeeded, and a later yum call downloads
     the metadata again. No fix is offered when the `RUN` ends with a comment or an
     operator, uses a heredoc, or installs into an `--installroot`.
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [dnf (yum from RHEL 8 on): clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)

@@ -33,6 +33,8 @@ _HADOLINT = re.compile(
     r"^[ \t]*#[ \t]*hadolint[ \t]+(?:(global|stage)[ \t]+)?ignore[ \t]*=[ \t]*", re.I
 )
 _TOKEN = re.compile(r"[^\s]*")
+# a comment that starts like one of ours: ``# dockerlint-slim: …``
+_OURS = re.compile(r"^[ \t]*#[ \t]*dockerlint-slim[ \t]*:", re.I)
 
 
 class _RuleLike(Protocol):
@@ -80,6 +82,9 @@ class Pragmas:
     instruction: dict[int, set[PragmaCode]] = field(default_factory=dict)
     comments: list[PragmaComment] = field(default_factory=list)  # in file order
     used: set[PragmaCode] = field(default_factory=set)
+    # comments that start like ours (``# dockerlint-slim:``) but cannot be read as a pragma
+    # (an unknown kind such as ``ignore-files=``, no ``=``, no code)
+    unreadable: list[Comment] = field(default_factory=list)
 
     def suppresses(self, rule: _RuleLike, inst: Instruction | None) -> bool:
         """Whether a pragma in scope silences ``rule`` at ``inst``; every code that does is
@@ -154,7 +159,9 @@ def parse_pragmas(model: Dockerfile) -> Pragmas:
         if not isinstance(item, Comment):
             continue
         parsed = _parse_comment(item)
-        if parsed is None:
+        if parsed is None or (parsed.kind == "own" and not parsed.codes):
+            if _OURS.match(item.text):
+                pragmas.unreadable.append(item)
             continue
         pragmas.comments.append(parsed)
         entries = set(parsed.codes)

@@ -209,7 +209,10 @@ def check(
 
     try:
         resolver = ConfigResolver(
-            Path(config_path) if config_path else None, known=rules, transform=transform
+            Path(config_path) if config_path else None,
+            known=rules,
+            transform=transform,
+            warn=_warn,
         )
         run_settings = resolver.for_dir(Path.cwd())
     except ConfigError as exc:
@@ -548,6 +551,7 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
                 "fix_safety": r.fix_safety.label if r.fix_safety is not None else None,
                 "hadolint": list(r.hadolint),
                 "shipped_only": r.shipped_only,
+                "opt_in": r.opt_in,
                 "docs": r.docs(),
             }
             for r in chosen
@@ -564,6 +568,8 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
             meta += " · Fix: none"
         if r.shipped_only:
             meta += " · Judges only stages that ship"
+        if r.opt_in:
+            meta += " · Opt-in: enabled only by its code or name"
         parts.append(f"{head}{r.message}\n\n{meta}\n\n{r.docs()}\n")
     click.echo("\n".join(parts), nl=False)
 
@@ -651,7 +657,9 @@ def verify(
         raise Failure(str(exc)) from None
     context = Path(context_dir) if context_dir is not None else guess_context(path, text)
     try:
-        resolver = ConfigResolver(Path(config_path) if config_path else None, known=all_rules())
+        resolver = ConfigResolver(
+            Path(config_path) if config_path else None, known=all_rules(), warn=_warn
+        )
         settings = resolver.for_file(path)
         fix_outcome = fix_text(
             text, dockerfile, settings, unsafe=True, file_path=path, context_dir=context

@@ -1,7 +1,9 @@
 """Configuration: ``[tool.dockerlint-slim]`` in ``pyproject.toml`` or a ``.dockerlint-slim.toml``.
 
 Discovery walks up from the folder of each checked file: the nearest folder holding a
-configuration wins. In one folder ``.dockerlint-slim.toml`` beats ``pyproject.toml``; a
+configuration wins. In one folder ``.dockerlint-slim.toml`` beats ``pyproject.toml`` (as
+``ruff.toml`` beats ``pyproject.toml`` for ruff; :class:`ConfigResolver` warns when both
+configure this tool, since the ``pyproject.toml`` table is then ignored); a
 ``pyproject.toml`` without a ``[tool.dockerlint-slim]`` table is skipped and the walk goes
 on, up to the filesystem root. ``--config FILE`` replaces discovery (see :func:`load_config`).
 
@@ -9,9 +11,14 @@ Rule selection is deliberately simple (no "more specific selector wins")::
 
     enabled = (select | extend-select) - ignore - matching per-file-ignores
 
+A rule marked opt-in (``DLS201``) is enabled only by its exact code or name in ``select`` or
+``extend-select``, never by ``ALL`` or a prefix.
+
 A selector is ``ALL``, an exact code (``DL3042``), a code prefix (``DL3``, ``DLS``) or a
-rule's kebab-case name (``pip-cache-kept``). A prefix made only of letters must equal the
-whole letter part of a code: ``DL`` selects ``DL3042`` but not ``DLS001``.
+rule's kebab-case name (``pip-cache-kept``), in any letter case (``dl3042``, ``all``,
+``Pip-Cache-Kept``): codes and prefixes are kept upper case, names lower case. A prefix made
+only of letters must equal the whole letter part of a code: ``DL`` selects ``DL3042`` but not
+``DLS001``.
 """
 
 from __future__ import annotations
@@ -260,6 +267,20 @@ def _locate(directory: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
     return None
 
 
+def _shadowed(directory: Path) -> Path | None:
+    """The ``pyproject.toml`` of ``directory`` when it has a ``[tool.dockerlint-slim]`` table
+    that the ``.dockerlint-slim.toml`` next to it hides (None otherwise, or when it cannot be
+    read: the file in use decides, a broken neighbour is not an error)."""
+    pyproject = directory / PYPROJECT_FILENAME
+    try:
+        if not pyproject.is_file() or TOOL_NAME.encode() not in pyproject.read_bytes():
+            return None
+        table = _pyproject_table(_read_toml(pyproject), _Where(pyproject, True))
+    except (OSError, ConfigError):
+        return None
+    return pyproject if table is not None else None
+
+
 def _walk_up(start_dir: Path) -> Iterable[Path]:
     start = Path(os.path.abspath(start_dir))
     yield start
@@ -299,11 +320,16 @@ def load_config(path: Path) -> Settings:
 
 
 def _check_selector(selector: object) -> str | None:
-    """The selector if it is syntactically valid, else None."""
+    """The selector in its canonical spelling if it is syntactically valid, else None: any
+    letter case is accepted; ``ALL``, codes and prefixes are upper case, names lower case."""
     if not isinstance(selector, str):
         return None
-    if selector == "ALL" or _CODE_PREFIX_RE.fullmatch(selector) or _NAME_RE.fullmatch(selector):
-        return selector
+    if selector.upper() == "ALL":
+        return "ALL"
+    if _CODE_PREFIX_RE.fullmatch(selector.upper()):
+        return selector.upper()
+    if _NAME_RE.fullmatch(selector.lower()):
+        return selector.lower()
     return None
 
 
@@ -370,9 +396,10 @@ def _parse(table: Mapping[str, Any], source: Path, *, in_pyproject: bool) -> Set
                 "severity", f"expected a table of code = severity, got {_type_name(value)}"
             )
         overrides: list[tuple[str, Severity]] = []
-        for code, level in value.items():
+        for key, level in value.items():
+            code = key.upper()
             if not _CODE_RE.fullmatch(code):
-                raise where.error("severity", f"{code!r} is not a rule code (expected e.g. DL3042)")
+                raise where.error("severity", f"{key!r} is not a rule code (expected e.g. DL3042)")
             if not isinstance(level, str):
                 raise where.error(
                     "severity", f"{code}: expected a severity string, got {_type_name(level)}"
@@ -448,8 +475,10 @@ def _cli_selectors(option: str, values: Sequence[str]) -> SelectorList:
             part = part.strip()
             if not part:
                 continue
-            if _check_selector(part) is None:
+            selector = _check_selector(part)
+            if selector is None:
                 raise ConfigError(f"{option}: invalid rule selector {part!r}", key=option)
+            part = selector
             if part not in out:
                 out.append(part)
     return tuple(out)
@@ -513,19 +542,35 @@ def merge_cli(
 
 
 def selector_matches(selector: str, rule: RuleLike) -> bool:
-    """Whether ``selector`` (ALL, code, code prefix or rule name) selects ``rule``."""
-    if selector == "ALL" or selector == rule.name:
+    """Whether ``selector`` (ALL, code, code prefix or rule name, in any letter case) selects
+    ``rule``."""
+    if selector.upper() == "ALL" or selector.lower() == rule.name:
         return True
-    sel = _CODE_PREFIX_RE.fullmatch(selector)
+    sel = _CODE_PREFIX_RE.fullmatch(selector.upper())
     code = _CODE_PREFIX_RE.fullmatch(rule.code)
     if sel is None or code is None:
-        return selector == rule.code
+        return selector.upper() == rule.code
     return sel[1] == code[1] and code[2].startswith(sel[2])
 
 
-def _matching(selectors: Iterable[str], rules: Sequence[RuleLike]) -> set[str]:
+def _named(selector: str, rule: RuleLike) -> bool:
+    return selector.upper() == rule.code or selector.lower() == rule.name
+
+
+def _matching(
+    selectors: Iterable[str], rules: Sequence[RuleLike], *, enabling: bool = False
+) -> set[str]:
+    """Codes of ``rules`` that one of ``selectors`` matches; when ``enabling``, an opt-in
+    rule (``opt_in = True``) only by its exact code or name, never by ALL or a prefix."""
     selectors = tuple(selectors)
-    return {r.code for r in rules if any(selector_matches(s, r) for s in selectors)}
+    return {
+        r.code
+        for r in rules
+        if any(
+            _named(s, r) if enabling and getattr(r, "opt_in", False) else selector_matches(s, r)
+            for s in selectors
+        )
+    }
 
 
 def _glob_variants(glob: str) -> set[str]:
@@ -580,7 +625,8 @@ def resolve_rules(
 ) -> set[str]:
     """Codes of the rules enabled for ``path``:
     ``(select | extend-select) - ignore - per-file-ignores matching path``."""
-    enabled = _matching(settings.select, rules) | _matching(settings.extend_select, rules)
+    enabled = _matching(settings.select, rules, enabling=True)
+    enabled |= _matching(settings.extend_select, rules, enabling=True)
     enabled -= _matching(settings.ignore, rules)
     if path is not None:
         for glob, selectors in settings.per_file_ignores:
@@ -625,7 +671,7 @@ def validate_selectors(settings: Settings, known: Sequence[RuleLike]) -> None:
 def severity_for(settings: Settings, code: str, default: Severity) -> Severity:
     """The configured severity of rule ``code``, else ``default``."""
     for configured, level in settings.severity:
-        if configured == code:
+        if configured.upper() == code:
             return level
     return default
 
@@ -640,6 +686,8 @@ class ConfigResolver:
     applied to every loaded settings, typically ``lambda s: merge_cli(s, ...)``; when
     ``known`` is given every resulting settings is checked with :func:`validate_selectors`.
     Discovery results are memoised per folder and each config file is parsed once.
+    ``warn`` is told (once per folder) when a folder holds both a ``.dockerlint-slim.toml``
+    and a ``pyproject.toml`` with a ``[tool.dockerlint-slim]`` table: the first is used.
     """
 
     def __init__(
@@ -648,9 +696,11 @@ class ConfigResolver:
         *,
         known: Sequence[RuleLike] | None = None,
         transform: Callable[[Settings], Settings] | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self._known = known
         self._transform = transform
+        self._warn = warn
         self._by_dir: dict[Path, Settings] = {}
         self._by_source: dict[Path, Settings] = {}
         self._default: Settings | None = None
@@ -687,6 +737,13 @@ class ConfigResolver:
                 source, table, in_pyproject = found
                 result = self._by_source.get(source)
                 if result is None:
+                    shadowed = None if in_pyproject else _shadowed(current)
+                    if shadowed is not None and self._warn is not None:
+                        self._warn(
+                            f"{_display(source)} and {_display(shadowed)} both configure "
+                            f"{TOOL_NAME}; using {_display(source)} (the {PYPROJECT_TABLE} "
+                            "table is ignored)"
+                        )
                     result = self._finish(_parse(table, source, in_pyproject=in_pyproject))
                     self._by_source[source] = result
                 break

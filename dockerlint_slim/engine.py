@@ -1,31 +1,24 @@
 """One stage-aware pass of the enabled rules over a Dockerfile model.
 
 Selection, severity overrides and pragmas are applied here, centrally; rules never see them.
-
-Pragmas (comments):
-
-* ``# dockerlint-slim: ignore=CODE[,CODE]`` in the comment block directly above an
-  instruction silences those rules for that instruction;
-* ``# dockerlint-slim: ignore-stage=CODE[,…]`` directly above a ``FROM``: the whole stage;
-* ``# dockerlint-slim: ignore-file=CODE[,…]`` anywhere: the whole file;
-* hadolint's ``# hadolint ignore=DL…`` (instruction), ``# hadolint global ignore=DL…`` (file)
-  and ``# hadolint stage ignore=DL…`` (stage) apply to rules that carry that DL code.
-
-A code may also be a rule name or ``ALL``.
+Pragma comments are read by :mod:`dockerlint_slim.pragmas`; rules that judge the pragmas
+themselves (``Rule.reads_pragmas``) run after every other rule and see which codes were used.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
 from .model import Dockerfile, Instruction, Stage, build_model
+from .pragmas import PragmaCode, Pragmas, _parse_comment, parse_pragmas
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanError, ScanResult, compute_line_starts
 
@@ -38,79 +31,6 @@ __all__ = [
     "parse_pragmas",
     "rule_metas",
 ]
-
-_OWN = re.compile(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
-_HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
-
-
-def _codes(text: str) -> frozenset[str]:
-    first = text.strip().split()[0] if text.strip() else ""
-    return frozenset(c.strip() for c in first.split(",") if c.strip())
-
-
-@dataclass
-class Pragmas:
-    """Suppressions found in the comments of one file."""
-
-    file: set[tuple[str, str]] = field(default_factory=set)  # (kind, code); kind own|hadolint
-    stage: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
-    instruction: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
-
-    def suppresses(self, rule: type[Rule], inst: Instruction | None) -> bool:
-        scopes = [self.file]
-        if inst is not None:
-            scopes.append(self.instruction.get(inst.index, set()))
-            if inst.stage is not None:
-                scopes.append(self.stage.get(inst.stage, set()))
-        return any(_matches(kind, code, rule) for scope in scopes for kind, code in scope)
-
-
-def _matches(kind: str, code: str, rule: type[Rule]) -> bool:
-    upper = code.upper()
-    if kind == "hadolint":
-        return upper in (h.upper() for h in rule.hadolint) or upper == rule.code.upper()
-    return (
-        upper in ("ALL", rule.code.upper())
-        or code.lower() == rule.name
-        or upper in (h.upper() for h in rule.hadolint)
-    )
-
-
-def _parse_comment(comment: Comment) -> tuple[str, str, frozenset[str]] | None:
-    """(scope, kind, codes) for a pragma comment; scope is instruction|stage|file."""
-    body = comment.body
-    m = _OWN.match(body)
-    if m:
-        scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}
-        return scope[m.group(1).lower()], "own", _codes(m.group(2))
-    m = _HADOLINT.match(body)
-    if m:
-        which = (m.group(1) or "").lower()
-        scope_name = {"global": "file", "stage": "stage"}.get(which, "instruction")
-        return scope_name, "hadolint", _codes(m.group(2))
-    return None
-
-
-def parse_pragmas(model: Dockerfile) -> Pragmas:
-    pragmas = Pragmas()
-    for item in model.scan.items:
-        if isinstance(item, Comment):
-            parsed = _parse_comment(item)
-            if parsed and parsed[0] == "file":
-                pragmas.file.update((parsed[1], c) for c in parsed[2])
-    for inst in model.instructions:
-        for comment in inst.comments:
-            parsed = _parse_comment(comment)
-            if not parsed or parsed[0] == "file":
-                continue
-            scope, kind, codes = parsed
-            entries = {(kind, c) for c in codes}
-            if scope == "stage":
-                if inst.keyword == "FROM" and inst.stage is not None:
-                    pragmas.stage.setdefault(inst.stage, set()).update(entries)
-            else:
-                pragmas.instruction.setdefault(inst.index, set()).update(entries)
-    return pragmas
 
 
 @dataclass
@@ -184,13 +104,21 @@ def lint_model(
 ) -> LintResult:
     catalogue = list(rules) if rules is not None else all_rules()
     enabled_codes = resolve_rules(settings, catalogue, file_path or Path(model.path))
-    active = [r for r in catalogue if r.code in enabled_codes]
+    # the rules that judge pragmas run last: they read which codes the others used
+    active = sorted(
+        (r for r in catalogue if r.code in enabled_codes), key=lambda r: r.reads_pragmas
+    )
     pragmas = parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
+    ctx.pragmas = pragmas
+    ctx.enabled = frozenset(enabled_codes)
+    ctx.catalogue = tuple(catalogue) + tuple(r for r in all_rules() if r not in catalogue)
     findings: list[Finding] = []
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
     judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
+    exec_index: Any = False  # made when the first fix is seen; None: no exec-form instruction
+    starts: list[int] | None = None  # where each instruction starts, once a rule's finish asks
     for cls in active:
         rule = cls()  # made for its pass and dropped after it, with what it kept
         raised: list[tuple[Violation, Instruction | None]] = []
@@ -199,11 +127,21 @@ def lint_model(
                 continue
             for inst in _judged(stage, cls.keywords, judged):
                 raised.extend((v, inst) for v in rule.check(inst, stage, ctx))
-        raised.extend((v, _instruction_at(model, v.start)) for v in rule.finish(ctx))
+        for v in rule.finish(ctx):
+            if starts is None:
+                starts = [i.start for i in model.instructions]
+            raised.append((v, _instruction_at(model, starts, v.start)))
         for violation, where in raised:
             if pragmas.suppresses(cls, where):
                 suppressed += 1
                 continue
+            if violation.fix is not None:
+                if exec_index is False:
+                    from .exec_form import exec_index as make_index
+
+                    exec_index = make_index(model)
+                if exec_index is not None:
+                    violation = _exec_checked(violation, model, exec_index)
             finding = _finding(cls, violation, where, model, settings)
             if violation.covered_by:
                 covered.append((finding, violation.covered_by))
@@ -255,24 +193,41 @@ def _unparsed_pragmas(text: str, starts: Sequence[int], line: int) -> Pragmas:
     from the comment block directly above ``line`` (1-based), which count for the whole
     file since nothing else of it is reported."""
     pragmas = Pragmas()
-    above: list[tuple[str, str]] = []
+    above: list[PragmaCode] = []
     for number, start in enumerate(starts, 1):
         end = starts[number] if number < len(starts) else len(text)
-        content = text[start:end].strip().lstrip("\ufeff")
+        content = text[start:end].rstrip("\r\n")
+        if number == 1:
+            content = content.lstrip("\ufeff")
         if number == line:
             pragmas.file.update(above)
-        if not content.startswith("#"):
+        if not content.strip().startswith("#"):
             above = []
             continue
-        parsed = _parse_comment(Comment(content, start, end, number))
+        parsed = _parse_comment(Comment(content, start, start + len(content), number))
         if parsed is None:
             continue
-        scope, kind, codes = parsed
-        if scope == "file":
-            pragmas.file.update((kind, c) for c in codes)
+        pragmas.comments.append(parsed)
+        parsed.applies = True
+        if parsed.scope == "file":
+            pragmas.file.update(parsed.codes)
         else:
-            above.extend((kind, c) for c in codes)
+            above.extend(parsed.codes)
     return pragmas
+
+
+def _exec_checked(violation: Violation, model: Dockerfile, index: Any) -> Violation:
+    """``violation`` with a fix that an exec-form instruction can take (see
+    :mod:`~dockerlint_slim.exec_form`); a fix it cannot take is dropped, with a note."""
+    from .exec_form import EXEC_NOTE, exec_safe
+
+    assert violation.fix is not None
+    fix = exec_safe(violation.fix, model, index)
+    if fix is violation.fix:
+        return violation
+    if fix is None:
+        return replace(violation, fix=None, note=violation.note or EXEC_NOTE)
+    return replace(violation, fix=fix)
 
 
 def _judged(
@@ -291,20 +246,12 @@ def _judged(
     return found
 
 
-def _instruction_at(model: Dockerfile, offset: int) -> Instruction | None:
-    """The instruction whose text holds ``offset``: a binary search (instructions are in file
-    order and do not overlap), so a rule that reports every instruction from its finish
-    step costs n log n, not n²."""
-    insts = model.instructions
-    lo, hi = 0, len(insts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if insts[mid].start <= offset:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo and offset < insts[lo - 1].end:
-        return insts[lo - 1]
+def _instruction_at(model: Dockerfile, starts: list[int], offset: int) -> Instruction | None:
+    """The instruction whose text holds ``offset`` (``starts``: each instruction's start,
+    in file order)."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k >= 0 and model.instructions[k].start <= offset < model.instructions[k].end:
+        return model.instructions[k]
     return None
 
 

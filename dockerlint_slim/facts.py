@@ -101,11 +101,18 @@ class RunFacts:
         return f"RunFacts(line {self.instruction.line})"
 
     @cached_property
+    def _windows(self) -> bool:
+        stage = self._facts.dockerfile.stage_of(self.instruction)
+        return stage is not None and stage.windows
+
+    @cached_property
     def ops(self) -> list[PackageOp]:
-        """The package-manager calls of the shell-form RUN (its own shell variables read),
-        in order."""
+        """The package-manager calls of the RUN (its own shell variables read), in order.
+        None on a Windows image: the package managers read here are Linux ones."""
         inst = self.instruction
-        return package_ops(inst.commands, inst.shell_env) if inst.commands else []
+        if not inst.commands or self._windows:
+            return []
+        return package_ops(inst.commands, inst.shell_env)
 
     @cached_property
     def toolchain(self) -> tuple[tuple[str, Word], ...]:
@@ -115,7 +122,7 @@ class RunFacts:
         virtual package, ``apt-get purge``, ``apt-mark auto`` + autoremove); dry runs and
         download-only calls are not installs. Exec-form RUNs are read too."""
         inst = self.instruction
-        if inst.commands:
+        if inst.commands or self._windows:
             ops = self.ops
         else:
             commands = _exec_command(inst, self._facts.dockerfile.text)

@@ -7,14 +7,16 @@ this model only; they never look at raw text except through the spans it gives.
 from __future__ import annotations
 
 import bisect
+import json
+import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
-from .shell import Command, Word, blank_run_text, parse_shell
+from .shell import Command, Word, blank_run_text, command_from_words, parse_shell
 
 __all__ = [
     "SHELLS",
@@ -27,7 +29,12 @@ __all__ = [
     "Stage",
     "build_model",
     "change_workdir",
+    "exec_scripts",
+    "exec_words",
+    "shell_kind",
+    "shell_script",
     "substitute",
+    "windows_image",
 ]
 
 
@@ -312,6 +319,34 @@ class ImageRef:
         return self.raw
 
 
+# tag words of Windows images: python:3.12-windowsservercore-ltsc2022, …-nanoserver-1809,
+# mcr.microsoft.com/powershell:lts-windowsservercore-ltsc2022, dotnet/sdk:8.0-nanoserver-…
+_WINDOWS_TAG_WORDS = frozenset({"windowsservercore", "nanoserver", "servercore", "windows"})
+
+
+def windows_image(image: ImageRef, platform: str | None = None) -> bool:
+    """Whether ``image`` is a Windows container image: ``FROM --platform=windows/…``,
+    Microsoft's Windows bases (``mcr.microsoft.com/windows/servercore``, ``…/nanoserver``,
+    ``…/windows``, ``…/windows/server``, the old ``microsoft/windowsservercore``, the .NET
+    Framework images ``mcr.microsoft.com/dotnet/framework/…``), or a tag
+    that names a Windows variant (``python:3.12-windowsservercore-ltsc2022``,
+    ``mcr.microsoft.com/powershell:lts-nanoserver-1809``)."""
+    if platform is not None:
+        return platform.strip().lower().startswith("windows")
+    parts = image.repository.split("/")
+    microsoft = image.registry == "mcr.microsoft.com" or (
+        not image.registry and parts[0] == "microsoft"
+    )
+    if microsoft and (
+        parts[0] == "windows"
+        or parts[-1] in ("windowsservercore", "nanoserver", "servercore", "windows")
+        or parts[:2] == ["dotnet", "framework"]  # .NET Framework images are Windows only
+    ):
+        return True
+    tag = (image.tag or "").lower()
+    return any(word in _WINDOWS_TAG_WORDS for word in re.split(r"[-_.]", tag))
+
+
 # --------------------------------------------------------------------------- instructions
 
 # programs that run a shell command line or script (the first word of an exec form)
@@ -325,11 +360,15 @@ class Instruction:
     index: int
     raw: RawInstruction
     stage: int | None
-    commands: tuple[Command, ...] = ()  # shell-form RUN: every simple command, in order
+    # RUN: every simple command, in order (exec form: the array, or the script it hands a shell)
+    commands: tuple[Command, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     comments: tuple[Comment, ...] = ()  # the comment block directly above
     # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
     shell_vars: tuple[tuple[str, str], ...] = ()
+    # the shell that runs a shell-form RUN: ``sh`` (any POSIX shell), ``powershell`` (also
+    # pwsh) or ``cmd`` (the default on Windows images), after the stage's ``SHELL``
+    shell: str = "sh"
 
     @property
     def shell_env(self) -> Mapping[str, str]:
@@ -425,6 +464,7 @@ class Stage:
     instructions: tuple[Instruction, ...]  # FROM first
     ships: bool = False  # the target stage or one of its FROM-ancestors
     is_target: bool = False
+    windows: bool = False  # a Windows image (its base, or the stage it is built FROM, is)
 
     @property
     def name(self) -> str:
@@ -471,18 +511,201 @@ class Dockerfile:
 # --------------------------------------------------------------------------- building
 
 
+def shell_kind(program: str) -> str:
+    """``sh``, ``powershell`` or ``cmd``: the kind of shell a ``SHELL`` program is
+    (``C:\\Windows\\System32\\cmd.exe``, ``pwsh``, ``/bin/bash``…)."""
+    name = re.split(r"[\\/]", program.strip().lower())[-1]
+    name = name[:-4] if name.endswith(".exe") else name
+    if name in ("powershell", "pwsh"):
+        return "powershell"
+    if name == "cmd":
+        return "cmd"
+    return "sh"
+
+
+# PowerShell and cmd lines: statements end at these; a word is text between blanks, with
+# "double" (both) and 'single' (PowerShell) quotes kept together
+_STATEMENT_END = {
+    "powershell": re.compile(r"&&|\|\||[;|\n]"),  # a lone & is the call operator
+    "cmd": re.compile(r"&&|\|\||[;|&\n]"),
+}
+_PLAIN_WORD = re.compile(r"(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&])+")
+
+
+def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command, ...]:
+    """A PowerShell or cmd RUN read as plain command lines: statements split at ``;``,
+    ``&&``, ``||``, ``|``, ``&`` and line breaks, words at blanks (quotes kept together and
+    removed from the word's text). Enough to see ``pip install flask`` or
+    ``& C:\\Python\\python.exe -m pip install flask``; script blocks, pipelines of
+    cmdlets and variables are not understood (their words are read as written). A program
+    given by a Windows path is named by its file name without ``.exe`` (``pip``)."""
+    if raw.json_args is not None or raw.args_start >= raw.command_end or raw.heredocs:
+        return ()
+    segments = [(s.start, s.end) for s in raw.segments]
+    snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
+    return _plain_lines(snippet, raw.args_start, shell)
+
+
+def _plain_lines(snippet: str, offset: int, shell: str) -> tuple[Command, ...]:
+    """The commands of PowerShell or cmd text ``snippet``, which starts at file offset
+    ``offset`` (see :func:`_plain_commands`)."""
+    commands: list[Command] = []
+    begin = 0
+    ends = [m.start() for m in _STATEMENT_END[shell].finditer(snippet)]
+    comment_end = 0  # a comment runs to the end of its line, over `;` and `&`
+    for end in [*ends, len(snippet)]:
+        words = [
+            _plain_word(m.group(0), offset + m.start())
+            for m in _PLAIN_WORD.finditer(snippet, max(begin, comment_end), end)
+        ]
+        begin = end + (2 if snippet.startswith(("&&", "||"), end) else 1)
+        if shell == "powershell":
+            at = next((n for n, w in enumerate(words) if w.raw.startswith("#")), None)
+        else:
+            at = 0 if words and words[0].text.lower() in ("rem", "::") else None
+        if at is not None:
+            line_end = snippet.find("\n", words[at].start - offset)
+            comment_end = len(snippet) if line_end < 0 else line_end
+            words = words[:at]
+        if words:
+            words[0] = _program(words[0])
+            cmd = command_from_words(words, words[0].start, words[-1].end)
+            if cmd is not None:
+                commands.append(cmd)
+    return tuple(commands)
+
+
+def _program(word: Word) -> Word:
+    """A program given by a Windows path, named by its file name without ``.exe``:
+    ``C:\\Python312\\Scripts\\pip.exe`` -> ``pip`` (offsets and raw text kept)."""
+    if "\\" not in word.text and not word.text.lower().endswith(".exe"):
+        return word
+    program = re.split(r"[\\/]", word.text)[-1]
+    if program.lower().endswith(".exe"):
+        program = program[:-4]
+    return Word(program, word.raw, word.start, word.end)
+
+
+def _plain_word(raw: str, start: int) -> Word:
+    text = re.sub(r"\"([^\"]*)\"|'([^']*)'", lambda m: m.group(1) or m.group(2) or "", raw)
+    return Word(text, raw, start, start + len(raw))
+
+
 def _stage_shell(raw: RawInstruction) -> str | None:
     if raw.json_args:
         return raw.json_args[0]
     return None
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def exec_words(raw: RawInstruction, text: str) -> tuple[Word, ...] | None:
+    """The elements of an exec-form instruction's JSON array as words: ``text`` is the
+    decoded string, ``raw`` the JSON string as written (quotes included) and the offsets its
+    span in the file. None when the array cannot be mapped back to the text exactly (a
+    string broken by a line continuation)."""
+    args = raw.json_args
+    if args is None:
+        return None
+    segments = [(s.start, s.end) for s in raw.segments]
+    snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
+    words: list[Word] = []
+    for m in _JSON_STRING.finditer(snippet):
+        token = m.group(0)
+        try:
+            value = json.loads(token)
+        except ValueError:
+            return None
+        start = raw.args_start + m.start()
+        words.append(Word(value, token, start, start + len(token)))
+    if tuple(w.text for w in words) != args:
+        return None
+    return tuple(words)
+
+
+def shell_script(words: tuple[Word, ...]) -> Word | None:
+    """The script word of ``["/bin/sh", "-c", "script", …]`` (also ``bash -ec``, ``-lc``)."""
+    if not words or os.path.basename(words[0].text) not in SHELLS:
+        return None
+    i = 1
+    takes_script = False
+    while i < len(words) and words[i].text.startswith("-") and len(words[i].text) > 1:
+        takes_script = takes_script or ("c" in words[i].text[1:] and words[i].text[1] != "-")
+        i += 1
+    return words[i] if takes_script and i < len(words) else None
+
+
+def _exec_commands(
+    raw: RawInstruction, text: str
+) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
+    """An exec-form RUN as commands. ``["pip", "install", "flask"]`` is one command whose
+    argv is the array (each word spans its JSON string). ``["/bin/sh", "-c", "script"]``
+    runs a shell: the script is parsed; when its JSON string has no escapes, offsets inside
+    it are exact; with escapes (``\\"``, ``\\n``) they cannot be mapped back, so every word
+    spans the whole script string (read, but no fix can point inside it)."""
+    words = exec_words(raw, text)
+    if not words:
+        return (), ()
+    found = exec_scripts(words)
+    if found is None:
+        cmd = command_from_words((_program(words[0]), *words[1:]), words[0].start, words[-1].end)
+        return ((cmd,) if cmd is not None else ()), ()
+    kind, scripts = found
+    commands: list[Command] = []
+    variables: list[tuple[str, str]] = []
+    for script in scripts:
+        exact = script.raw[1:-1] == script.text
+        at = script.start + 1 if exact else 0
+        if kind == "sh":
+            more, more_vars = parse_shell(script.text, at)
+            variables.extend(more_vars)
+        else:
+            more = _plain_lines(script.text, at, kind)
+        if not exact:
+            whole = (script.start, script.end)
+            more = tuple(
+                Command(
+                    tuple(Word(w.text, w.raw, *whole) for w in c.argv),
+                    c.assignments,
+                    c.wrappers,
+                    *whole,
+                )
+                for c in more
+            )
+        commands.extend(more)
+    return tuple(commands), tuple(variables)
+
+
+def exec_scripts(words: Sequence[Word]) -> tuple[str, tuple[Word, ...]] | None:
+    """The script words of an exec form that starts a shell, with the kind of shell:
+    ``["/bin/sh", "-c", "script"]`` -> ("sh", (script,)); PowerShell's
+    ``["powershell", "-Command", "a;", "b"]`` -> ("powershell", (a, b)) (it joins what
+    follows ``-Command``); ``["cmd", "/S", "/C", "…"]`` -> ("cmd", (…,)). None otherwise."""
+    script = shell_script(tuple(words))
+    if script is not None:
+        return "sh", (script,)
+    if not words:
+        return None
+    kind = shell_kind(words[0].text)
+    if kind == "sh":
+        return None
+    switches = ("-command", "-c") if kind == "powershell" else ("/c", "/k")
+    for i, word in enumerate(words[1:], 1):
+        if word.text.lower() in switches:
+            rest = tuple(words[i + 1 :])
+            return (kind, rest) if rest else None
+    return None
+
+
 def _run_commands(
     raw: RawInstruction, text: str, escape: str
 ) -> tuple[tuple[Command, ...], tuple[tuple[str, str], ...]]:
-    """Parse a shell-form RUN into commands and the shell variables it sets on their own.
-    Heredoc bodies run by a shell are parsed too."""
-    if raw.json_args is not None or raw.args_start >= raw.command_end:
+    """Parse a RUN into commands and the shell variables it sets on their own: the shell
+    form's text, heredoc bodies run by a shell, and the exec form (:func:`_exec_commands`)."""
+    if raw.json_args is not None:
+        return _exec_commands(raw, text)
+    if raw.args_start >= raw.command_end:
         return (), ()
     segments = [(s.start, s.end) for s in raw.segments]
     snippet = blank_run_text(text, raw.args_start, raw.command_end, segments)
@@ -510,7 +733,7 @@ def _run_commands(
 
 # a program word that is one variable: `$PIP install`, `"${PYTHON}" -m pip`
 _PROGRAM_VAR = re.compile(r'"?\$(?:\{(\w+)\}|(\w+))"?')
-_PLAIN_WORD = re.compile(r"[\w./+=:@-]+")
+_VALUE_WORD = re.compile(r"[\w./+=:@-]+")
 
 
 def _expand_programs(
@@ -535,7 +758,7 @@ def _expand_programs(
         name = m.group(1) or m.group(2)
         value = own.get(name, env.get(name))
         words = value.split() if value else []
-        if not words or len(words) > 4 or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        if not words or len(words) > 4 or not all(_VALUE_WORD.fullmatch(w) for w in words):
             out.append(cmd)
             continue
         new = tuple(Word(w, first.raw, first.start, first.end) for w in words)
@@ -557,7 +780,6 @@ def build_model(
     aliases: dict[str, int] = {}
     env = _EnvBuilder()
     stage_envs: list[Env] = []  # the environment at the end of each stage
-    powershell = False
     comments: list[Comment] = []
     for item in result.items:
         if isinstance(item, Comment):
@@ -589,16 +811,27 @@ def build_model(
             if stage_rows:
                 stage_envs.append(env.current)
             env = _EnvBuilder(stage_envs[parent] if parent is not None else None)
-            powershell = stage_rows[parent]["powershell"] if parent is not None else False
+            base = ImageRef.parse(expanded or base_text, resolved=complete)
+            if parent is not None:
+                windows = stage_rows[parent]["windows"]
+                shell = stage_rows[parent]["shell"]
+            else:
+                platform = next((f.value for f in raw.flags if f.name == "platform"), None)
+                if platform is not None:
+                    platform = substitute(platform, global_args)[0]
+                    platform = platform if "/" in platform else None  # $BUILDPLATFORM …
+                windows = windows_image(base, platform)
+                shell = "cmd" if windows else "sh"
             inst = Instruction(index, raw, sidx, (), env.current, above)
             stage_rows.append(
                 {
                     "alias": alias,
                     "inst": inst,
-                    "base": ImageRef.parse(expanded or base_text, resolved=complete),
+                    "base": base,
                     "parent": parent,
                     "insts": [inst],
-                    "powershell": powershell,
+                    "shell": shell,
+                    "windows": windows,
                 }
             )
             if alias:
@@ -619,10 +852,13 @@ def build_model(
         sidx = len(stage_rows) - 1
         commands: tuple[Command, ...] = ()
         shell_vars: tuple[tuple[str, str], ...] = ()
-        if kw == "RUN" and not row["powershell"]:
+        shell = row["shell"]
+        if kw == "RUN" and (raw.json_args is not None or shell == "sh"):
             commands, shell_vars = _run_commands(raw, text, result.escape)
             commands = _expand_programs(commands, shell_vars, env.current)
-        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
+        elif kw == "RUN":
+            commands = _plain_commands(raw, text, shell)
+        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars, shell)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
                 env.set(name, substitute(value, Overlay(env.live, global_args))[0])
@@ -635,12 +871,7 @@ def build_model(
                     env.setdefault(name, value)
             env.commit()
         elif kw == "SHELL":
-            shell = _stage_shell(raw) or ""
-            row["powershell"] = (
-                "powershell" in shell.lower()
-                or "pwsh" in shell.lower()
-                or (shell.lower().endswith("cmd") or shell.lower().endswith("cmd.exe"))
-            )
+            row["shell"] = shell_kind(_stage_shell(raw) or "")
         row["insts"].append(inst)
         instructions.append(inst)
 
@@ -681,6 +912,7 @@ def build_model(
             s.instructions,
             ships=s.index in shipping,
             is_target=s.index == target_index,
+            windows=stage_rows[s.index]["windows"],
         )
         for s in stages
     ]

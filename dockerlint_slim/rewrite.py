@@ -623,6 +623,10 @@ def _split_run(
 
 def _runtime_base(info: BaseInfo, stage: Stage) -> str:
     base = stage.base
+    if stage.windows:
+        raise Refusal(
+            f"the base image `{base.raw}` is a Windows image; only Linux images are rewritten"
+        )
     if info.family == "unknown" or info.variant == "other":
         raise Refusal(f"the base image `{base.raw}` is not one the rewrite knows")
     if info.libc not in ("glibc", "musl") or info.package_manager not in ("apt", "apk"):

@@ -27,6 +27,7 @@ from .model import Dockerfile, Instruction, Stage
 
 if TYPE_CHECKING:
     from .facts import Facts
+    from .pragmas import Pragmas
     from .project import Project
     from .scanner import ScanError
 
@@ -81,6 +82,12 @@ class Context:
         self._project: Project | None = None
         self._facts: Facts | None = None
         self._once: dict[Hashable, Any] = {}
+        # set by the engine: the file's pragma comments and which codes they used (complete
+        # for the rules that set ``reads_pragmas``, which run last), the codes of the rules
+        # enabled for this file, and every rule known
+        self.pragmas: Pragmas | None = None
+        self.enabled: frozenset[str] = frozenset()
+        self.catalogue: tuple[type[Rule], ...] = ()
 
     @property
     def project(self) -> Project | None:
@@ -128,6 +135,10 @@ class Rule:
     hadolint: ClassVar[tuple[str, ...]] = ()  # hadolint codes this rule mirrors
     shipped_only: ClassVar[bool] = False  # judge only stages that end up in the image
     keywords: ClassVar[frozenset[str] | None] = None  # instructions to look at (None: all)
+    # judges the pragma comments (``ctx.pragmas``): runs after every other rule
+    reads_pragmas: ClassVar[bool] = False
+    # enabled only when selected by its exact code or name (not by ALL or a prefix)
+    opt_in: ClassVar[bool] = False
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         return ()

@@ -267,6 +267,15 @@ def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:
     )
 
 
+def command_from_words(words: Sequence[Word], start: int, end: int) -> Command | None:
+    """A command made of ``words`` (an exec-form argv, say), with the wrappers (``sudo``,
+    ``env X=1``, ``poetry run``…) stripped as for a parsed one; None when nothing is left."""
+    argv, assigns, wrappers = _strip_wrappers(list(words))
+    if not argv:
+        return None
+    return Command(tuple(argv), tuple(assigns), tuple(wrappers), start, end)
+
+
 def _strip_wrappers(
     words: list[Word],
 ) -> tuple[list[Word], list[tuple[str, str]], list[str]]:

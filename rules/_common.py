@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Dockerfile, Instruction, Stage
+from dockerlint_slim.model import Dockerfile, Instruction, Stage, exec_words, shell_script
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context
 from dockerlint_slim.shell import Command, Word
@@ -17,12 +17,15 @@ _COMMENT = re.compile(r"(^|\s)#")
 
 
 def append_point(inst: Instruction, text: str) -> int | None:
-    """Offset in ``text`` (the file) where `` && more`` can be appended to a shell-form RUN,
-    or ``None`` when that is not mechanical (exec form, heredocs, a trailing comment or a
-    trailing operator)."""
+    """Offset in ``text`` (the file) where `` && more`` can be appended to a RUN's shell
+    text (the shell form, or the script of ``RUN ["/bin/sh", "-c", "script"]``), or ``None``
+    when that is not mechanical (an exec form that runs no shell, heredocs, a trailing
+    comment or a trailing operator, a script with JSON escapes)."""
     raw = inst.raw
-    if inst.form != "shell" or raw.heredocs or raw.sub is not None:
-        return None
+    if inst.form == "exec" and raw.sub is None:
+        return _script_end(inst, text)
+    if inst.form != "shell" or inst.shell != "sh" or raw.heredocs or raw.sub is not None:
+        return None  # PowerShell and cmd: `&&` and `rm -rf` mean other things there
     args = raw.args
     if _COMMENT.search(args):
         return None
@@ -34,6 +37,22 @@ def append_point(inst: Instruction, text: str) -> int | None:
     while end > first and text[end - 1].isspace():
         end -= 1
     return end
+
+
+def _script_end(inst: Instruction, text: str) -> int | None:
+    """For ``RUN ["/bin/sh", "-c", "script"]``: the offset just after the script's last
+    character, inside its closing quote, when the script is the array's last element and its
+    JSON string has no escapes (so what is appended there is the script's own text)."""
+    words = exec_words(inst.raw, text)
+    script = shell_script(words) if words else None
+    if words is None or script is None or script is not words[-1]:
+        return None
+    if script.raw[1:-1] != script.text or _COMMENT.search(script.text):
+        return None
+    stripped = script.text.rstrip()
+    if not stripped or stripped[-1] in ";&|\\`":
+        return None
+    return script.start + 1 + len(stripped)
 
 
 def norm_path(path: str) -> str:

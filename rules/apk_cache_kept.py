@@ -62,6 +62,8 @@ class ApkCacheKept(Rule):
     stage that ships, when the same `RUN` does not remove `/var/cache/apk/*` afterwards and
     no cache mount covers that folder.
 
+    Stages built on a Windows image are not judged: there is no apk there.
+
     ## Why is this bad?
     Without `--no-cache`, apk stores the index of every repository (`APKINDEX.*.tar.gz`,
     a few MB) in `/var/cache/apk`, fetching it on its own when it is missing or older than
@@ -90,6 +92,8 @@ class ApkCacheKept(Rule):
     ` && rm -rf /var/cache/apk/*` is appended to the `RUN` when an `apk add` follows it in
     the same `RUN` (a later apk call fetches the indexes again); no fix is offered for a
     lone `apk update` or when the `RUN` ends with a comment, an operator or a heredoc.
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [Alpine wiki: Local APK cache](https://wiki.alpinelinux.org/wiki/Local_APK_cache)
@@ -108,7 +112,7 @@ class ApkCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or mounted_away(inst, _FOLDERS):
+        if not inst.commands or stage.windows or mounted_away(inst, _FOLDERS):
             return
         commands = inst.commands
         for n, cmd in enumerate(commands):

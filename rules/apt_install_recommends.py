@@ -20,6 +20,8 @@ class AptInstallRecommends(Rule):
     `--no-install-recommends` (or `-o APT::Install-Recommends=false`, or an apt
     configuration written earlier in the stage that turns recommends off).
 
+    Stages built on a Windows image are not judged: there is no apt there.
+
     ## Why is this bad?
     By default apt also installs every package that an installed package merely
     *recommends*. For a server image these are mostly documentation, extra tools and
@@ -60,7 +62,7 @@ class AptInstallRecommends(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or _configured_off(inst, stage, ctx):
+        if not inst.commands or stage.windows or _configured_off(inst, stage, ctx):
             return
         for cmd in inst.commands:
             call = apt_call(cmd)

@@ -24,6 +24,8 @@ class AptListsKept(Rule):
     Checks for `apt-get update` (or `apt update`) in a stage that ships, with no removal of
     `/var/lib/apt/lists` in the same `RUN` and no cache mount on that folder.
 
+    Stages built on a Windows image are not judged: there is no apt there.
+
     ## Why is this bad?
     `apt-get update` downloads the package indexes of every configured repository into
     `/var/lib/apt/lists` (about 20 to 50 MB on Debian). Removing them in a later `RUN` does
@@ -48,6 +50,8 @@ class AptListsKept(Rule):
     comment, an operator or uses a heredoc, or when no install follows the update in the
     same `RUN` (a lone `RUN apt-get update` whose lists a later `RUN` uses: there the fix is
     to merge the two, which is left to you).
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [Docker: best practices for apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)
@@ -65,7 +69,7 @@ class AptListsKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands:
+        if not inst.commands or stage.windows:  # apt is Linux only
             return
         mounts = {norm_path(t) for t in inst.cache_mount_targets()}
         if mounts & _CLEANS:

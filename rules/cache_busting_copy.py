@@ -389,8 +389,9 @@ class CacheBustingCopy(Rule):
     `poetry install`, `pipenv install`, `pdm install`, and `pip wheel`/`pip download` of
     the same (also behind `python -m`, `sudo` or `poetry run`). A cache mount on the
     install does not silence it: it spares the downloads, not the reinstall. Only the first
-    install after the copy is reported, and a `RUN` in exec form (`RUN ["pip", …]`) is not
-    read.
+    install after the copy is reported. A `RUN` in exec form (`RUN ["pip", …]`, or the
+    script of `RUN ["/bin/sh", "-c", …]`) is read too; the fix is offered for the shell form
+    only.
 
     It does not fire when the dependencies were installed before the copy (the manifests
     copied alone, then installed: the correct pattern) and the install after the copy only

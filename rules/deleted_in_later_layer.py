@@ -642,7 +642,9 @@ class DeletedInLaterLayer(Rule):
         items: list[_RunItem] = []
         cwd = res.cwd
         cache_mounts = {res.path(t) for t in inst.cache_mount_targets()}
-        ops = {id(op.command): op for op in package_ops(inst.commands, inst.env)}
+        stage = df.stage_of(inst)
+        linux = stage is None or not stage.windows  # apt, apk, dnf… are Linux package managers
+        ops = {id(op.command): op for op in package_ops(inst.commands, inst.env)} if linux else {}
         exported = _NO_CACHE_SET.search(inst.raw.value) is not None
         for i, cmd in enumerate(inst.commands):
             line = _line(df, cmd.start)

@@ -28,6 +28,8 @@ class DnfCacheKept(Rule):
     with no `dnf clean all` (or `rm -rf /var/cache/dnf`) after them in the same `RUN` and
     no cache mount on the cache folder.
 
+    Stages built on a Windows image are not judged: there is no dnf there.
+
     ## Why is this bad?
     dnf downloads the metadata of every enabled repository and builds solver caches from it
     in `/var/cache/dnf` (`/var/cache/yum` for microdnf, `/var/cache/libdnf5` for dnf 5):
@@ -53,6 +55,8 @@ class DnfCacheKept(Rule):
     end of the `RUN`; it runs only when everything before it succeeded, and a later dnf
     call downloads the metadata again. No fix is offered when the `RUN` ends with a comment
     or an operator, uses a heredoc, or installs into an `--installroot`.
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [dnf: clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)
@@ -70,6 +74,8 @@ class DnfCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if stage.windows:  # dnf is Linux only
+            return
         for tools, folders in _FAMILIES:
             found = rpm_cache_left(inst, ctx.dockerfile.text, tools, folders)
             if found is None:

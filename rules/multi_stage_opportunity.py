@@ -175,9 +175,10 @@ class MultiStageOpportunity(Rule):
         shown = names_list(unique, _MAX_NAMED)
         info = classify(root.base)
         on = f" on the full image `{root.base.raw}`" if info.fat else ""
+        runtime = "the runtime image" if stage.windows else "a slim runtime image"
         message = (
             f"This stage builds native code ({shown}){on} and ships the toolchain with it: "
-            "build in a separate stage and copy only the results into a slim runtime image."
+            f"build in a separate stage and copy only the results into {runtime}."
         )
         native = [n for _, names in facts.native_builds for n in names]
         edits: list[Edit] = []

@@ -19,7 +19,6 @@ from dockerlint_slim.commands import (
 )
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
-from dockerlint_slim.images import classify
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
@@ -41,11 +40,18 @@ class _Tool:
     subdir: str  # folder under ~/.cache
     dir_env: str  # environment variable that moves the cache
     value_opts: frozenset[str]  # options that take a separate value (commands.py)
+    windows: str = ""  # where the cache is on Windows, as the tool documents it
 
 
-_PIP = _Tool("pip", "pip", "PIP_CACHE_DIR", frozenset())
-_UV = _Tool("uv", "uv", "UV_CACHE_DIR", TOOL_VALUE_OPTIONS["uv"])
-_POETRY = _Tool("poetry", "pypoetry", "POETRY_CACHE_DIR", TOOL_VALUE_OPTIONS["poetry"])
+_PIP = _Tool("pip", "pip", "PIP_CACHE_DIR", frozenset(), "%LocalAppData%\\pip\\Cache")
+_UV = _Tool("uv", "uv", "UV_CACHE_DIR", TOOL_VALUE_OPTIONS["uv"], "%LocalAppData%\\uv\\cache")
+_POETRY = _Tool(
+    "poetry",
+    "pypoetry",
+    "POETRY_CACHE_DIR",
+    TOOL_VALUE_OPTIONS["poetry"],
+    "%LocalAppData%\\pypoetry\\Cache",
+)
 _PIPENV = _Tool("pipenv", "pipenv", "PIPENV_CACHE_DIR", TOOL_VALUE_OPTIONS["pipenv"])
 _PDM = _Tool("pdm", "pdm", "PDM_CACHE_DIR", TOOL_VALUE_OPTIONS["pdm"])
 _TOOLS = {t.name: t for t in (_UV, _POETRY, _PIPENV, _PDM)}
@@ -290,6 +296,14 @@ class PipCacheKept(Rule):
     counts as clean. Caches live under the home folder of the user that runs the command: a
     mount on `/root/.cache` does not help after `USER app`.
 
+    Installs are read in every form of `RUN`: the shell form, the exec form
+    (`RUN ["pip", "install", "flask"]`, where the fix adds `"--no-cache-dir"` as a new
+    element of the array) and the script of `RUN ["/bin/sh", "-c", "…"]`. On Windows
+    images (and under `SHELL ["powershell", …]` or `["cmd", …]`) a `RUN` is read as plain
+    command lines, and the message names the folder the tool uses there: pip
+    `%LocalAppData%\\pip\\Cache`, uv `%LocalAppData%\\uv\\cache`, poetry
+    `%LocalAppData%\\pypoetry\\Cache`.
+
     ## Why is this bad?
     These tools keep every downloaded archive and every wheel they built in a cache folder.
     In a `RUN` layer that cache is written into the image and ships with it: often tens of
@@ -325,8 +339,9 @@ class PipCacheKept(Rule):
     - pipenv: safe. ` && rm -rf ~/.cache/pipenv` is appended to the `RUN` (pipenv keeps
       nothing else there; its virtualenvs live elsewhere); no fix when the cache folder was
       moved (`PIPENV_CACHE_DIR`, `XDG_CACHE_HOME`), the command runs behind `sudo`, the
-      base is Windows, or the `RUN` cannot be appended to mechanically (heredoc, trailing
-      comment).
+      base is Windows or the `RUN` runs under PowerShell or cmd, or the `RUN` cannot be
+      appended to mechanically (heredoc, trailing comment, an exec form that starts no
+      shell; in `RUN ["/bin/sh", "-c", "…"]` it is appended inside the script).
     - pdm: unsafe. `--no-cache` is added before the subcommand; it needs pdm 2.13 or newer.
 
     ## References
@@ -354,7 +369,7 @@ class PipCacheKept(Rule):
             return
         text = _Text(ctx.dockerfile.text[inst.start : inst.end])
         commands = inst.commands
-        windows = _on_windows(stage, ctx)
+        windows = stage.windows
         user, known = _user(inst, stage, ctx)
         cleaned = _Cleanups(commands)
         pipenv_last: Word | None = None  # the last pipenv install the cleanup can follow
@@ -382,8 +397,7 @@ class PipCacheKept(Rule):
             cache = _cache(tool, inst, home, configured)
             if cache.mounted(inst) or cleaned.after(n).removes(cache):
                 continue
-            where = "" if windows else f" ({cache.label})"
-            message = f"{tool.name}'s cache{where} is left in the image layer."
+            message = f"{tool.name}'s cache{_where(cache, windows)} is left in the image layer."
             edits: list[Edit] = []
             safety: Safety | None = None
             if tool is _UV:
@@ -463,8 +477,7 @@ class PipCacheKept(Rule):
         if later.removes(cache, or_purges=True):
             return None
         sub = call.sub_word
-        where = "" if windows else f" ({cache.label})"
-        message = f"pip's cache{where} is left in the image layer."
+        message = f"pip's cache{_where(cache, windows)} is left in the image layer."
         return (
             call.program[0].start,
             sub.end,
@@ -474,17 +487,12 @@ class PipCacheKept(Rule):
         )
 
 
-def _on_windows(stage: Stage, ctx: Context) -> bool:
-    return ctx.once(("DL3042", "windows"), lambda: _windows_stages(ctx.dockerfile))[stage.index]
-
-
-def _windows_stages(df: Dockerfile) -> list[bool]:
-    """For each stage, whether the image at the root of its FROM line is a Windows image."""
-    out: list[bool] = []
-    for stage in df.stages:  # a stage is built FROM an earlier one
-        parent = stage.parent
-        out.append(out[parent] if parent is not None else classify(stage.base).variant == "windows")
-    return out
+def _where(cache: _Cache, windows: bool) -> str:
+    """`` (~/.cache/pip)``: where the cache is, for the message; on Windows the folder the
+    tool documents there (``%LocalAppData%\\pip\\Cache``), or nothing when unknown."""
+    if windows and cache.default:
+        return f" ({cache.tool.windows})" if cache.tool.windows else ""
+    return f" ({cache.label})"
 
 
 class _Text:

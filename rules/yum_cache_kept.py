@@ -23,6 +23,8 @@ class YumCacheKept(Rule):
     `rm -rf /var/cache/yum`) after them in the same `RUN` and no cache mount on the cache
     folder.
 
+    Stages built on a Windows image are not judged: there is no yum there.
+
     ## Why is this bad?
     yum downloads the metadata of every enabled repository into `/var/cache/yum`
     (`/var/cache/dnf` where yum is dnf, from RHEL 8 on): often 100 MB or more. In a `RUN`
@@ -46,6 +48,8 @@ class YumCacheKept(Rule):
     `RUN`; it runs only when everything before it succeeded, and a later yum call downloads
     the metadata again. No fix is offered when the `RUN` ends with a comment or an
     operator, uses a heredoc, or installs into an `--installroot`.
+    In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
+    (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## References
     - [dnf (yum from RHEL 8 on): clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)
@@ -63,6 +67,8 @@ class YumCacheKept(Rule):
     keywords = frozenset({"RUN"})
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if stage.windows:  # yum is Linux only
+            return
         found = rpm_cache_left(inst, ctx.dockerfile.text, ("yum",), _FOLDERS)
         if found is not None:
             cmd, sub, edit = found

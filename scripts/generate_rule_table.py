@@ -25,10 +25,11 @@ def rule_table() -> str:
     for r in all_rules():
         fix = r.fix_safety.label.capitalize() if r.fix_safety is not None else "—"
         judges = "shipped stages" if r.shipped_only else "all stages"
+        if r.reads_pragmas:
+            judges = "pragma comments"
+        severity = r.severity.label + (" (opt-in)" if r.opt_in else "")
         summary = r.message.replace("|", "\\|")
-        rows.append(
-            f"| `{r.code}` | `{r.name}` | {r.severity.label} | {fix} | {judges} | {summary} |"
-        )
+        rows.append(f"| `{r.code}` | `{r.name}` | {severity} | {fix} | {judges} | {summary} |")
     return "\n".join(rows)
 
 

@@ -4,8 +4,9 @@ A case has ``pass`` (the rule must not fire) or ``fail`` (it must fire; ``violat
 the expected codes and lines). For a ``fail`` case, fixing (safe fixes, or unsafe ones with
 ``unsafe-fixes = true``) must give ``fix`` exactly, or leave the text unchanged when ``fix``
 is absent; the fixed text must be clean of the rule, and fixing it again changes nothing.
-``config`` may set ``target``; ``skip`` gives a reason to skip; ``files`` (relative path ->
-text) is written to a build context folder that project-aware rules read.
+``config`` may set ``target`` and ``select`` (default: the case file's rule alone; rules that
+judge pragmas need the rules the pragmas name); ``skip`` gives a reason to skip; ``files``
+(relative path -> text) is written to a build context folder that project-aware rules read.
 
 What users see of a ``fail`` case is pinned in a snapshot beside the case file
 (``CODE.snap``): for each finding of the rule, its range, severity and message, its help,
@@ -56,7 +57,8 @@ def _params():
 
 def _settings(code: str, case: dict) -> tuple[Settings, bool]:
     config = case.get("config", {})
-    settings = merge_cli(Settings.default(), select=[code], target=config.get("target"))
+    select = config.get("select", [code])
+    settings = merge_cli(Settings.default(), select=select, target=config.get("target"))
     return settings, bool(case.get("unsafe-fixes", False))
 
 

@@ -912,6 +912,11 @@ def test_text_path_is_relative_to_how_it_was_given() -> None:
         (("--ignore", "DL301"), {"DL3042", "DL3009"}),
         (("--select", "DL3042", "--extend-select", "DL3009"), {"DL3042", "DL3009"}),
         (("--select", "DL3", "--ignore", "DL3042"), {"DL3009", "DL3015"}),
+        # codes, prefixes, names and ALL in any letter case
+        (("--select", "dl3042"), {"DL3042"}),
+        (("--select", "dl300,Apt-Install-Recommends"), {"DL3009", "DL3015"}),
+        (("--select", "all", "--ignore", "dl3042"), {"DL3009", "DL3015"}),
+        (("--select", "dl3042", "--extend-select", "Dl3009"), {"DL3042", "DL3009"}),
     ],
 )
 def test_select_ignore_extend_select(args: tuple[str, ...], expected: set[str]) -> None:
@@ -945,9 +950,26 @@ def test_config_in_pyproject() -> None:
 
 def test_standalone_config_beats_pyproject_in_the_same_folder() -> None:
     write("Dockerfile", MIXED)
+    write("sub/Dockerfile", MIXED)
     write("pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DL3042"]\n')
     write(".dockerlint-slim.toml", 'select = ["DL3009"]\n')
-    assert codes(run("check").stdout) == {"DL3009"}
+    result = run("check", ".", "sub")
+    assert codes(result.stdout) == {"DL3009"}
+    # one line, once, naming both files and the one in use
+    assert result.stderr == (
+        "dockerlint-slim: warning: .dockerlint-slim.toml and pyproject.toml both configure "
+        "dockerlint-slim; using .dockerlint-slim.toml (the [tool.dockerlint-slim] table is "
+        "ignored)\n"
+    )
+
+
+def test_no_warning_when_pyproject_does_not_configure_the_linter() -> None:
+    write("Dockerfile", MIXED)
+    write("pyproject.toml", '[tool.other]\nname = "dockerlint-slim"\n')
+    write(".dockerlint-slim.toml", 'select = ["DL3009"]\n')
+    result = run("check")
+    assert codes(result.stdout) == {"DL3009"}
+    assert result.stderr == ""
 
 
 def test_nearest_config_wins() -> None:
@@ -1534,6 +1556,31 @@ def test_rule_json() -> None:
     assert "DL3042" in data["hadolint"]
     for section in DOC_SECTIONS:
         assert f"## {section}" in data["docs"]
+
+
+def test_opt_in_rule_says_so() -> None:
+    text = run("rule", "unused-pragma").stdout
+    _assert_rule_docs(text, "DLS201", "unused-pragma")
+    assert "Opt-in: enabled only by its code or name" in text
+    assert "Opt-in" not in run("rule", "DL3042").stdout
+    data = json.loads(run("rule", "--output-format", "json", "dls201").stdout)
+    assert data["opt_in"] is True
+
+
+def test_pragma_codes_are_checked_end_to_end() -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL3009,DL9999\n"
+        "RUN pip install flask\n",
+    )
+    result = run("check", "Dockerfile")
+    assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
+    assert "Unknown rule code `DL9999` in a pragma comment" in result.stdout
+    result = run("check", "--extend-select", "dls201", "--fix", "Dockerfile")
+    assert Path("Dockerfile").read_text() == (
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL9999\nRUN pip install flask\n"
+    )
+    assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
 
 
 def test_rule_all_json() -> None:

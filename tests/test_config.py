@@ -362,11 +362,45 @@ def test_absolute_path_shown_outside_cwd(tmp_path: Path, monkeypatch: pytest.Mon
         ("pip-cache-kept", {"DL3042"}),
         ("D", set()),
         ("DL9999", set()),
-        ("dl3042", set()),  # codes are upper case
+        ("dl3042", {"DL3042"}),  # any letter case
+        ("dl3", {"DL3008", "DL3042"}),
+        ("dls", {"DLS001", "DLS002", "DLS010"}),
+        ("all", ALL_CODES),
+        ("Pip-Cache-Kept", {"DL3042"}),
     ],
 )
 def test_selector_matching(selector: str, expected: set[str]) -> None:
     assert {r.code for r in RULES if selector_matches(selector, r)} == expected
+
+
+def test_selectors_are_case_insensitive_and_kept_canonical(tmp_path: Path) -> None:
+    write(
+        tmp_path / ".dockerlint-slim.toml",
+        """
+        select = ["all"]
+        ignore = ["dl3008", "Pip-Cache-Kept"]
+        extend-select = ["dls0"]
+        [per-file-ignores]
+        "dev.Dockerfile" = ["dl4006"]
+        [severity]
+        dl3042 = "error"
+        """,
+    )
+    s = load_config(tmp_path / ".dockerlint-slim.toml")
+    assert s.select == ("ALL",)
+    assert s.ignore == ("DL3008", "pip-cache-kept")
+    assert s.extend_select == ("DLS0",)
+    assert s.per_file_ignores == (("dev.Dockerfile", ("DL4006",)),)
+    assert s.severity_map == {"DL3042": Severity.ERROR}
+    validate_selectors(s, RULES)
+    assert resolve_rules(s, RULES) == ALL_CODES - {"DL3008", "DL3042"}
+    dev = tmp_path / "dev.Dockerfile"
+    assert resolve_rules(s, RULES, dev) == ALL_CODES - {"DL3008", "DL3042", "DL4006"}
+    assert severity_for(s, "DL3042", Severity.WARNING) is Severity.ERROR
+    cli = merge_cli(s, select=["dl3042,dls001"], ignore=["all"], extend_select=["dls010"])
+    assert cli.select == ("DL3042", "DLS001")
+    assert cli.ignore == ("ALL",)
+    assert cli.extend_select == ("DLS010",)
 
 
 def test_resolve_rules_select_extend_ignore(tmp_path: Path) -> None:
@@ -378,6 +412,28 @@ def test_resolve_rules_select_extend_ignore(tmp_path: Path) -> None:
     )
     # ignore wins even over an exact extend-select: select | extend-select - ignore
     assert resolve_rules(s, RULES) == {"DL3042", "DLS002"}
+
+
+def test_opt_in_rules_are_enabled_by_exact_code_or_name_only(tmp_path: Path) -> None:
+    @dataclass(frozen=True)
+    class OptIn:
+        code: str
+        name: str
+        opt_in: bool = True
+
+    rules = [*RULES, OptIn("DLS201", "unused-pragma")]
+    assert resolve_rules(Settings(root=tmp_path), rules) == ALL_CODES
+    assert resolve_rules(Settings(select=("DLS",), root=tmp_path), rules) == {
+        "DLS001",
+        "DLS002",
+        "DLS010",
+    }
+    chosen = Settings(extend_select=("dls201",), root=tmp_path)
+    assert resolve_rules(chosen, rules) == ALL_CODES | {"DLS201"}
+    by_name = Settings(select=("unused-pragma",), root=tmp_path)
+    assert resolve_rules(by_name, rules) == {"DLS201"}
+    ignored = Settings(extend_select=("DLS201",), ignore=("DLS",), root=tmp_path)
+    assert resolve_rules(ignored, rules) == ALL_CODES - {"DLS001", "DLS002", "DLS010"}
 
 
 def test_empty_select_selects_nothing(tmp_path: Path) -> None:
@@ -603,6 +659,22 @@ def test_resolver_memoises_per_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     calls.clear()
     assert resolver.for_file(tmp_path / "Dockerfile") is top
     assert calls == []
+
+
+def test_resolver_warns_once_when_both_files_configure_one_folder(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.dockerlint-slim]\nselect = ["DLS"]\n')
+    write(tmp_path / ".dockerlint-slim.toml", 'select = ["DL3"]\n')
+    write(tmp_path / "b" / "pyproject.toml", "[tool.dockerlint-slim\n")  # broken, hidden
+    write(tmp_path / "b" / ".dockerlint-slim.toml", 'select = ["DL4"]\n')
+    warnings: list[str] = []
+    resolver = ConfigResolver(warn=warnings.append)
+    assert resolver.for_file(tmp_path / "Dockerfile").select == ("DL3",)
+    assert resolver.for_file(tmp_path / "a" / "Dockerfile").select == ("DL3",)
+    assert resolver.for_file(tmp_path / "b" / "Dockerfile").select == ("DL4",)
+    assert warnings == [
+        ".dockerlint-slim.toml and pyproject.toml both configure dockerlint-slim; using "
+        ".dockerlint-slim.toml (the [tool.dockerlint-slim] table is ignored)"
+    ]
 
 
 def test_resolver_explicit_config_error_is_eager(tmp_path: Path) -> None:

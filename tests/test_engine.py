@@ -46,6 +46,10 @@ def test_select_ignore_and_severity_override():
         ("# dockerlint-slim: ignore=DL3042\nRUN pip install x\n", []),
         ("# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install x\n", []),
         ("# dockerlint-slim: ignore=ALL\nRUN pip install x\n", []),
+        ("# dockerlint-slim: ignore=dl3042\nRUN pip install x\n", []),
+        ("# dockerlint-slim: ignore=Pip-Cache-Kept\nRUN pip install x\n", []),
+        ("# DOCKERLINT-SLIM: IGNORE=all\nRUN pip install x\n", []),
+        ("# hadolint ignore=dl3042\nRUN pip install x\n", []),
         ("# hadolint ignore=DL3042,DL3009\nRUN pip install x\n", []),
         ("# dockerlint-slim: ignore=DL3009\nRUN pip install x\n", [("DL3042", 3)]),
         ("# dockerlint-slim: ignore=DL3042\n\nRUN pip install x\n", [("DL3042", 4)]),
@@ -314,3 +318,90 @@ def test_covered_findings_come_back_when_the_covering_rule_is_off() -> None:
     # an ignore pragma on the FROM has the same effect
     pragma = "# dockerlint-slim: ignore=DLS007\n" + COMPILING
     assert {"DLS001", "DLS002", "DLS003"} <= {c for c, _ in codes(pragma)}
+
+
+def test_unknown_pragma_code_points_at_the_code_and_suggests_one():
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3402\nRUN pip install x\n"
+    found = [f for f in lint(text, "Dockerfile").findings]
+    assert [(f.code, f.line, f.column, f.end_column) for f in found] == [("DLS200", 2, 34, 40)]
+    assert found[0].message == (
+        "Unknown rule code `DL3402` in a pragma comment (did you mean `DL3042`?)."
+    )
+    assert found[0].fix is None
+
+
+def test_unused_pragma_is_opt_in_and_judges_only_enabled_rules():
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3009\nRUN pip install x\n"
+    assert codes(text) == []  # ALL does not enable DLS201
+    chosen = merge_cli(Settings.default(), extend_select=["unused-pragma"])
+    assert codes(text, chosen) == [("DLS201", 2)]
+    (finding,) = lint(text, "Dockerfile", chosen).findings
+    assert (finding.column, finding.end_column) == (34, 40)
+    assert fix_text(text, "Dockerfile", chosen).text == text.replace(",DL3009", "")
+    # DL3009 off: its code says nothing about the pragma
+    off = merge_cli(Settings.default(), extend_select=["DLS201"], ignore=["DL3009"])
+    assert codes(text, off) == []
+
+
+def test_pragma_rules_can_be_suppressed_by_a_file_pragma():
+    text = (
+        "# dockerlint-slim: ignore-file=DLS200\n"
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=nope\nRUN true\n"
+    )
+    assert codes(text) == []
+
+
+class _Inserts(Rule):
+    """Test rule: inserts ``content`` at ``offset`` chars after the start of each RUN's
+    arguments (negative: before the end of the instruction's own text)."""
+
+    code = "DLS998"
+    name = "inserts"
+    message = "Inserts."
+    fix_title = "Insert"
+    keywords = frozenset({"RUN"})
+    content = ""
+    offset = 0
+    original = ""  # fires on this RUN text only, so that fixing ends
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if ctx.dockerfile.text[inst.start : inst.end].strip() != f"RUN {self.original}":
+            return
+        base = inst.raw.args_start if self.offset >= 0 else inst.raw.command_end
+        at = base + self.offset
+        yield self.violation(inst.start, inst.end, edits=[Edit(at, at, self.content)])
+
+
+@pytest.mark.parametrize(
+    ("run", "offset", "content", "fixed"),
+    [
+        # plain words after an element become elements
+        ('["pip", "install", "x"]', 6, " --a --b", '["pip", "--a", "--b", "install", "x"]'),
+        # before the array: flags are not in the JSON
+        ('["pip", "install", "x"]', 0, "--network=none ", '--network=none ["pip", "install", "x"]'),
+        # inside a script without escapes: kept as written
+        ('["sh", "-c", "make"]', -2, " && true", '["sh", "-c", "make && true"]'),
+        # words that need quoting, a quote in a script, an escaped script, mid-word: dropped
+        ('["pip", "install", "x"]', 6, " $HOME", None),
+        ('["sh", "-c", "make"]', -2, ' "q"', None),
+        ('["sh", "-c", "make \\"a\\""]', -2, " && true", None),
+        ('["pip", "install", "x"]', 3, " --a", None),
+        ('["pip", "install", "x"]', -1, " && rm -rf /tmp/x", None),
+    ],
+)
+def test_fixes_in_exec_form_are_written_as_json_or_dropped(
+    monkeypatch, run, offset, content, fixed
+):
+    import dockerlint_slim.engine as engine
+
+    rule = type("_Rule", (_Inserts,), {"content": content, "offset": offset, "original": run})
+    monkeypatch.setattr(engine, "all_rules", lambda: [rule])
+    text = f"FROM a\nRUN {run}\n"
+    (finding,) = lint(text).findings
+    if fixed is None:
+        assert finding.fix is None
+        assert "exec-form" in (finding.note or "")
+        assert fix_text(text).text == text
+    else:
+        assert fix_text(text).text == f"FROM a\nRUN {fixed}\n"
+        assert build_model(f"FROM a\nRUN {fixed}\n").instructions[1].exec_args is not None

@@ -153,16 +153,56 @@ def test_run_heredoc_bodies_are_parsed_when_a_shell_runs_them():
     assert text[word.start : word.end] == "install"
 
 
-def test_exec_form_onbuild_and_powershell_have_no_commands():
+def test_onbuild_has_no_commands():
+    model = build_model("FROM python:3.11-slim\nONBUILD RUN pip install y\n")
+    assert all(not inst.commands for inst in model.instructions)
+
+
+def _spans(text: str, words) -> list[tuple[str, str]]:
+    return [(w.text, text[w.start : w.end]) for w in words]
+
+
+def test_exec_form_run_is_one_command_whose_words_span_their_json_strings():
     text = (
         "FROM python:3.11-slim\n"
-        'RUN ["pip", "install", "x"]\n'
-        "ONBUILD RUN pip install y\n"
-        'SHELL ["powershell", "-Command"]\n'
-        "RUN Get-ChildItem\n"
+        'RUN --mount=type=cache,target=/x [ "sudo", "pip",\\\n   "install", "fl\\u0061sk" ]\n'
     )
-    model = build_model(text)
-    assert all(not inst.commands for inst in model.instructions)
+    (run,) = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    (cmd,) = run.commands
+    assert cmd.name == "pip" and cmd.wrappers == ("sudo",)
+    assert _spans(text, cmd.argv) == [
+        ("pip", '"pip"'),
+        ("install", '"install"'),
+        ("flask", '"fl\\u0061sk"'),
+    ]
+    assert text[cmd.start : cmd.end].startswith('"sudo"')  # wrappers included, as in shell form
+
+
+def test_exec_form_shell_script_is_parsed_with_exact_offsets():
+    text = (
+        'FROM python:3.11-slim\nRUN ["/bin/bash", "-ec", "A=1 pip install x && apt-get update"]\n'
+    )
+    (run,) = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    assert [c.name for c in run.commands] == ["pip", "apt-get"]
+    assert _spans(text, run.commands[1].argv) == [("apt-get", "apt-get"), ("update", "update")]
+    assert run.commands[0].assignments == (("A", "1"),)
+
+
+def test_exec_form_script_with_escapes_is_read_with_words_spanning_the_script():
+    text = 'FROM python:3.11-slim\nRUN ["sh", "-c", "pip install \\"flask\\""]\n'
+    (run,) = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    (cmd,) = run.commands
+    assert [w.text for w in cmd.argv] == ["pip", "install", "flask"]
+    script = '"pip install \\"flask\\""'
+    assert {text[w.start : w.end] for w in cmd.argv} == {script}
+
+
+def test_exec_form_not_mapped_back_has_no_commands():
+    # a continuation inside a JSON string: the string's text is not one span of the file
+    text = 'FROM python:3.11-slim\nRUN ["pip", "ins\\\ntall", "x"]\n'
+    (run,) = [i for i in build_model(text).instructions if i.keyword == "RUN"]
+    assert run.exec_args == ("pip", "install", "x")
+    assert run.commands == ()
 
 
 def test_env_is_inherited_through_from():

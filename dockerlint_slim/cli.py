@@ -150,6 +150,11 @@ class _Run:
     help="List each fix applied (on stderr with a machine output format).",
 )
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file.")
+@click.option(
+    "--shellcheck/--no-shellcheck",
+    default=None,
+    help="Run ShellCheck on RUN bodies (findings SCxxxx; needs the shellcheck extra).",
+)
 @click.option("--stdin-filename", help="Name to report for input read from stdin (`-`).")
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
@@ -171,6 +176,7 @@ def check(
     diff: bool,
     show_fixes: bool,
     exit_non_zero_on_fix: bool,
+    shellcheck: bool | None,
     stdin_filename: str | None,
     no_color: bool,
     quiet: bool,
@@ -205,6 +211,7 @@ def check(
             output_format=output_format,
             failure_threshold=failure_threshold,
             target=target,
+            shellcheck=shellcheck,
         )
 
     try:
@@ -306,6 +313,7 @@ def _check_one(
     from .fixer import FixError, fix_text, write_atomic
     from .model import ModelError
     from .shell import ShellParserError
+    from .shellcheck import ShellCheckError, ShellCheckMissing
 
     if item.error is not None or item.text is None:
         _err(item.error or f"{item.display}: cannot read")
@@ -369,6 +377,12 @@ def _check_one(
         return
     except ShellParserError as exc:  # the installation, not this file: no other file can pass
         raise Failure(str(exc)) from None
+    except ShellCheckMissing as exc:  # the same: no file can be checked
+        raise Failure(str(exc)) from None
+    except ShellCheckError as exc:
+        _err(f"{item.display}: {exc}")
+        run.errors += 1
+        return
     except Exception as exc:  # a bug in a rule must not hide the other files' results
         if os.environ.get("DOCKERLINT_SLIM_DEBUG"):
             raise

@@ -82,6 +82,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "failure-threshold",
     "output-format",
     "target",
+    "shellcheck",
 )
 
 # ALL | code or code prefix (DL3042, DL3, DLS) | kebab-case rule name (pip-cache-kept)
@@ -131,6 +132,7 @@ class Settings:
     failure_threshold: Severity = Severity.STYLE
     output_format: str | None = None
     target: str | None = None
+    shellcheck: bool = False  # run ShellCheck on RUN bodies (findings SCxxxx)
     source: Path | None = None
     root: Path = field(default_factory=Path.cwd)
     # (key, selector) pairs that came from the command line, for error messages only.
@@ -422,6 +424,12 @@ def _parse(table: Mapping[str, Any], source: Path, *, in_pyproject: bool) -> Set
         )
     if "target" in table:
         kwargs["target"] = _parse_target(table["target"], lambda msg: where.error("target", msg))
+    if "shellcheck" in table:
+        if not isinstance(table["shellcheck"], bool):
+            raise where.error(
+                "shellcheck", f"expected true or false, got {_type_name(table['shellcheck'])}"
+            )
+        kwargs["shellcheck"] = table["shellcheck"]
     return Settings(**kwargs)
 
 
@@ -497,6 +505,7 @@ def merge_cli(
     output_format: str | None = None,
     failure_threshold: Severity | str | None = None,
     target: str | int | None = None,
+    shellcheck: bool | None = None,
 ) -> Settings:
     """Apply command-line options on top of ``settings`` (``None`` = option not given).
 
@@ -535,10 +544,46 @@ def merge_cli(
         )
     if target is not None:
         changes["target"] = _parse_target(target, lambda msg: ConfigError(f"--target: {msg}"))
+    if shellcheck is not None:
+        changes["shellcheck"] = shellcheck
     return replace(settings, **changes)
 
 
 # --------------------------------------------------------------------------- rules
+
+
+# ShellCheck's codes (SC1000-SC9999), and its name, which selects them all
+_SHELLCHECK_SELECTOR = re.compile(r"SC[0-9]{0,4}")
+SHELLCHECK_NAME = "shellcheck"
+
+
+@dataclass(frozen=True)
+class ExternalCode:
+    """A code that a tool run by the linter reports (ShellCheck's ``SC2086``): selected,
+    ignored, overridden and named in pragmas like a rule's code (``SC`` and ``shellcheck``
+    select them all)."""
+
+    code: str
+    name: str = SHELLCHECK_NAME
+    opt_in: bool = False
+
+    @property
+    def hadolint(self) -> tuple[str, ...]:
+        return (self.code,)  # hadolint's pragmas name ShellCheck's codes too
+
+
+def is_shellcheck_selector(selector: str) -> bool:
+    """Whether ``selector`` names ShellCheck's codes (``SC``, ``SC2086``, ``shellcheck``)."""
+    return (
+        _SHELLCHECK_SELECTOR.fullmatch(selector.upper()) is not None
+        or selector.lower() == SHELLCHECK_NAME
+    )
+
+
+def external_enabled(settings: Settings, code: str, path: Path | None = None) -> bool:
+    """Whether a finding of ``code`` (an :class:`ExternalCode`) is reported for ``path``:
+    the same ``select``, ``extend-select``, ``ignore`` and ``per-file-ignores`` as rules."""
+    return bool(resolve_rules(settings, [ExternalCode(code)], path))
 
 
 def selector_matches(selector: str, rule: RuleLike) -> bool:
@@ -659,11 +704,13 @@ def validate_selectors(settings: Settings, known: Sequence[RuleLike]) -> None:
         for selector in selectors:
             if selector == "ALL" or any(selector_matches(selector, r) for r in known):
                 continue
+            if is_shellcheck_selector(selector):
+                continue  # ShellCheck's codes (reported with --shellcheck)
             hint = _did_you_mean(selector, vocabulary)
             raise error(key, selector, f"unknown rule code or selector {selector!r}{hint}")
     codes = {r.code for r in known}
     for code, _level in settings.severity:
-        if code not in codes:
+        if code not in codes and not is_shellcheck_selector(code):
             hint = _did_you_mean(code, sorted(codes))
             raise error("severity", code, f"unknown rule code {code!r}{hint}")
 

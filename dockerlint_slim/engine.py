@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, resolve_rules, severity_for
+from .config import ExternalCode, Settings, external_enabled, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
 from .model import Dockerfile, Instruction, Stage, build_model
 from .pragmas import PragmaCode, Pragmas, _parse_comment, parse_pragmas
@@ -147,6 +147,12 @@ def lint_model(
                 covered.append((finding, violation.covered_by))
             else:
                 findings.append(finding)
+    if settings.shellcheck and model.stages:
+        if starts is None:
+            starts = [i.start for i in model.instructions]
+        found, quiet = _shellcheck(model, settings, pragmas, starts, file_path)
+        findings += found
+        suppressed += quiet
     # one problem, one finding: a finding that a reported finding covers goes
     reported = {(f.code, f.stage) for f in findings}
     findings += [f for f, by in covered if by not in reported]
@@ -228,6 +234,32 @@ def _exec_checked(violation: Violation, model: Dockerfile, index: Any) -> Violat
     if fix is None:
         return replace(violation, fix=None, note=violation.note or EXEC_NOTE)
     return replace(violation, fix=fix)
+
+
+def _shellcheck(
+    model: Dockerfile,
+    settings: Settings,
+    pragmas: Pragmas,
+    starts: list[int],
+    file_path: Path | None,
+) -> tuple[list[Finding], int]:
+    """ShellCheck's findings on the RUN bodies (see :mod:`~dockerlint_slim.shellcheck`), with
+    selection, pragmas and severity overrides applied as for rules; and how many pragmas
+    silenced. Raises :class:`~dockerlint_slim.shellcheck.ShellCheckError`."""
+    from .shellcheck import run_shellcheck
+
+    path = file_path or Path(model.path)
+    out: list[Finding] = []
+    suppressed = 0
+    for f in run_shellcheck(model, model.path):
+        if not external_enabled(settings, f.code, path):
+            continue
+        offset = model.scan.line_starts[f.line - 1] + f.column - 1
+        if pragmas.suppresses(ExternalCode(f.code), _instruction_at(model, starts, offset)):
+            suppressed += 1
+            continue
+        out.append(replace(f, severity=severity_for(settings, f.code, f.severity)))
+    return out, suppressed
 
 
 def _judged(

@@ -116,9 +116,17 @@ def pragma_matches(kind: str, code: str, rule: _RuleLike) -> bool:
     )
 
 
+_SHELLCHECK_CODE = re.compile(r"SC[0-9]{4}|SHELLCHECK")
+
+
 def known_code(code: str, rules: Iterable[_RuleLike]) -> bool:
-    """Whether ``code`` names ``ALL`` or one of ``rules`` (code, name or hadolint code)."""
-    return code.upper() == "ALL" or any(pragma_matches("own", code, r) for r in rules)
+    """Whether ``code`` names ``ALL``, one of ``rules`` (code, name or hadolint code) or
+    ShellCheck's codes (``SC2086``, ``shellcheck``: findings of ``--shellcheck``)."""
+    return (
+        code.upper() == "ALL"
+        or _SHELLCHECK_CODE.fullmatch(code.upper()) is not None
+        or any(pragma_matches("own", code, r) for r in rules)
+    )
 
 
 def _parse_comment(comment: Comment) -> PragmaComment | None:

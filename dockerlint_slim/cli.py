@@ -132,6 +132,13 @@ class _Run:
     help="Config file.",
 )
 @click.option(
+    "--hadolint-config",
+    "hadolint_config",
+    type=click.Path(dir_okay=False, readable=False),
+    help="hadolint's configuration file, used when no dockerlint-slim configuration applies "
+    "(default: the nearest .hadolint.yaml or .hadolint.yml).",
+)
+@click.option(
     "--statistics",
     is_flag=True,
     help="Print counts per rule instead of findings (output format text or json).",
@@ -169,6 +176,7 @@ def check(
     target: str | None,
     context_dir: str | None,
     config_path: str | None,
+    hadolint_config: str | None,
     statistics: bool,
     exit_zero: bool,
     fix: bool,
@@ -197,6 +205,8 @@ def check(
         raise Failure("`-` (stdin) given more than once")
     if config_path is not None and not Path(config_path).is_file():
         raise Failure(f"--config: {config_path}: no such file")
+    if hadolint_config is not None and not Path(hadolint_config).is_file():
+        raise Failure(f"--hadolint-config: {hadolint_config}: no such file")
     if context_dir is not None and not Path(context_dir).is_dir():
         raise Failure(f"--context: {context_dir}: no such folder")
 
@@ -220,6 +230,7 @@ def check(
             known=rules,
             transform=transform,
             warn=_warn,
+            hadolint_config=Path(hadolint_config) if hadolint_config else None,
         )
         run_settings = resolver.for_dir(Path.cwd())
     except ConfigError as exc:
@@ -395,7 +406,7 @@ def _check_one(
     run.files.append(item.display)
     run.sources[item.display] = text
     run.findings.extend(result.findings)
-    if any(settings.fails(f.severity) for f in result.findings):
+    if not settings.no_fail and any(settings.fails(f.severity) for f in result.findings):
         run.failing = True
 
 

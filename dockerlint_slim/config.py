@@ -133,6 +133,12 @@ class Settings:
     output_format: str | None = None
     target: str | None = None
     shellcheck: bool = False  # run ShellCheck on RUN bodies (findings SCxxxx)
+    # from hadolint's configuration (see dockerlint_slim.hadolint_config)
+    no_fail: bool = False  # findings never fail the run
+    disable_pragmas: bool = False  # pragma comments are not honoured
+    trusted_registries: tuple[str, ...] = ()
+    label_schema: tuple[tuple[str, str], ...] = ()
+    strict_labels: bool = False
     source: Path | None = None
     root: Path = field(default_factory=Path.cwd)
     # (key, selector) pairs that came from the command line, for error messages only.
@@ -744,10 +750,12 @@ class ConfigResolver:
         known: Sequence[RuleLike] | None = None,
         transform: Callable[[Settings], Settings] | None = None,
         warn: Callable[[str], None] | None = None,
+        hadolint_config: Path | None = None,
     ) -> None:
         self._known = known
         self._transform = transform
         self._warn = warn
+        self._hadolint = hadolint_config
         self._by_dir: dict[Path, Settings] = {}
         self._by_source: dict[Path, Settings] = {}
         self._default: Settings | None = None
@@ -795,9 +803,80 @@ class ConfigResolver:
                     self._by_source[source] = result
                 break
         if result is None:
+            # no configuration of ours: hadolint's (--hadolint-config, else the nearest
+            # .hadolint.yaml), as hadolint users keep theirs
+            theirs = self._hadolint or _find_hadolint(directory)
+            if theirs is not None:
+                result = self._by_source.get(theirs)
+                if result is None:
+                    result = self._finish(self._from_hadolint(theirs))
+                    self._by_source[theirs] = result
+        if result is None:
             if self._default is None:
                 self._default = self._finish(Settings.default())
             result = self._default
         for folder in visited:
             self._by_dir[folder] = result
         return result
+
+    def _from_hadolint(self, source: Path) -> Settings:
+        """Settings from hadolint's configuration file ``source``: its unknown keys, and the
+        codes it names that are not dockerlint-slim's (rules not implemented here), are told
+        to ``warn`` and left out."""
+        from .hadolint_config import HadolintConfigError, load_hadolint_config
+
+        try:
+            found = load_hadolint_config(source)
+        except HadolintConfigError as exc:
+            raise ConfigError(str(exc)) from None
+        shown = _display(source)
+        if found.unknown and self._warn is not None:
+            self._warn(f"{shown}: unknown hadolint setting {', '.join(map(repr, found.unknown))}")
+        known = self._known
+
+        def ours(code: str) -> bool:
+            return (
+                known is None
+                or is_shellcheck_selector(code)
+                or any(selector_matches(code, r) for r in known)
+            )
+
+        dropped = sorted(
+            {c for c in found.ignore if not ours(c)} | {c for c, _ in found.severity if not ours(c)}
+        )
+        if dropped and self._warn is not None:
+            self._warn(f"{shown}: {', '.join(dropped)}: not a rule of {TOOL_NAME}; left out")
+        severity = tuple(
+            (code, Severity.parse(level))
+            for code, level in found.severity
+            if code not in dropped and _CODE_RE.fullmatch(code)
+        )
+        return Settings(
+            ignore=tuple(c for c in found.ignore if c not in dropped),
+            severity=severity,
+            failure_threshold=(
+                Severity.parse(found.failure_threshold)
+                if found.failure_threshold
+                else Settings.failure_threshold
+            ),
+            output_format=found.output_format,
+            no_fail=found.no_fail,
+            disable_pragmas=found.disable_pragmas,
+            trusted_registries=found.trusted_registries,
+            label_schema=found.label_schema,
+            strict_labels=found.strict_labels,
+            source=source,
+            root=source.parent,
+        )
+
+
+def _find_hadolint(directory: Path) -> Path | None:
+    """The nearest ``.hadolint.yaml`` (or ``.yml``) at or above ``directory``."""
+    from .hadolint_config import FILENAMES
+
+    for current in _walk_up(directory):
+        for name in FILENAMES:
+            candidate = current / name
+            if candidate.is_file():
+                return candidate
+    return None

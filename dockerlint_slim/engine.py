@@ -108,7 +108,8 @@ def lint_model(
     active = sorted(
         (r for r in catalogue if r.code in enabled_codes), key=lambda r: r.reads_pragmas
     )
-    pragmas = parse_pragmas(model)
+    # hadolint's `disable-ignore-pragma`: the comments are not honoured
+    pragmas = Pragmas() if settings.disable_pragmas else parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
     ctx.pragmas = pragmas
     ctx.enabled = frozenset(enabled_codes)

@@ -83,6 +83,9 @@ KNOWN_KEYS: tuple[str, ...] = (
     "output-format",
     "target",
     "shellcheck",
+    "trusted-registries",
+    "label-schema",
+    "strict-labels",
 )
 
 # ALL | code or code prefix (DL3042, DL3, DLS) | kebab-case rule name (pip-cache-kept)
@@ -430,12 +433,27 @@ def _parse(table: Mapping[str, Any], source: Path, *, in_pyproject: bool) -> Set
         )
     if "target" in table:
         kwargs["target"] = _parse_target(table["target"], lambda msg: where.error("target", msg))
-    if "shellcheck" in table:
-        if not isinstance(table["shellcheck"], bool):
-            raise where.error(
-                "shellcheck", f"expected true or false, got {_type_name(table['shellcheck'])}"
-            )
-        kwargs["shellcheck"] = table["shellcheck"]
+    for key in ("shellcheck", "strict-labels"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise where.error(key, f"expected true or false, got {_type_name(table[key])}")
+            kwargs[key.replace("-", "_")] = table[key]
+    if "trusted-registries" in table:
+        value = table["trusted-registries"]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise where.error("trusted-registries", "expected a list of registry names")
+        kwargs["trusted_registries"] = tuple(value)
+    if "label-schema" in table:
+        value = table["label-schema"]
+        types = ("text", "url", "semver", "hash", "rfc3339", "spdx", "email")
+        if not isinstance(value, Mapping):
+            raise where.error("label-schema", "expected a table of label names to types")
+        for label, kind in value.items():
+            if kind not in types:
+                raise where.error(
+                    "label-schema", f"{label}: unknown type {kind!r} (expected {', '.join(types)})"
+                )
+        kwargs["label_schema"] = tuple((str(k), str(v)) for k, v in value.items())
     return Settings(**kwargs)
 
 

@@ -112,6 +112,7 @@ def lint_model(
     pragmas = Pragmas() if settings.disable_pragmas else parse_pragmas(model)
     ctx = Context(model, model.path, context_dir)
     ctx.pragmas = pragmas
+    ctx.settings = settings
     ctx.enabled = frozenset(enabled_codes)
     ctx.catalogue = tuple(catalogue) + tuple(r for r in all_rules() if r not in catalogue)
     findings: list[Finding] = []

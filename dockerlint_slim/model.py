@@ -31,6 +31,7 @@ __all__ = [
     "change_workdir",
     "exec_scripts",
     "exec_words",
+    "key_value_pairs",
     "shell_kind",
     "shell_script",
     "substitute",
@@ -925,6 +926,12 @@ def _arg_pairs(args: str) -> list[tuple[str, str | None]]:
         name, sep, value = word.partition("=")
         out.append((name, _unquote(value) if sep else None))
     return out
+
+
+def key_value_pairs(args: str) -> list[tuple[str, str]]:
+    """The ``key=value`` pairs of an ENV or LABEL (quotes removed; the legacy one-pair form
+    ``ENV NAME value with spaces`` too)."""
+    return _env_pairs(args)
 
 
 def _env_pairs(args: str) -> list[tuple[str, str]]:

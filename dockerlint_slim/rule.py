@@ -26,6 +26,7 @@ from .findings import RuleMeta, Severity
 from .model import Dockerfile, Instruction, Stage
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .facts import Facts
     from .pragmas import Pragmas
     from .project import Project
@@ -88,6 +89,9 @@ class Context:
         self.pragmas: Pragmas | None = None
         self.enabled: frozenset[str] = frozenset()
         self.catalogue: tuple[type[Rule], ...] = ()
+        # the settings the file is linted with (the options some rules read: trusted
+        # registries, the label schema); None outside the engine
+        self.settings: Settings | None = None
 
     @property
     def project(self) -> Project | None:

@@ -309,3 +309,36 @@ def _resolve(
     if _IMAGE_REFERENCE.fullmatch(value):
         return "image", None
     return "not-an-image", None
+
+
+def label_pairs(inst: Instruction, text: str) -> list[tuple[str, str, int, int]]:
+    """The ``key=value`` pairs of a LABEL, each with the span of its key in ``text`` (the
+    file; the instruction's span when the key cannot be found as written)."""
+    from dockerlint_slim.model import key_value_pairs
+
+    out = []
+    pos = inst.raw.args_start
+    for key, value in key_value_pairs(inst.args):
+        at = text.find(key, pos, inst.end)
+        if at < 0:
+            out.append((key, value, inst.start, inst.end))
+            continue
+        out.append((key, value, at, at + len(key)))
+        pos = at + len(key)
+    return out
+
+
+def label_schema(ctx: Context) -> dict[str, str]:
+    """The label schema of the configuration (label name -> type), empty when none."""
+    settings = ctx.settings
+    return dict(settings.label_schema) if settings is not None else {}
+
+
+def typed_labels(inst: Instruction, ctx: Context, kind: str) -> list[tuple[str, str, int, int]]:
+    """The pairs of a LABEL whose key the label schema gives type ``kind`` (``url``,
+    ``semver``, …), with their key spans (see :func:`label_pairs`)."""
+    schema = label_schema(ctx)
+    wanted = {label for label, typ in schema.items() if typ == kind}
+    if not wanted:
+        return []
+    return [p for p in label_pairs(inst, ctx.dockerfile.text) if p[0] in wanted]

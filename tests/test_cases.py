@@ -4,9 +4,11 @@ A case has ``pass`` (the rule must not fire) or ``fail`` (it must fire; ``violat
 the expected codes and lines). For a ``fail`` case, fixing (safe fixes, or unsafe ones with
 ``unsafe-fixes = true``) must give ``fix`` exactly, or leave the text unchanged when ``fix``
 is absent; the fixed text must be clean of the rule, and fixing it again changes nothing.
-``config`` may set ``target`` and ``select`` (default: the case file's rule alone; rules that
-judge pragmas need the rules the pragmas name); ``skip`` gives a reason to skip; ``files``
-(relative path -> text) is written to a build context folder that project-aware rules read.
+``config`` may set ``target``, ``select`` (default: the case file's rule alone; rules that
+judge pragmas need the rules the pragmas name) and the rule options of the configuration
+file (``trusted-registries``, ``label-schema``, ``strict-labels``); ``skip`` gives a reason
+to skip; ``files`` (relative path -> text) is written to a build context folder that
+project-aware rules read.
 
 What users see of a ``fail`` case is pinned in a snapshot beside the case file
 (``CODE.snap``): for each finding of the rule, its range, severity and message, its help,
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +62,13 @@ def _settings(code: str, case: dict) -> tuple[Settings, bool]:
     config = case.get("config", {})
     select = config.get("select", [code])
     settings = merge_cli(Settings.default(), select=select, target=config.get("target"))
-    return settings, bool(case.get("unsafe-fixes", False))
+    # rule options, as the configuration file gives them
+    options = {
+        "trusted_registries": tuple(config.get("trusted-registries", ())),
+        "label_schema": tuple(config.get("label-schema", {}).items()),
+        "strict_labels": bool(config.get("strict-labels", False)),
+    }
+    return replace(settings, **options), bool(case.get("unsafe-fixes", False))
 
 
 def test_case_files_are_well_formed():

@@ -699,3 +699,23 @@ def test_symlinked_checked_file_uses_logical_folder(tmp_path: Path) -> None:
     (tmp_path / "link" / "Dockerfile").symlink_to(tmp_path / "real" / "Dockerfile")
     s = ConfigResolver().for_file(tmp_path / "link" / "Dockerfile")
     assert s.select == ("DLS",)
+
+
+def test_rule_options_are_read_from_the_configuration(tmp_path):
+    from dockerlint_slim.config import load_config
+
+    path = tmp_path / ".dockerlint-slim.toml"
+    path.write_text(
+        'trusted-registries = ["docker.io", "*.example.com"]\nstrict-labels = true\n'
+        '[label-schema]\nmaintainer = "email"\n'
+    )
+    settings = load_config(path)
+    assert settings.trusted_registries == ("docker.io", "*.example.com")
+    assert settings.strict_labels is True
+    assert settings.label_schema == (("maintainer", "email"),)
+    path.write_text('[label-schema]\nmaintainer = "phone"\n')
+    with pytest.raises(ConfigError, match="maintainer: unknown type 'phone'"):
+        load_config(path)
+    path.write_text('trusted-registries = "docker.io"\n')
+    with pytest.raises(ConfigError, match="expected a list of registry names"):
+        load_config(path)

@@ -321,11 +321,11 @@ def test_covered_findings_come_back_when_the_covering_rule_is_off() -> None:
 
 
 def test_unknown_pragma_code_points_at_the_code_and_suggests_one():
-    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3402\nRUN pip install x\n"
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3O42\nRUN pip install x\n"
     found = [f for f in lint(text, "Dockerfile").findings]
     assert [(f.code, f.line, f.column, f.end_column) for f in found] == [("DLS200", 2, 34, 40)]
     assert found[0].message == (
-        "Unknown rule code `DL3402` in a pragma comment (did you mean `DL3042`?)."
+        "Unknown rule code `DL3O42` in a pragma comment (did you mean `DL3042`?)."
     )
     assert found[0].fix is None
 

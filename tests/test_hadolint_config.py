@@ -121,7 +121,7 @@ def test_the_nearest_hadolint_file_applies_when_no_configuration_of_ours_does(tm
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text(TEXT)
     (tmp_path / ".hadolint.yml").write_text(
-        "ignored: [DL3042, DL3026]\noverride:\n  error: [DL3009]\nbogus: 1\n"
+        "ignored: [DL3042, DL3999]\noverride:\n  error: [DL3009]\nbogus: 1\n"
         "disable-ignore-pragma: true\n"
     )
     result = _check(tmp_path, "app/Dockerfile")
@@ -130,7 +130,7 @@ def test_the_nearest_hadolint_file_applies_when_no_configuration_of_ours_does(tm
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "dockerlint-slim: warning: .hadolint.yml: unknown hadolint setting 'bogus'",
-        "dockerlint-slim: warning: .hadolint.yml: DL3026: not a rule of dockerlint-slim; left out",
+        "dockerlint-slim: warning: .hadolint.yml: DL3999: not a rule of dockerlint-slim; left out",
     ]
     # a configuration of ours wins, wherever hadolint's is
     (tmp_path / "app" / ".dockerlint-slim.toml").write_text('ignore = ["DL3009"]\n')

@@ -330,6 +330,9 @@ class Instruction:
     comments: tuple[Comment, ...] = ()  # the comment block directly above
     # shell-form RUN: the shell variables it sets on their own (``deps='gcc' && …``), in order
     shell_vars: tuple[tuple[str, str], ...] = ()
+    # ``ONBUILD RUN …`` in shell form: the commands of the trigger (they run in the images
+    # built FROM this one, so they are kept apart from ``commands``)
+    onbuild_commands: tuple[Command, ...] = ()
 
     @property
     def shell_env(self) -> Mapping[str, str]:
@@ -622,7 +625,11 @@ def build_model(
         if kw == "RUN" and not row["powershell"]:
             commands, shell_vars = _run_commands(raw, text, result.escape)
             commands = _expand_programs(commands, shell_vars, env.current)
-        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars)
+        onbuild: tuple[Command, ...] = ()
+        if kw == "ONBUILD" and raw.sub is not None and raw.sub.keyword == "RUN":
+            if not row["powershell"]:
+                onbuild = _run_commands(raw.sub, text, result.escape)[0]
+        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars, onbuild)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
                 env.set(name, substitute(value, Overlay(env.live, global_args))[0])

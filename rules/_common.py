@@ -206,3 +206,15 @@ def names_list(names: Sequence[str], most: int) -> str:
     if len(names) > most:
         shown += f" and {len(names) - most} more"
     return shown
+
+
+# --------------------------------------------------------------------------- RUN bodies
+
+# instructions whose shell commands the RUN-body rules read: RUN, and ONBUILD RUN (its
+# trigger runs in the images built FROM this one; hadolint checks both)
+RUN_KEYWORDS = frozenset({"RUN", "ONBUILD"})
+
+
+def shell_commands(inst: Instruction) -> tuple[Command, ...]:
+    """The commands of a shell-form ``RUN``, or of the ``RUN`` an ``ONBUILD`` wraps."""
+    return inst.commands or inst.onbuild_commands

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Instruction
+from dockerlint_slim.model import Instruction, substitute
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.shell import Command, Word
 
@@ -218,3 +218,19 @@ RUN_KEYWORDS = frozenset({"RUN", "ONBUILD"})
 def shell_commands(inst: Instruction) -> tuple[Command, ...]:
     """The commands of a shell-form ``RUN``, or of the ``RUN`` an ``ONBUILD`` wraps."""
     return inst.commands or inst.onbuild_commands
+
+
+def operand_values(words: Iterable[Word], inst: Instruction) -> list[tuple[Word, str]]:
+    """Each of ``words`` (a command's operands) with its value; a word made of variables
+    (``$PACKAGES``) is read from the RUN's own variables, ENV and ARG, one value for each
+    word of its text. Words whose variables have no known value are left out: nothing can be
+    said about them."""
+    out: list[tuple[Word, str]] = []
+    for w in words:
+        if "$" not in w.text:
+            out.append((w, w.text))
+            continue
+        value, known = substitute(w.text, inst.shell_env)
+        if known:
+            out.extend((w, part) for part in value.split())
+    return out

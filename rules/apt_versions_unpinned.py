@@ -81,7 +81,7 @@ class AptVersionsUnpinned(Rule):
             names = [p for _, p in loose]
             yield self.violation(
                 loose[0][0].start,
-                loose[-1][0].end,
+                loose[0][0].end,
                 message=f"apt installs {names_list(names, 3)} without a pinned version "
                 "(`package=version`).",
             )

@@ -542,7 +542,11 @@ def _expand_programs(
             out.append(cmd)
             continue
         new = tuple(Word(w, first.raw, first.start, first.end) for w in words)
-        out.append(Command(new + cmd.argv[1:], cmd.assignments, cmd.wrappers, cmd.start, cmd.end))
+        out.append(
+            Command(
+                new + cmd.argv[1:], cmd.assignments, cmd.wrappers, cmd.start, cmd.end, cmd.piped
+            )
+        )
     return tuple(out)
 
 

@@ -58,12 +58,13 @@ class Command:
     """A simple command. ``argv[0]`` is the program (after wrappers like sudo and env)."""
 
     # a file has many: no __dict__ each; the name is read often, so it is kept
-    __slots__ = ("_name", "argv", "assignments", "end", "start", "wrappers")
+    __slots__ = ("_name", "argv", "assignments", "end", "piped", "start", "wrappers")
     argv: tuple[Word, ...]
     assignments: tuple[tuple[str, str], ...]  # VAR=value prefixes (and env's)
     wrappers: tuple[str, ...]  # e.g. ("sudo",)
     start: int
     end: int
+    piped: bool  # part of a pipeline (``a | b``, also inside a subshell or group that is)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name", os.path.basename(self.argv[0].text) if self.argv else "")
@@ -253,7 +254,21 @@ def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | Non
         wrappers=tuple(wrappers),
         start=offset + to_char(node.start_byte),
         end=offset + to_char(node.end_byte),
+        piped=_in_pipeline(node),
     )
+
+
+def _in_pipeline(node: Any) -> bool:
+    """Whether ``node`` (a command) runs as part of a pipeline: its own, or one that a
+    subshell, group or redirection around it is part of (not across ``$(…)``)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "pipeline":
+            return True
+        if parent.type in ("command_substitution", "process_substitution", "program"):
+            return False
+        parent = parent.parent
+    return False
 
 
 def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:

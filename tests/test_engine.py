@@ -18,7 +18,7 @@ from dockerlint_slim.model import Instruction, Stage, build_model
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import ScanError
 
-BAD = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\nRUN pip install x\n"
+BAD = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5\nRUN pip install x==1\n"
 
 
 def codes(text: str, settings: Settings | None = None) -> list[tuple[str, int]]:
@@ -43,14 +43,14 @@ def test_select_ignore_and_severity_override():
 @pytest.mark.parametrize(
     ("pragma_text", "expected"),
     [
-        ("# dockerlint-slim: ignore=DL3042\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=ALL\nRUN pip install x\n", []),
-        ("# hadolint ignore=DL3042,DL3009\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=DL3009\nRUN pip install x\n", [("DL3042", 3)]),
-        ("# dockerlint-slim: ignore=DL3042\n\nRUN pip install x\n", [("DL3042", 4)]),
-        ("RUN pip install x\n# hadolint global ignore=DL3042\n", []),
-        ("RUN pip install x\n# dockerlint-slim: ignore-file=DL3042\n", []),
+        ("# dockerlint-slim: ignore=DL3042\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=ALL\nRUN pip install x==1\n", []),
+        ("# hadolint ignore=DL3042,DL3009\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=DL3009\nRUN pip install x==1\n", [("DL3042", 3)]),
+        ("# dockerlint-slim: ignore=DL3042\n\nRUN pip install x==1\n", [("DL3042", 4)]),
+        ("RUN pip install x==1\n# hadolint global ignore=DL3042\n", []),
+        ("RUN pip install x==1\n# dockerlint-slim: ignore-file=DL3042\n", []),
     ],
 )
 def test_pragmas(pragma_text, expected):
@@ -62,12 +62,12 @@ def test_stage_pragmas_apply_to_the_whole_stage_only():
     text = (
         "# dockerlint-slim: ignore-stage=DL3042\n"
         "FROM python:3.11-slim AS base\n"
-        "RUN pip install a\n"
+        "RUN pip install a==1\n"
         "# hadolint stage ignore=DL3042\n"
         "FROM base AS mid\n"
-        "RUN pip install b\n"
+        "RUN pip install b==1\n"
         "FROM mid\n"
-        "RUN pip install c\n"
+        "RUN pip install c==1\n"
     )
     assert codes(text) == [("DL3042", 8)]
     pragmas = parse_pragmas(build_model(text))
@@ -75,7 +75,7 @@ def test_stage_pragmas_apply_to_the_whole_stage_only():
 
 
 def test_positions_are_one_based_with_exclusive_end():
-    finding = lint("FROM python:3.11-slim\nRUN  pip install x\n").findings[0]
+    finding = lint("FROM python:3.11-slim\nRUN  pip install x==1\n").findings[0]
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
 
 
@@ -134,7 +134,7 @@ def test_fixer_is_bounded(monkeypatch):
 
 
 def test_unsafe_fixes_only_when_asked():
-    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\n"
+    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl=7.88.1-10+deb12u5\n"
     assert fix_text(text).text == text
     assert "--no-install-recommends" in fix_text(text, unsafe=True).text
 

@@ -630,9 +630,9 @@ def build_model(
             commands, shell_vars = _run_commands(raw, text, result.escape)
             commands = _expand_programs(commands, shell_vars, env.current)
         onbuild: tuple[Command, ...] = ()
-        if kw == "ONBUILD" and raw.sub is not None and raw.sub.keyword == "RUN":
-            if not row["powershell"]:
-                onbuild = _run_commands(raw.sub, text, result.escape)[0]
+        sub = raw.sub
+        if kw == "ONBUILD" and sub is not None and sub.keyword == "RUN" and not row["powershell"]:
+            onbuild = _run_commands(sub, text, result.escape)[0]
         inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars, onbuild)
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):

@@ -29,21 +29,24 @@ from tests.support import cli_runner, unprivileged
 
 # --------------------------------------------------------------------------- inputs
 
-PIP = "FROM python:3.11-slim\nRUN pip install flask==3.0.3\n"
-PIP_FIXED = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask==3.0.3\n"
+PIP = "FROM python:3.11-slim\nRUN pip install flask==3.0\n"
+PIP_FIXED = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask==3.0\n"
 CLEAN = PIP_FIXED
-APT = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5\n"
+APT = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl=7.88*\n"
 APT_SAFE_FIXED = (
     "FROM python:3.11-slim\n"
-    "RUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5 && rm -rf /var/lib/apt/lists/*\n"
+    "RUN apt-get update && apt-get install -y curl=7.88* && rm -rf /var/lib/apt/lists/*\n"
 )
 APT_ALL_FIXED = (
-    "FROM python:3.11-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl=7.88.1-10+deb12u5"
+    "FROM python:3.11-slim\n"
+    "RUN apt-get update && apt-get install --no-install-recommends -y curl=7.88*"
     " && rm -rf /var/lib/apt/lists/*\n"
 )
 # one finding of each rule: DL3042 (warning) on line 2, DL3009 and DL3015 (info) on line 3
 MIXED = (
-    "FROM python:3.11-slim\nRUN pip install flask==3.0.3\nRUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5\n"
+    "FROM python:3.11-slim\n"
+    "RUN pip install flask==3.0\n"
+    "RUN apt-get update && apt-get install -y curl=7.88*\n"
 )
 PIP_MESSAGE = "pip's cache (~/.cache/pip) is left in the image layer."
 FINDING_LINE = re.compile(
@@ -161,7 +164,7 @@ def test_file_with_findings_exits_1_with_text_report() -> None:
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first == f"Dockerfile:2:5: DL3042 [pip-cache-kept] {PIP_MESSAGE}"
-    assert "RUN pip install flask==3.0.3" in result.stdout  # source excerpt
+    assert "RUN pip install flask==3.0" in result.stdout  # source excerpt
     assert "= help: " in result.stdout
     assert result.stdout.rstrip().splitlines()[-1] == "Found 1 problem (1 fixable with --fix)"
     assert result.stderr == ""
@@ -881,16 +884,20 @@ def test_statistics_respects_selection_and_is_empty_when_clean() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0.3\n",
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install flask==3.0.3\n",
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009,DL3042\nRUN pip install flask==3.0.3\n",
-        "FROM python:3.11-slim\n# hadolint ignore=DL3042\nRUN pip install flask==3.0.3\n",
-        "# hadolint global ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
-        "FROM python:3.11-slim\nRUN pip install flask==3.0.3\n# hadolint global ignore=DL3042\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=pip-cache-kept\n"
+        "RUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009,DL3042\n"
+        "RUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3042\nRUN pip install flask==3.0\n",
+        "# hadolint global ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\nRUN pip install flask==3.0\n# hadolint global ignore=DL3042\n",
         PIP + "# dockerlint-slim: ignore-file=pip-cache-kept\n",
-        "# dockerlint-slim: ignore-file=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
-        "# dockerlint-slim: ignore-stage=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
-        "# hadolint stage ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
+        "# dockerlint-slim: ignore-file=DL3042\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
+        "# dockerlint-slim: ignore-stage=DL3042\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
+        "# hadolint stage ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
     ],
     ids=[
         "own-code",
@@ -915,11 +922,12 @@ def test_pragma_silences(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009\nRUN pip install flask==3.0.3\n",
-        "FROM python:3.11-slim\n# hadolint ignore=DL3015\nRUN pip install flask==3.0.3\n",
-        "# hadolint global ignore=DL3009\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3015\nRUN pip install flask==3.0\n",
+        "# hadolint global ignore=DL3009\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
         "# dockerlint-slim: ignore-file=apt-lists-kept\n" + PIP,
-        "# dockerlint-slim: ignore-stage=DL3009\nFROM python:3.11-slim\nRUN pip install flask==3.0.3\n",
+        "# dockerlint-slim: ignore-stage=DL3009\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
     ],
     ids=["own", "hadolint", "hadolint-global", "ignore-file", "ignore-stage"],
 )
@@ -935,7 +943,7 @@ def test_instruction_pragma_silences_only_the_next_instruction() -> None:
         "Dockerfile",
         "FROM python:3.11-slim\n"
         "# hadolint ignore=DL3042\n"
-        "RUN pip install flask==3.0.3\n"
+        "RUN pip install flask==3.0\n"
         "RUN pip install requests==2.32.3\n",
     )
     result = run("check", "--select", "DL3042", "Dockerfile")
@@ -943,7 +951,7 @@ def test_instruction_pragma_silences_only_the_next_instruction() -> None:
 
 
 def test_pragma_silenced_finding_is_not_fixed() -> None:
-    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0.3\n"
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0\n"
     write("Dockerfile", text)
     result = run("check", "--fix", "Dockerfile")
     assert result.exit_code == 0
@@ -954,7 +962,7 @@ def test_pragma_silenced_finding_is_not_fixed() -> None:
 
 BUILDER_ONLY = (
     "FROM python:3.11-slim AS builder\n"
-    "RUN pip install flask==3.0.3\n"
+    "RUN pip install flask==3.0\n"
     "FROM python:3.11-slim\n"
     "COPY --from=builder /usr/local /usr/local\n"
 )
@@ -977,7 +985,7 @@ def test_final_stage_is_reported() -> None:
 def test_stage_the_final_stage_is_built_from_is_reported() -> None:
     write(
         "Dockerfile",
-        "FROM python:3.11-slim AS base\nRUN pip install flask==3.0.3\nFROM base\nRUN echo done\n",
+        "FROM python:3.11-slim AS base\nRUN pip install flask==3.0\nFROM base\nRUN echo done\n",
     )
     result = run("check", "Dockerfile")
     assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
@@ -1035,7 +1043,7 @@ def test_fix_keeps_the_file_mode() -> None:
 
 
 def test_fix_keeps_non_ascii_text() -> None:
-    text = 'FROM python:3.11-slim\nLABEL description="café ☕"\nRUN pip install flask==3.0.3\n'
+    text = 'FROM python:3.11-slim\nLABEL description="café ☕"\nRUN pip install flask==3.0\n'
     write("Dockerfile", text)
     assert run("check", "--fix", "Dockerfile").exit_code == 0
     assert Path("Dockerfile").read_text(encoding="utf-8") == text.replace(
@@ -1089,7 +1097,7 @@ def test_fix_of_a_folder_fixes_every_file() -> None:
 
 
 def test_fix_of_an_unparsable_file_writes_nothing() -> None:
-    text = "FROM python:3.11-slim\nRUN pip install flask==3.0.3\nFOO bar\n"
+    text = "FROM python:3.11-slim\nRUN pip install flask==3.0\nFOO bar\n"
     write("Dockerfile", text)
     assert_one_line_error(run("check", "--fix", "Dockerfile"), "Dockerfile:3:")
     assert Path("Dockerfile").read_text() == text
@@ -1103,8 +1111,8 @@ def test_diff_prints_a_unified_diff_and_writes_nothing() -> None:
     assert lines[0] == "--- a/Dockerfile"
     assert lines[1] == "+++ b/Dockerfile"
     assert lines[2].startswith("@@ ")
-    assert "-RUN pip install flask==3.0.3" in lines
-    assert "+RUN pip install --no-cache-dir flask==3.0.3" in lines
+    assert "-RUN pip install flask==3.0" in lines
+    assert "+RUN pip install --no-cache-dir flask==3.0" in lines
     assert Path("Dockerfile").read_text() == PIP
 
 
@@ -1120,7 +1128,8 @@ def test_diff_with_only_unsafe_fixes_left_exits_0() -> None:
     assert run("check", "--diff", "Dockerfile").exit_code == 0
     result = run("check", "--diff", "--unsafe-fixes", "Dockerfile")
     assert result.exit_code == 1
-    assert "+RUN apt-get update && apt-get install --no-install-recommends -y curl=7.88.1-10+deb12u5" in result.stdout
+    fixed = "+RUN apt-get update && apt-get install --no-install-recommends -y curl=7.88*"
+    assert fixed in result.stdout
     assert Path("Dockerfile").read_text() == APT_SAFE_FIXED
 
 

@@ -18,7 +18,11 @@ from dockerlint_slim.model import Instruction, Stage, build_model
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import ScanError
 
-BAD = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5\nRUN pip install x==1\n"
+BAD = (
+    "FROM python:3.11-slim\n"
+    "RUN apt-get update && apt-get install -y curl=7.88*\n"
+    "RUN pip install x==1\n"
+)
 
 
 def codes(text: str, settings: Settings | None = None) -> list[tuple[str, int]]:
@@ -134,7 +138,7 @@ def test_fixer_is_bounded(monkeypatch):
 
 
 def test_unsafe_fixes_only_when_asked():
-    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl=7.88.1-10+deb12u5\n"
+    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl=7.88*\n"
     assert fix_text(text).text == text
     assert "--no-install-recommends" in fix_text(text, unsafe=True).text
 

@@ -32,6 +32,7 @@ __all__ = [
     "pip_call",
     "removed_paths",
     "split_options",
+    "zypper_call",
 ]
 
 _PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
@@ -472,3 +473,16 @@ def npm_call(cmd: Command) -> ToolCall | None:
 def gem_call(cmd: Command) -> ToolCall | None:
     """``gem [options] SUB [options] gems… [-- build options]``."""
     return _tool_call(cmd, _GEM_VALUE_OPTIONS) if cmd.name == "gem" else None
+
+
+_ZYPPER_VALUE_OPTIONS = _words(
+    """
+    -R --root -c --config -D --reposd-dir -C --cache-dir --raw-cache-dir --solv-cache-dir
+    --pkg-cache-dir -t --type -r --repo --from --download -p
+    """
+)
+
+
+def zypper_call(cmd: Command) -> ToolCall | None:
+    """``zypper [global options] SUB [options] packages…``."""
+    return _tool_call(cmd, _ZYPPER_VALUE_OPTIONS) if cmd.name == "zypper" else None

@@ -8,7 +8,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import shell_commands
+from ._common import RUN_KEYWORDS, shell_commands
 
 # program -> why it does nothing useful in a build step
 _UNFIT = {
@@ -29,7 +29,7 @@ class ContainerUnfitCommand(Rule):
     """
     ## What it does
     Checks for `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`
-    and `ifconfig` run in `RUN`, in every stage.
+    and `ifconfig` run in `RUN` and `ONBUILD RUN`, in every stage.
 
     ## Why is this bad?
     A build step is not a machine someone logs in to: it runs its commands once, without a
@@ -67,7 +67,7 @@ class ContainerUnfitCommand(Rule):
     message = "This command makes no sense in a build step."
     hadolint = ("DL3001",)
     shipped_only = False
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         for cmd in shell_commands(inst):

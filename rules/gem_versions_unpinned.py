@@ -8,6 +8,7 @@ from dockerlint_slim.commands import gem_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.shell import Word
 
 from ._common import RUN_KEYWORDS, names_list, operand_values, shell_commands
 
@@ -15,6 +16,15 @@ from ._common import RUN_KEYWORDS, names_list, operand_values, shell_commands
 def _pinned(gem: str) -> bool:
     """``gem:version`` or a local ``.gem`` file."""
     return ":" in gem or gem.endswith(".gem")
+
+
+def _option_value(word: Word, args: tuple[Word, ...]) -> bool:
+    """``true``/``false`` after an option (``--use-system-libraries true``): the option's
+    value, not a gem."""
+    if word.text not in ("true", "false"):
+        return False
+    at = next(i for i, w in enumerate(args) if w is word)
+    return at > 0 and args[at - 1].text.startswith("--")
 
 
 class GemVersionsUnpinned(Rule):
@@ -63,7 +73,8 @@ class GemVersionsUnpinned(Rule):
             call = gem_call(cmd)
             if call is None or call.sub not in ("install", "i") or call.has("-v", "--version"):
                 continue
-            loose = [(w, p) for w, p in operand_values(call.operands, inst) if not _pinned(p)]
+            gems = [w for w in call.operands if not _option_value(w, cmd.args)]
+            loose = [(w, p) for w, p in operand_values(gems, inst) if not _pinned(p)]
             if loose:
                 names = names_list([p for _, p in loose], 3)
                 yield self.violation(

@@ -70,7 +70,8 @@ class ZypperWithoutYes(Rule):
 
     ## Differences from hadolint
     The global `--non-interactive` (`-n`) counts, and `update` and `dist-upgrade` are
-    checked too.
+    checked too. A `-n` after the subcommand is not taken for a yes, as hadolint takes it:
+    there it is `--name` (`zypper install -n httpd` selects by name and still asks).
 
     ## References
     - [zypper(8)](https://en.opensuse.org/SDB:Zypper_manual)

@@ -11,7 +11,14 @@ from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command
 
-from ._common import append_point, covers_folder, norm_path, sudo_prefix
+from ._common import (
+    RUN_KEYWORDS,
+    append_point,
+    covers_folder,
+    norm_path,
+    shell_commands,
+    sudo_prefix,
+)
 
 # where yarn 1 keeps its cache (root's, and any user's ~/.cache/yarn)
 _FOLDERS = ("/usr/local/share/.cache/yarn", "/.cache/yarn")
@@ -53,7 +60,8 @@ class YarnCacheKept(Rule):
     """
     ## What it does
     Checks for `yarn install` (also `yarn` on its own, `yarn add`, `yarn upgrade`) in a
-    stage that ships without `yarn cache clean` (or an `rm` of the cache folder) after it
+    `RUN` of a stage that ships, or in an `ONBUILD RUN` of any stage (it runs in the images
+    built from this one), without `yarn cache clean` (or an `rm` of the cache folder) after it
     in the same `RUN`, or a cache mount on the cache folder.
 
     ## Why is this bad?
@@ -96,14 +104,17 @@ class YarnCacheKept(Rule):
     fix_title = "Append `yarn cache clean` to the `RUN`"
     fix_safety = Safety.SAFE
     hadolint = ("DL3060",)
-    shipped_only = True
-    keywords = frozenset({"RUN"})
+    shipped_only = False  # RUN in stages that ship; ONBUILD RUN in every stage
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not any(c.name == "yarn" for c in inst.commands):
+        if inst.keyword == "RUN" and not stage.ships:
+            return
+        commands = shell_commands(inst)
+        if not any(c.name == "yarn" for c in commands):
             return
         pending: Command | None = None
-        for cmd in inst.commands:
+        for cmd in commands:
             if _cleans(cmd):
                 pending = None
             elif pending is None and _fills(cmd) and not _cache_off(inst, cmd):

@@ -10,7 +10,14 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import append_point, mounted_away, removes_folder, sudo_prefix
+from ._common import (
+    RUN_KEYWORDS,
+    append_point,
+    mounted_away,
+    removes_folder,
+    shell_commands,
+    sudo_prefix,
+)
 
 _FOLDERS = ("/var/cache/zypp",)
 _INSTALLS = frozenset({"install", "in", "update", "up", "patch", "dist-upgrade", "dup", "si"})
@@ -19,8 +26,9 @@ _INSTALLS = frozenset({"install", "in", "update", "up", "patch", "dist-upgrade",
 class ZypperCacheKept(Rule):
     """
     ## What it does
-    Checks for `zypper install` (`update`, `patch`, `dist-upgrade`…) in a stage that ships
-    without `zypper clean` (`zypper cc`) or an `rm` of `/var/cache/zypp` after it in the
+    Checks for `zypper install` (`update`, `patch`, `dist-upgrade`…) in a `RUN` of a stage
+    that ships, or in an `ONBUILD RUN` of any stage (it runs in the images built from this
+    one), without `zypper clean` (`zypper cc`) or an `rm` of `/var/cache/zypp` after it in the
     same `RUN`, or a cache mount on that folder.
 
     ## Why is this bad?
@@ -62,14 +70,17 @@ class ZypperCacheKept(Rule):
     fix_title = "Append `zypper clean --all` to the `RUN`"
     fix_safety = Safety.SAFE
     hadolint = ("DL3036",)
-    shipped_only = True
-    keywords = frozenset({"RUN"})
+    shipped_only = False  # RUN in stages that ship; ONBUILD RUN in every stage
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not any(c.name == "zypper" for c in inst.commands) or mounted_away(inst, _FOLDERS):
+        if inst.keyword == "RUN" and not stage.ships:
+            return
+        commands = shell_commands(inst)
+        if not any(c.name == "zypper" for c in commands) or mounted_away(inst, _FOLDERS):
             return
         pending = None
-        for cmd in inst.commands:
+        for cmd in commands:
             call = zypper_call(cmd)
             if (call is not None and call.sub in ("clean", "cc")) or removes_folder(cmd, _FOLDERS):
                 pending = None

@@ -60,9 +60,8 @@ class YarnCacheKept(Rule):
     """
     ## What it does
     Checks for `yarn install` (also `yarn` on its own, `yarn add`, `yarn upgrade`) in a
-    `RUN` of a stage that ships, or in an `ONBUILD RUN` of any stage (it runs in the images
-    built from this one), without `yarn cache clean` (or an `rm` of the cache folder) after it
-    in the same `RUN`, or a cache mount on the cache folder.
+    `RUN` or `ONBUILD RUN` of a stage that ships, without `yarn cache clean` (or an `rm` of
+    the cache folder) after it in the same `RUN`, or a cache mount on the cache folder.
 
     ## Why is this bad?
     yarn keeps a copy of every package it downloads in its cache
@@ -90,7 +89,9 @@ class YarnCacheKept(Rule):
     ## Differences from hadolint
     `yarn` on its own, `yarn add` and `yarn upgrade` fill the cache like `yarn install`
     and are checked; the clean must come after the install, and an `rm` of the cache folder
-    or a cache mount counts.
+    or a cache mount counts. An `ONBUILD RUN` of a stage that does not ship is not
+    reported: its trigger runs only when another stage is built FROM it, and such a stage
+    would ship.
 
     ## References
     - [yarn cache](https://classic.yarnpkg.com/en/docs/cli/cache)
@@ -104,12 +105,10 @@ class YarnCacheKept(Rule):
     fix_title = "Append `yarn cache clean` to the `RUN`"
     fix_safety = Safety.SAFE
     hadolint = ("DL3060",)
-    shipped_only = False  # RUN in stages that ship; ONBUILD RUN in every stage
+    shipped_only = True
     keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if inst.keyword == "RUN" and not stage.ships:
-            return
         commands = shell_commands(inst)
         if not any(c.name == "yarn" for c in commands):
             return

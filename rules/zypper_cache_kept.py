@@ -26,10 +26,9 @@ _INSTALLS = frozenset({"install", "in", "update", "up", "patch", "dist-upgrade",
 class ZypperCacheKept(Rule):
     """
     ## What it does
-    Checks for `zypper install` (`update`, `patch`, `dist-upgrade`…) in a `RUN` of a stage
-    that ships, or in an `ONBUILD RUN` of any stage (it runs in the images built from this
-    one), without `zypper clean` (`zypper cc`) or an `rm` of `/var/cache/zypp` after it in the
-    same `RUN`, or a cache mount on that folder.
+    Checks for `zypper install` (`update`, `patch`, `dist-upgrade`…) in a `RUN` or
+    `ONBUILD RUN` of a stage that ships, without `zypper clean` (`zypper cc`) or an `rm` of
+    `/var/cache/zypp` after it in the same `RUN`, or a cache mount on that folder.
 
     ## Why is this bad?
     zypper keeps the repository metadata and the downloaded packages under
@@ -70,12 +69,10 @@ class ZypperCacheKept(Rule):
     fix_title = "Append `zypper clean --all` to the `RUN`"
     fix_safety = Safety.SAFE
     hadolint = ("DL3036",)
-    shipped_only = False  # RUN in stages that ship; ONBUILD RUN in every stage
+    shipped_only = True
     keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if inst.keyword == "RUN" and not stage.ships:
-            return
         commands = shell_commands(inst)
         if not any(c.name == "zypper" for c in commands) or mounted_away(inst, _FOLDERS):
             return

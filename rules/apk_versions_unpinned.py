@@ -49,8 +49,8 @@ class ApkVersionsUnpinned(Rule):
     No fix: the version to pin is the one you have tested, which only you know.
 
     ## Differences from hadolint
-    `<` and `>` constraints count as pinned, and packages named by a variable are read
-    from its value.
+    `<` and `>` constraints count as pinned, packages named by a variable are read from its
+    value, and `apk add` behind `sudo` is checked.
 
     ## References
     - [Alpine: apk world and constraints](https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#World)

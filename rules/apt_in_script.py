@@ -71,6 +71,9 @@ class AptInScript(Rule):
     `show`, `policy`, …) or exist only in `apt` (`list`, `edit-sources`) are reported
     without a fix.
 
+    ## Differences from hadolint
+    `apt` behind `sudo` or called by its path (`/usr/bin/apt`) is reported too.
+
     ## References
     - [apt(8)](https://manpages.debian.org/bookworm/apt/apt.8.en.html)
     - [hadolint DL3027](https://github.com/hadolint/hadolint/wiki/DL3027)

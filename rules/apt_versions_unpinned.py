@@ -55,7 +55,8 @@ class AptVersionsUnpinned(Rule):
     ## Differences from hadolint
     `apt install` is checked like `apt-get install`, and so are installs behind `sudo`.
     The values of `-o`, `-c` and `-t` are never taken for packages, and packages named by a
-    variable are read from its value.
+    variable are read from its value; hadolint reports every `$VARIABLE` as an unpinned
+    package, here a variable with no known value is not judged.
 
     ## References
     - [apt-get(8)](https://manpages.debian.org/bookworm/apt/apt-get.8.en.html)

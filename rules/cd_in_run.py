@@ -46,6 +46,10 @@ class CdInRun(Rule):
     No fix: moving the folder into a `WORKDIR` also changes where every later instruction
     and the container run.
 
+    ## Differences from hadolint
+    `ONBUILD RUN` triggers are checked too, and a `cd` in a heredoc body is reported at its
+    own line.
+
     ## References
     - [Dockerfile reference: WORKDIR](https://docs.docker.com/reference/dockerfile/#workdir)
     - [hadolint DL3003](https://github.com/hadolint/hadolint/wiki/DL3003)

@@ -55,6 +55,10 @@ class GemVersionsUnpinned(Rule):
     ## Fix safety
     No fix: the version to pin is the one you have tested, which only you know.
 
+    ## Differences from hadolint
+    A local `.gem` file is not reported (its version is in the file), and `true`/`false`
+    after an option is taken for the option's value.
+
     ## References
     - [gem install](https://guides.rubygems.org/command-reference/#gem-install)
     - [hadolint DL3028](https://github.com/hadolint/hadolint/wiki/DL3028)

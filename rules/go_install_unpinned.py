@@ -92,7 +92,8 @@ class GoInstallUnpinned(Rule):
 
     ## Differences from hadolint
     Branch tips (`@master`, `@main`, `@HEAD`) and the `@upgrade` and `@patch` queries move
-    like `@latest` and are reported too.
+    like `@latest` and are reported too; the values of build flags (`-tags netgo`) are not
+    taken for packages.
 
     ## References
     - [go install](https://pkg.go.dev/cmd/go#hdr-Compile_and_install_packages_and_dependencies)

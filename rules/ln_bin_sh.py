@@ -43,7 +43,8 @@ class LnBinSh(Rule):
     ## Differences from hadolint
     hadolint reports any `ln` that names `/bin/sh`, also one that links another name to
     it (`ln -s /bin/sh /usr/local/bin/sh`), which leaves `/bin/sh` alone; only a link
-    written at `/bin/sh` is reported here.
+    written at `/bin/sh` (or at `/usr/bin/sh`, the same file on merged-`/usr` systems) is
+    reported here, also in `ONBUILD RUN`.
 
     ## References
     - [Dockerfile reference: SHELL](https://docs.docker.com/reference/dockerfile/#shell)

@@ -125,6 +125,8 @@ class PipeWithoutPipefail(Rule):
       know it, the step fails loudly, so nothing is hidden.
     - A stage built FROM another stage keeps that stage's `SHELL`, as Docker does;
       hadolint starts every stage afresh.
+    - A shell is recognised by its name wherever it lives (`/usr/local/bin/zsh`), which
+      hadolint 2.15.1 does not do.
 
     ## References
     - [Dockerfile best practices: using pipes](https://docs.docker.com/build/building/best-practices/#using-pipes)

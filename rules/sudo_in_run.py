@@ -45,6 +45,9 @@ class SudoInRun(Rule):
     No fix: dropping `sudo` is right only when the step already runs as root; otherwise
     the step has to move before `USER` (or run between `USER root` and `USER app`).
 
+    ## Differences from hadolint
+    `sudo` behind another wrapper (`env DEBUG=1 sudo make`, `nice sudo …`) is reported too.
+
     ## References
     - [Dockerfile best practices: USER](https://docs.docker.com/build/building/best-practices/#user)
     - [gosu](https://github.com/tianon/gosu)

@@ -51,7 +51,8 @@ class YumVersionsUnpinned(Rule):
 
     ## Differences from hadolint
     hadolint takes any `-` in a word for a version, so `rpm-sign` passes; here a
-    version must follow the name (`rpm-sign-4.16.1.3`).
+    version must follow the name (`rpm-sign-4.16.1.3`). Groups (`@development`), paths and
+    URLs are not reported.
 
     ## References
     - [yum(8)](https://man7.org/linux/man-pages/man8/yum.8.html)

@@ -54,8 +54,9 @@ class ZypperCacheKept(Rule):
     comment).
 
     ## Differences from hadolint
-    Only stages that ship are checked (a builder's cache never reaches the image), and an
-    `rm -rf /var/cache/zypp` or a cache mount counts as clean.
+    Only stages that ship are checked (a builder's cache never reaches the image), an
+    `rm -rf /var/cache/zypp` or a cache mount counts as clean, and the clean must come
+    after the install (hadolint accepts a `zypper clean` anywhere in the `RUN`).
 
     ## References
     - [zypper(8): clean](https://en.opensuse.org/SDB:Zypper_manual)

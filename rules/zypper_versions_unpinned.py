@@ -44,6 +44,10 @@ class ZypperVersionsUnpinned(Rule):
     ## Fix safety
     No fix: the version to pin is the one you have tested, which only you know.
 
+    ## Differences from hadolint
+    Patterns, patches and products (`-t pattern`), paths and URLs are not reported: they
+    have no version to pin.
+
     ## References
     - [zypper(8)](https://en.opensuse.org/SDB:Zypper_manual)
     - [hadolint DL3037](https://github.com/hadolint/hadolint/wiki/DL3037)

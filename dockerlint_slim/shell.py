@@ -159,9 +159,9 @@ def parse_shell(
 
     cmds: list[Command] = []
     variables: list[tuple[int, str, str]] = []
-    for node in _walk(tree.root_node):
+    for node, piped in _walk_pipes(tree.root_node):
         if node.type == "command":
-            cmd = _command(node, data, to_char, offset)
+            cmd = _command(node, data, to_char, offset, piped)
             if cmd is not None:
                 cmds.append(cmd)
         elif node.type == "variable_assignment" and (
@@ -186,12 +186,19 @@ def _byte_to_char(s: str) -> list[int]:
     return table
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    stack = [node]
+def _walk_pipes(node: Any) -> Iterator[tuple[Any, bool]]:
+    """Every node, in document order, with whether it runs as part of a pipeline: under a
+    ``pipeline`` node, not counting pipelines outside a ``$(…)`` it is in. Computed top-down,
+    so a long ``&&`` chain (a deep tree) costs linear time."""
+    stack = [(node, False)]
     while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+        n, piped = stack.pop()
+        yield n, piped
+        if n.type in ("command_substitution", "process_substitution"):
+            piped = False
+        elif n.type == "pipeline":
+            piped = True
+        stack.extend((c, piped) for c in reversed(n.children))
 
 
 def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
@@ -221,7 +228,9 @@ def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
     return raw
 
 
-def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | None:
+def _command(
+    node: Any, data: bytes, to_char: Any, offset: int, piped: bool = False
+) -> Command | None:
     words: list[Word] = []
     assigns: list[tuple[str, str]] = []
     for child in node.children:
@@ -254,21 +263,8 @@ def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | Non
         wrappers=tuple(wrappers),
         start=offset + to_char(node.start_byte),
         end=offset + to_char(node.end_byte),
-        piped=_in_pipeline(node),
+        piped=piped,
     )
-
-
-def _in_pipeline(node: Any) -> bool:
-    """Whether ``node`` (a command) runs as part of a pipeline: its own, or one that a
-    subshell, group or redirection around it is part of (not across ``$(…)``)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "pipeline":
-            return True
-        if parent.type in ("command_substitution", "process_substitution", "program"):
-            return False
-        parent = parent.parent
-    return False
 
 
 def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:

@@ -87,8 +87,10 @@ class PipVersionsUnpinned(Rule):
     - hadolint skips a whole command that also installs a requirements file
       (`pip install -r requirements.txt gunicorn`) or the project (`pip install . gunicorn`);
       here the packages named beside them are still checked.
-    - `PIP_CONSTRAINT` counts like `--constraint`; local archives (`.zip`, `.tgz`) and
-      packages named by a variable (read from its value) are understood.
+    - `PIP_CONSTRAINT` counts like `--constraint`; local archives (`.zip`, `.tgz`) and the
+      project with extras (`.[dev]`) count as pinned; packages named by a variable are read
+      from its value, and a variable with no known value is not judged (hadolint reports
+      `pip install $PACKAGES` as unpinned).
 
     ## References
     - [pip install: requirement specifiers](https://pip.pypa.io/en/stable/reference/requirement-specifiers/)

@@ -21,13 +21,18 @@ __all__ = [
     "VENV_VALUE_OPTIONS",
     "AptCall",
     "PipCall",
+    "ToolCall",
+    "apk_call",
     "apt_call",
+    "gem_call",
     "has_option",
     "module_argv",
+    "npm_call",
     "option_word",
     "pip_call",
     "removed_paths",
     "split_options",
+    "zypper_call",
 ]
 
 _PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
@@ -381,3 +386,103 @@ def removed_paths(cmd: Command) -> list[str]:
 
 def commands_named(commands: Sequence[Command], *names: str) -> list[Command]:
     return [c for c in commands if c.name in names]
+
+
+# --------------------------------------------------------------------------- other tools
+# Package managers read by the version-pinning rules: ``TOOL [options] SUB [options] ARGS``,
+# one table each of the options that take a separate value.
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """``TOOL [options] SUB [options] operands…``: the options (with their values) and the
+    positional words apart, the first positional word being the subcommand."""
+
+    command: Command
+    sub: str
+    sub_word: Word
+    options: tuple[tuple[str, str | None], ...]  # (``--opt``, value or None)
+    operands: tuple[Word, ...]  # positional words after the subcommand
+    after_dashes: tuple[Word, ...] = ()  # words after ``--``
+
+    def has(self, *names: str) -> bool:
+        return any(name in names for name, _ in self.options)
+
+
+_APK_VALUE_OPTIONS = _words(
+    """
+    -t --virtual -X --repository -p --root --arch --cache-dir --keys-dir --repositories-file
+    --cache-max-age --timeout
+    """
+)
+_NPM_VALUE_OPTIONS = _words(
+    """
+    --loglevel --registry --prefix --cache --tag --userconfig --globalconfig -w --workspace
+    --omit --include --install-strategy --before --otp --scope --location --save-prefix
+    --fetch-retries --fetch-timeout --proxy --https-proxy --ca --cafile --cert --key --auth-type
+    """
+)
+_GEM_VALUE_OPTIONS = _words(
+    """
+    -v --version -i --install-dir -n --bindir -s --source -p --http-proxy --platform -P
+    --trust-policy -g --file --build-root --document --config-file --target-rbconfig
+    """
+)
+
+
+def _tool_call(cmd: Command, value_opts: frozenset[str]) -> ToolCall | None:
+    options: list[tuple[str, str | None]] = []
+    positional: list[Word] = []
+    rest: tuple[Word, ...] = ()
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        w = args[i]
+        t = w.text
+        i += 1
+        if t == "--":
+            rest = args[i:]
+            break
+        if t.startswith("-") and t != "-":
+            name, eq, value = t.partition("=")
+            if eq and name.startswith("--"):
+                options.append((name, value))
+            elif t in value_opts and i < len(args):
+                options.append((t, args[i].text))
+                i += 1
+            else:
+                options.append((t, None))
+        else:
+            positional.append(w)
+    if not positional:
+        return None
+    sub = positional[0]
+    return ToolCall(cmd, sub.text, sub, tuple(options), tuple(positional[1:]), rest)
+
+
+def apk_call(cmd: Command) -> ToolCall | None:
+    """``apk [options] SUB [options] packages…``."""
+    return _tool_call(cmd, _APK_VALUE_OPTIONS) if cmd.name == "apk" else None
+
+
+def npm_call(cmd: Command) -> ToolCall | None:
+    """``npm [options] SUB [options] packages…``."""
+    return _tool_call(cmd, _NPM_VALUE_OPTIONS) if cmd.name == "npm" else None
+
+
+def gem_call(cmd: Command) -> ToolCall | None:
+    """``gem [options] SUB [options] gems… [-- build options]``."""
+    return _tool_call(cmd, _GEM_VALUE_OPTIONS) if cmd.name == "gem" else None
+
+
+_ZYPPER_VALUE_OPTIONS = _words(
+    """
+    -R --root -c --config -D --reposd-dir -C --cache-dir --raw-cache-dir --solv-cache-dir
+    --pkg-cache-dir -t --type -r --repo --from --download -p
+    """
+)
+
+
+def zypper_call(cmd: Command) -> ToolCall | None:
+    """``zypper [global options] SUB [options] packages…``."""
+    return _tool_call(cmd, _ZYPPER_VALUE_OPTIONS) if cmd.name == "zypper" else None

@@ -1137,4 +1137,4 @@ def _exec_command(inst: Instruction, text: str) -> tuple[Command, ...]:
     while end > start and text[end - 1].isspace():
         end -= 1
     words = tuple(Word(a, a, start, end) for a in args)
-    return (Command(argv=words, assignments=(), wrappers=(), start=start, end=end),)
+    return (Command(argv=words, assignments=(), wrappers=(), start=start, end=end, piped=False),)

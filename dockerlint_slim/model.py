@@ -370,6 +370,9 @@ class Instruction:
     # the shell that runs a shell-form RUN: ``sh`` (any POSIX shell), ``powershell`` (also
     # pwsh) or ``cmd`` (the default on Windows images), after the stage's ``SHELL``
     shell: str = "sh"
+    # ``ONBUILD RUN …`` in shell form: the commands of the trigger (they run in the images
+    # built FROM this one, so they are kept apart from ``commands``)
+    onbuild_commands: tuple[Command, ...] = ()
 
     @property
     def shell_env(self) -> Mapping[str, str]:
@@ -671,6 +674,7 @@ def _exec_commands(
                     c.assignments,
                     c.wrappers,
                     *whole,
+                    c.piped,
                 )
                 for c in more
             )
@@ -763,7 +767,11 @@ def _expand_programs(
             out.append(cmd)
             continue
         new = tuple(Word(w, first.raw, first.start, first.end) for w in words)
-        out.append(Command(new + cmd.argv[1:], cmd.assignments, cmd.wrappers, cmd.start, cmd.end))
+        out.append(
+            Command(
+                new + cmd.argv[1:], cmd.assignments, cmd.wrappers, cmd.start, cmd.end, cmd.piped
+            )
+        )
     return tuple(out)
 
 
@@ -859,7 +867,13 @@ def build_model(
             commands = _expand_programs(commands, shell_vars, env.current)
         elif kw == "RUN":
             commands = _plain_commands(raw, text, shell)
-        inst = Instruction(index, raw, sidx, commands, env.current, above, shell_vars, shell)
+        onbuild: tuple[Command, ...] = ()
+        sub = raw.sub
+        if kw == "ONBUILD" and sub is not None and sub.keyword == "RUN" and shell == "sh":
+            onbuild = _run_commands(sub, text, result.escape)[0]
+        inst = Instruction(
+            index, raw, sidx, commands, env.current, above, shell_vars, shell, onbuild
+        )
         if kw == "ENV":
             for name, value in _env_pairs(raw.args):
                 env.set(name, substitute(value, Overlay(env.live, global_args))[0])

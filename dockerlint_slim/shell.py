@@ -58,12 +58,13 @@ class Command:
     """A simple command. ``argv[0]`` is the program (after wrappers like sudo and env)."""
 
     # a file has many: no __dict__ each; the name is read often, so it is kept
-    __slots__ = ("_name", "argv", "assignments", "end", "start", "wrappers")
+    __slots__ = ("_name", "argv", "assignments", "end", "piped", "start", "wrappers")
     argv: tuple[Word, ...]
     assignments: tuple[tuple[str, str], ...]  # VAR=value prefixes (and env's)
     wrappers: tuple[str, ...]  # e.g. ("sudo",)
     start: int
     end: int
+    piped: bool  # part of a pipeline (``a | b``, also inside a subshell or group that is)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name", os.path.basename(self.argv[0].text) if self.argv else "")
@@ -158,9 +159,9 @@ def parse_shell(
 
     cmds: list[Command] = []
     variables: list[tuple[int, str, str]] = []
-    for node in _walk(tree.root_node):
+    for node, piped in _walk_pipes(tree.root_node):
         if node.type == "command":
-            cmd = _command(node, data, to_char, offset)
+            cmd = _command(node, data, to_char, offset, piped)
             if cmd is not None:
                 cmds.append(cmd)
         elif node.type == "variable_assignment" and (
@@ -185,12 +186,19 @@ def _byte_to_char(s: str) -> list[int]:
     return table
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    stack = [node]
+def _walk_pipes(node: Any) -> Iterator[tuple[Any, bool]]:
+    """Every node, in document order, with whether it runs as part of a pipeline: under a
+    ``pipeline`` node, not counting pipelines outside a ``$(…)`` it is in. Computed top-down,
+    so a long ``&&`` chain (a deep tree) costs linear time."""
+    stack = [(node, False)]
     while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+        n, piped = stack.pop()
+        yield n, piped
+        if n.type in ("command_substitution", "process_substitution"):
+            piped = False
+        elif n.type == "pipeline":
+            piped = True
+        stack.extend((c, piped) for c in reversed(n.children))
 
 
 def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
@@ -220,7 +228,9 @@ def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
     return raw
 
 
-def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | None:
+def _command(
+    node: Any, data: bytes, to_char: Any, offset: int, piped: bool = False
+) -> Command | None:
     words: list[Word] = []
     assigns: list[tuple[str, str]] = []
     for child in node.children:
@@ -253,6 +263,7 @@ def _command(node: Any, data: bytes, to_char: Any, offset: int) -> Command | Non
         wrappers=tuple(wrappers),
         start=offset + to_char(node.start_byte),
         end=offset + to_char(node.end_byte),
+        piped=piped,
     )
 
 
@@ -273,7 +284,7 @@ def command_from_words(words: Sequence[Word], start: int, end: int) -> Command |
     argv, assigns, wrappers = _strip_wrappers(list(words))
     if not argv:
         return None
-    return Command(tuple(argv), tuple(assigns), tuple(wrappers), start, end)
+    return Command(tuple(argv), tuple(assigns), tuple(wrappers), start, end, False)
 
 
 def _strip_wrappers(

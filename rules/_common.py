@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Dockerfile, Instruction, Stage, exec_words, shell_script
+from dockerlint_slim.model import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    exec_words,
+    shell_script,
+    substitute,
+)
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context
 from dockerlint_slim.shell import Command, Word
@@ -342,3 +349,119 @@ def typed_labels(inst: Instruction, ctx: Context, kind: str) -> list[tuple[str, 
     if not wanted:
         return []
     return [p for p in label_pairs(inst, ctx.dockerfile.text) if p[0] in wanted]
+
+
+# --------------------------------------------------------------------------- RUN bodies
+
+# instructions whose shell commands the RUN-body rules read: RUN, and ONBUILD RUN (its
+# trigger runs in the images built FROM this one; hadolint checks both)
+RUN_KEYWORDS = frozenset({"RUN", "ONBUILD"})
+
+
+def shell_commands(inst: Instruction) -> tuple[Command, ...]:
+    """The commands of a shell-form ``RUN``, or of the ``RUN`` an ``ONBUILD`` wraps."""
+    return inst.commands or inst.onbuild_commands
+
+
+def operand_values(words: Iterable[Word], inst: Instruction) -> list[tuple[Word, str]]:
+    """Each of ``words`` (a command's operands) with its value; a word made of variables
+    (``$PACKAGES``) is read from the RUN's own variables, ENV and ARG, one value for each
+    word of its text. Words whose variables have no known value are left out: nothing can be
+    said about them."""
+    out: list[tuple[Word, str]] = []
+    for w in words:
+        if "$" not in w.text:
+            out.append((w, w.text))
+            continue
+        value, known = substitute(w.text, inst.shell_env)
+        if known:
+            out.extend((w, part) for part in value.split())
+    return out
+
+
+# --------------------------------------------------------------------------- rpm installers
+# (used by DL3030/DL3038 yum/dnf without -y and DL3033/DL3041 unpinned yum/dnf installs)
+
+# subcommands that ask "Is this ok [y/N]" before they change packages (``group`` and
+# ``module`` are followed by their own subcommand)
+_RPM_ASKS = frozenset(
+    {
+        "install",
+        "groupinstall",
+        "localinstall",
+        "reinstall",
+        "remove",
+        "erase",
+        "upgrade",
+        "update",
+        "downgrade",
+        "distro-sync",
+        "autoremove",
+        "swap",
+        "groupremove",
+        "groupupdate",
+    }
+)
+_RPM_ASKS_SECOND = {
+    "group": frozenset({"install", "remove", "upgrade", "update"}),
+    "groups": frozenset({"install", "remove", "upgrade", "update"}),
+    "module": frozenset({"install", "remove", "enable", "disable", "reset", "switch-to"}),
+}
+
+
+def rpm_asks(cmd: Command, tools: Iterable[str]) -> Word | None:
+    """The (last) subcommand word when ``cmd`` is one of ``tools`` running a subcommand that
+    asks for confirmation and nothing answers it: no ``-y``/``--assumeyes`` (also in a cluster
+    such as ``-yq``) and no ``--setopt=assumeyes=1``."""
+    if cmd.name not in tools:
+        return None
+    options, operands = _rpm_operands(cmd)
+    if not operands:
+        return None
+    sub = operands[0]
+    if sub.text in _RPM_ASKS_SECOND:
+        if len(operands) < 2 or operands[1].text not in _RPM_ASKS_SECOND[sub.text]:
+            return None
+        sub = operands[1]
+    elif sub.text not in _RPM_ASKS:
+        return None
+    for t in options:
+        if t == "--assumeyes" or (not t.startswith("--") and "y" in t):
+            return None
+        if t.startswith("--setopt=") and t.lower().replace(" ", "").endswith(
+            ("assumeyes=1", "assumeyes=true", "assumeyes=yes")
+        ):
+            return None
+    return sub
+
+
+_RPM_VERSION_CHARS = re.compile(r"[A-Za-z0-9.~^_:+]+")
+
+
+def rpm_version_fixed(package: str) -> bool:
+    """``name-version[-release]`` (``openssl-1:1.1.1k``, ``gcc-c++-1.1.1``), an ``.rpm`` file
+    or URL, or a path: a part after the first ``-`` made of version characters and one such
+    part starting with a digit (``rpm-sign`` is a name, not a version)."""
+    if package.endswith(".rpm") or "/" in package:
+        return True
+    parts = package.split("-")[1:]
+    return (
+        bool(parts)
+        and all(_RPM_VERSION_CHARS.fullmatch(p) for p in parts)
+        and any(p[:1].isdigit() for p in parts)
+    )
+
+
+def rpm_installs(cmd: Command, tools: Iterable[str]) -> tuple[bool, list[Word]] | None:
+    """For ``TOOL install …`` and ``TOOL module install …`` of one of ``tools``: whether it
+    installs modules, and the words naming what it installs (groups, ``@…``, left out)."""
+    if cmd.name not in tools:
+        return None
+    _, operands = _rpm_operands(cmd)
+    if not operands:
+        return None
+    module = operands[0].text == "module"
+    rest = operands[1:] if module else operands
+    if not rest or rest[0].text != "install":
+        return None
+    return module, [w for w in rest[1:] if not w.text.startswith("@")]

@@ -29,21 +29,24 @@ from tests.support import cli_runner, unprivileged
 
 # --------------------------------------------------------------------------- inputs
 
-PIP = "FROM python:3.11-slim\nRUN pip install flask\n"
-PIP_FIXED = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask\n"
+PIP = "FROM python:3.11-slim\nRUN pip install flask==3.0\n"
+PIP_FIXED = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask==3.0\n"
 CLEAN = PIP_FIXED
-APT = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\n"
+APT = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl=7.88*\n"
 APT_SAFE_FIXED = (
     "FROM python:3.11-slim\n"
-    "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    "RUN apt-get update && apt-get install -y curl=7.88* && rm -rf /var/lib/apt/lists/*\n"
 )
 APT_ALL_FIXED = (
-    "FROM python:3.11-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl"
+    "FROM python:3.11-slim\n"
+    "RUN apt-get update && apt-get install --no-install-recommends -y curl=7.88*"
     " && rm -rf /var/lib/apt/lists/*\n"
 )
 # one finding of each rule: DL3042 (warning) on line 2, DL3009 and DL3015 (info) on line 3
 MIXED = (
-    "FROM python:3.11-slim\nRUN pip install flask\nRUN apt-get update && apt-get install -y curl\n"
+    "FROM python:3.11-slim\n"
+    "RUN pip install flask==3.0\n"
+    "RUN apt-get update && apt-get install -y curl=7.88*\n"
 )
 PIP_MESSAGE = "pip's cache (~/.cache/pip) is left in the image layer."
 FINDING_LINE = re.compile(
@@ -161,7 +164,7 @@ def test_file_with_findings_exits_1_with_text_report() -> None:
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first == f"Dockerfile:2:5: DL3042 [pip-cache-kept] {PIP_MESSAGE}"
-    assert "RUN pip install flask" in result.stdout  # source excerpt
+    assert "RUN pip install flask==3.0" in result.stdout  # source excerpt
     assert "= help: " in result.stdout
     assert result.stdout.rstrip().splitlines()[-1] == "Found 1 problem (1 fixable with --fix)"
     assert result.stderr == ""
@@ -614,7 +617,7 @@ def test_fix_with_stdin_prints_the_fixed_file_and_reports_on_stderr() -> None:
     result = run("check", "--fix", "-", "--stdin-filename", "app/Dockerfile", input=MIXED)
     assert result.exit_code == 1  # DL3015 remains (an unsafe fix)
     assert result.stdout == MIXED.replace("pip install", "pip install --no-cache-dir").replace(
-        "-y curl", "-y curl && rm -rf /var/lib/apt/lists/*"
+        "-y curl=7.88*", "-y curl=7.88* && rm -rf /var/lib/apt/lists/*"
     )
     assert findings(result.stderr) == [("app/Dockerfile", 3, "DL3015")]
     assert result.stderr.endswith(
@@ -1062,7 +1065,7 @@ def test_exit_zero() -> None:
 
 
 def test_statistics_lists_codes_with_counts() -> None:
-    write("Dockerfile", MIXED + "RUN pip install requests\n")
+    write("Dockerfile", MIXED + "RUN pip install requests==2.32.3\n")
     write("other.Dockerfile", PIP)
     result = run("check", "--statistics", ".")
     assert result.exit_code == 1
@@ -1127,16 +1130,20 @@ def test_statistics_refuses_formats_without_a_statistics_view(fmt: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask\n",
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install flask\n",
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009,DL3042\nRUN pip install flask\n",
-        "FROM python:3.11-slim\n# hadolint ignore=DL3042\nRUN pip install flask\n",
-        "# hadolint global ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
-        "FROM python:3.11-slim\nRUN pip install flask\n# hadolint global ignore=DL3042\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=pip-cache-kept\n"
+        "RUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009,DL3042\n"
+        "RUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3042\nRUN pip install flask==3.0\n",
+        "# hadolint global ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\nRUN pip install flask==3.0\n# hadolint global ignore=DL3042\n",
         PIP + "# dockerlint-slim: ignore-file=pip-cache-kept\n",
-        "# dockerlint-slim: ignore-file=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
-        "# dockerlint-slim: ignore-stage=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
-        "# hadolint stage ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "# dockerlint-slim: ignore-file=DL3042\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
+        "# dockerlint-slim: ignore-stage=DL3042\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
+        "# hadolint stage ignore=DL3042\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
     ],
     ids=[
         "own-code",
@@ -1161,11 +1168,12 @@ def test_pragma_silences(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009\nRUN pip install flask\n",
-        "FROM python:3.11-slim\n# hadolint ignore=DL3015\nRUN pip install flask\n",
-        "# hadolint global ignore=DL3009\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3009\nRUN pip install flask==3.0\n",
+        "FROM python:3.11-slim\n# hadolint ignore=DL3015\nRUN pip install flask==3.0\n",
+        "# hadolint global ignore=DL3009\nFROM python:3.11-slim\nRUN pip install flask==3.0\n",
         "# dockerlint-slim: ignore-file=apt-lists-kept\n" + PIP,
-        "# dockerlint-slim: ignore-stage=DL3009\nFROM python:3.11-slim\nRUN pip install flask\n",
+        "# dockerlint-slim: ignore-stage=DL3009\nFROM python:3.11-slim\n"
+        "RUN pip install flask==3.0\n",
     ],
     ids=["own", "hadolint", "hadolint-global", "ignore-file", "ignore-stage"],
 )
@@ -1181,15 +1189,15 @@ def test_instruction_pragma_silences_only_the_next_instruction() -> None:
         "Dockerfile",
         "FROM python:3.11-slim\n"
         "# hadolint ignore=DL3042\n"
-        "RUN pip install flask\n"
-        "RUN pip install requests\n",
+        "RUN pip install flask==3.0\n"
+        "RUN pip install requests==2.32.3\n",
     )
-    result = run("check", "Dockerfile")
+    result = run("check", "--select", "DL3042", "Dockerfile")
     assert findings(result.stdout) == [("Dockerfile", 4, "DL3042")]
 
 
 def test_pragma_silenced_finding_is_not_fixed() -> None:
-    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask\n"
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042\nRUN pip install flask==3.0\n"
     write("Dockerfile", text)
     result = run("check", "--fix", "Dockerfile")
     assert result.exit_code == 0
@@ -1200,7 +1208,7 @@ def test_pragma_silenced_finding_is_not_fixed() -> None:
 
 BUILDER_ONLY = (
     "FROM python:3.11-slim AS builder\n"
-    "RUN pip install flask\n"
+    "RUN pip install flask==3.0\n"
     "FROM python:3.11-slim\n"
     "COPY --from=builder /usr/local /usr/local\n"
 )
@@ -1214,7 +1222,7 @@ def test_builder_stage_that_does_not_ship_is_not_reported() -> None:
 
 
 def test_final_stage_is_reported() -> None:
-    write("Dockerfile", BUILDER_ONLY + "RUN pip install gunicorn\n")
+    write("Dockerfile", BUILDER_ONLY + "RUN pip install gunicorn==22.0.0\n")
     result = run("check", "Dockerfile")
     assert result.exit_code == 1
     assert findings(result.stdout) == [("Dockerfile", 5, "DL3042")]
@@ -1223,7 +1231,7 @@ def test_final_stage_is_reported() -> None:
 def test_stage_the_final_stage_is_built_from_is_reported() -> None:
     write(
         "Dockerfile",
-        "FROM python:3.11-slim AS base\nRUN pip install flask\nFROM base\nRUN echo done\n",
+        "FROM python:3.11-slim AS base\nRUN pip install flask==3.0\nFROM base\nRUN echo done\n",
     )
     result = run("check", "Dockerfile")
     assert findings(result.stdout) == [("Dockerfile", 2, "DL3042")]
@@ -1282,7 +1290,7 @@ def test_fix_keeps_the_file_mode() -> None:
 
 
 def test_fix_keeps_non_ascii_text() -> None:
-    text = 'FROM python:3.11-slim\nLABEL description="café ☕"\nRUN pip install flask\n'
+    text = 'FROM python:3.11-slim\nLABEL description="café ☕"\nRUN pip install flask==3.0\n'
     write("Dockerfile", text)
     assert run("check", "--fix", "Dockerfile").exit_code == 0
     assert Path("Dockerfile").read_text(encoding="utf-8") == text.replace(
@@ -1336,7 +1344,7 @@ def test_fix_of_a_folder_fixes_every_file() -> None:
 
 
 def test_fix_of_an_unparsable_file_writes_nothing() -> None:
-    text = "FROM python:3.11-slim\nRUN pip install flask\nFOO bar\n"
+    text = "FROM python:3.11-slim\nRUN pip install flask==3.0\nFOO bar\n"
     write("Dockerfile", text)
     write("ok/Dockerfile", PIP)
     result = run("check", "--fix", "Dockerfile", "ok")
@@ -1356,8 +1364,8 @@ def test_diff_prints_a_unified_diff_and_writes_nothing() -> None:
     assert lines[0] == "--- a/Dockerfile"
     assert lines[1] == "+++ b/Dockerfile"
     assert lines[2].startswith("@@ ")
-    assert "-RUN pip install flask" in lines
-    assert "+RUN pip install --no-cache-dir flask" in lines
+    assert "-RUN pip install flask==3.0" in lines
+    assert "+RUN pip install --no-cache-dir flask==3.0" in lines
     assert Path("Dockerfile").read_text() == PIP
 
 
@@ -1373,7 +1381,8 @@ def test_diff_with_only_unsafe_fixes_left_exits_0() -> None:
     assert run("check", "--diff", "Dockerfile").exit_code == 0
     result = run("check", "--diff", "--unsafe-fixes", "Dockerfile")
     assert result.exit_code == 1
-    assert "+RUN apt-get update && apt-get install --no-install-recommends -y curl" in result.stdout
+    fixed = "+RUN apt-get update && apt-get install --no-install-recommends -y curl=7.88*"
+    assert fixed in result.stdout
     assert Path("Dockerfile").read_text() == APT_SAFE_FIXED
 
 
@@ -1444,14 +1453,19 @@ def test_fix_summary_counts_every_finding_a_rewrite_removes(tmp_path: Path) -> N
     )
     write("requirements.txt", "psycopg2==2.9.9\n")
     before = run("check", "--output-format", "json", "Dockerfile")
-    found = {(f["code"], f["line"]) for f in json.loads(before.stdout)}
+    every = [(f["code"], f["line"]) for f in json.loads(before.stdout)]
+    found = set(every)
     assert len(found) > 2
     result = run("check", "--fix", "--unsafe-fixes", "--show-fixes", "Dockerfile")
     assert "AS builder" in Path("Dockerfile").read_text()
     remaining = findings(result.stdout)
-    fixed = len(found) - len(remaining)
+    # what the rewrite removed: every finding of the original but those still there (the
+    # rewritten file may bring its own, e.g. DL3008 on the runtime libraries it installs)
+    still = {(c, n) for _, n, c in remaining}
+    fixed = len([f for f in every if f not in still])
     summary = result.stdout.splitlines()[-1]
-    assert summary == f"Found {len(found)} problems ({fixed} fixed, {len(remaining)} remaining)"
+    total = fixed + len(remaining)
+    assert summary == f"Found {total} problems ({fixed} fixed, {len(remaining)} remaining)"
     assert f"Fixed {fixed} problems:" in result.stdout
     # the rewrite is listed once, at DLS007's line, with what it fixed besides
     rewrite = [line for line in result.stdout.splitlines() if " DLS007 " in line]
@@ -1571,14 +1585,15 @@ def test_pragma_codes_are_checked_end_to_end() -> None:
     write(
         "Dockerfile",
         "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL3009,DL9999\n"
-        "RUN pip install flask\n",
+        "RUN pip install flask==3.0.0\n",
     )
     result = run("check", "Dockerfile")
     assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
     assert "Unknown rule code `DL9999` in a pragma comment" in result.stdout
     result = run("check", "--extend-select", "dls201", "--fix", "Dockerfile")
     assert Path("Dockerfile").read_text() == (
-        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL9999\nRUN pip install flask\n"
+        "FROM python:3.11-slim\n# dockerlint-slim: ignore=dl3042,DL9999\n"
+        "RUN pip install flask==3.0.0\n"
     )
     assert findings(result.stdout) == [("Dockerfile", 2, "DLS200")]
 

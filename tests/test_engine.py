@@ -18,7 +18,11 @@ from dockerlint_slim.model import Instruction, Stage, build_model
 from dockerlint_slim.rule import Context, Rule, Violation, all_rules
 from dockerlint_slim.scanner import ScanError
 
-BAD = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\nRUN pip install x\n"
+BAD = (
+    "FROM python:3.11-slim\n"
+    "RUN apt-get update && apt-get install -y curl=7.88*\n"
+    "RUN pip install x==1\n"
+)
 
 
 def codes(text: str, settings: Settings | None = None) -> list[tuple[str, int]]:
@@ -43,18 +47,18 @@ def test_select_ignore_and_severity_override():
 @pytest.mark.parametrize(
     ("pragma_text", "expected"),
     [
-        ("# dockerlint-slim: ignore=DL3042\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=ALL\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=dl3042\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=Pip-Cache-Kept\nRUN pip install x\n", []),
-        ("# DOCKERLINT-SLIM: IGNORE=all\nRUN pip install x\n", []),
-        ("# hadolint ignore=dl3042\nRUN pip install x\n", []),
-        ("# hadolint ignore=DL3042,DL3009\nRUN pip install x\n", []),
-        ("# dockerlint-slim: ignore=DL3009\nRUN pip install x\n", [("DL3042", 3)]),
-        ("# dockerlint-slim: ignore=DL3042\n\nRUN pip install x\n", [("DL3042", 4)]),
-        ("RUN pip install x\n# hadolint global ignore=DL3042\n", []),
-        ("RUN pip install x\n# dockerlint-slim: ignore-file=DL3042\n", []),
+        ("# dockerlint-slim: ignore=DL3042\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=pip-cache-kept\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=ALL\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=dl3042\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=Pip-Cache-Kept\nRUN pip install x==1\n", []),
+        ("# DOCKERLINT-SLIM: IGNORE=all\nRUN pip install x==1\n", []),
+        ("# hadolint ignore=dl3042\nRUN pip install x==1\n", []),
+        ("# hadolint ignore=DL3042,DL3009\nRUN pip install x==1\n", []),
+        ("# dockerlint-slim: ignore=DL3009\nRUN pip install x==1\n", [("DL3042", 3)]),
+        ("# dockerlint-slim: ignore=DL3042\n\nRUN pip install x==1\n", [("DL3042", 4)]),
+        ("RUN pip install x==1\n# hadolint global ignore=DL3042\n", []),
+        ("RUN pip install x==1\n# dockerlint-slim: ignore-file=DL3042\n", []),
     ],
 )
 def test_pragmas(pragma_text, expected):
@@ -66,12 +70,12 @@ def test_stage_pragmas_apply_to_the_whole_stage_only():
     text = (
         "# dockerlint-slim: ignore-stage=DL3042\n"
         "FROM python:3.11-slim AS base\n"
-        "RUN pip install a\n"
+        "RUN pip install a==1\n"
         "# hadolint stage ignore=DL3042\n"
         "FROM base AS mid\n"
-        "RUN pip install b\n"
+        "RUN pip install b==1\n"
         "FROM mid\n"
-        "RUN pip install c\n"
+        "RUN pip install c==1\n"
     )
     assert codes(text) == [("DL3042", 8)]
     pragmas = parse_pragmas(build_model(text))
@@ -79,7 +83,7 @@ def test_stage_pragmas_apply_to_the_whole_stage_only():
 
 
 def test_positions_are_one_based_with_exclusive_end():
-    finding = lint("FROM python:3.11-slim\nRUN  pip install x\n").findings[0]
+    finding = lint("FROM python:3.11-slim\nRUN  pip install x==1\n").findings[0]
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
 
 
@@ -172,7 +176,7 @@ def test_fixer_is_bounded(monkeypatch):
 
 
 def test_unsafe_fixes_only_when_asked():
-    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\n"
+    text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl=7.88*\n"
     assert fix_text(text).text == text
     assert "--no-install-recommends" in fix_text(text, unsafe=True).text
 
@@ -211,7 +215,7 @@ def test_fix_outcome_lines_are_those_of_the_original_file(monkeypatch):
     monkeypatch.setattr(engine, "all_rules", lambda: [*real, _Marker])
     outcome = fix_text("# a comment\n" + BAD, unsafe=True)
     assert outcome.text.startswith("# h1\n# h2\n# a comment\n")
-    assert "RUN pip install --no-cache-dir x && true" in outcome.text
+    assert "RUN pip install --no-cache-dir x==1 && true" in outcome.text
     # DL3042's fix overlaps the marker's: it is applied in the second pass, on text whose
     # lines moved, and still reported at its line in the original file
     applied = [(f.code, f.line, f.column) for f in outcome.fixes]
@@ -321,7 +325,7 @@ def test_covered_findings_come_back_when_the_covering_rule_is_off() -> None:
 
 
 def test_unknown_pragma_code_points_at_the_code_and_suggests_one():
-    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3O42\nRUN pip install x\n"
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3O42\nRUN pip install x==1\n"
     found = [f for f in lint(text, "Dockerfile").findings]
     assert [(f.code, f.line, f.column, f.end_column) for f in found] == [("DLS200", 2, 34, 40)]
     assert found[0].message == (
@@ -331,7 +335,7 @@ def test_unknown_pragma_code_points_at_the_code_and_suggests_one():
 
 
 def test_unused_pragma_is_opt_in_and_judges_only_enabled_rules():
-    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3009\nRUN pip install x\n"
+    text = "FROM python:3.11-slim\n# dockerlint-slim: ignore=DL3042,DL3009\nRUN pip install x==1\n"
     assert codes(text) == []  # ALL does not enable DLS201
     chosen = merge_cli(Settings.default(), extend_select=["unused-pragma"])
     assert codes(text, chosen) == [("DLS201", 2)]

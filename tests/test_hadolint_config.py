@@ -96,8 +96,8 @@ def test_bad_values_are_errors(doc, message):
 TEXT = (
     "FROM python:3.11-slim\n"
     "# dockerlint-slim: ignore=DL3009\n"
-    "RUN pip install flask && apt-get update "
-    "&& apt-get install -y --no-install-recommends curl\n"
+    "RUN pip install flask==3.0.0 && apt-get update "
+    "&& apt-get install -y --no-install-recommends curl=7.88*\n"
 )
 
 

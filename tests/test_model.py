@@ -337,3 +337,44 @@ def test_a_program_named_by_a_variable_is_read_with_its_value():
     # the words keep the variable's place in the file
     first = run.commands[0].argv[0]
     assert model.text[first.start : first.end] == "${PIP}" == first.raw
+
+
+def test_onbuild_run_triggers_are_parsed_apart_from_commands():
+    text = (
+        "FROM python:3.11-slim\n"
+        "ONBUILD RUN sudo pip install y && cd /app\n"
+        'ONBUILD RUN ["pip", "install", "z"]\n'
+        "ONBUILD COPY . /app\n"
+        "RUN echo x\n"
+    )
+    model = build_model(text)
+    trigger, exec_form, copy, run = model.instructions[1:]
+    assert not trigger.commands  # they run in the images built FROM this one
+    assert [c.name for c in trigger.onbuild_commands] == ["pip", "cd"]
+    assert trigger.onbuild_commands[0].wrappers == ("sudo",)
+    pip = trigger.onbuild_commands[0].argv[0]
+    assert text[pip.start : pip.end] == "pip"
+    # an exec-form trigger is read like an exec-form RUN: one command, its words in the JSON
+    assert [[w.text for w in c.argv] for c in exec_form.onbuild_commands] == [
+        ["pip", "install", "z"]
+    ]
+    assert not copy.onbuild_commands
+    assert not run.onbuild_commands and [c.name for c in run.commands] == ["echo"]
+
+
+@pytest.mark.parametrize(
+    ("body", "piped"),
+    [
+        ("a | b", {"a": True, "b": True}),
+        ("a && b; c", {"a": False, "b": False, "c": False}),
+        ("x=$(a | b); c", {"a": True, "b": True, "c": False}),
+        ("echo $(d) | e", {"echo": True, "d": False, "e": True}),
+        ("(a; b) | c", {"a": True, "b": True, "c": True}),
+        ("a 2>&1 | tee log", {"a": True, "tee": True}),
+        ('case "$x" in a|b) c ;; esac', {"c": False}),
+        ('echo "a|b" || f', {"echo": False, "f": False}),
+    ],
+)
+def test_commands_know_whether_they_run_in_a_pipeline(body, piped):
+    model = build_model(f"FROM debian:bookworm-slim\nRUN {body}\n")
+    assert {c.name: c.piped for c in model.instructions[1].commands} == piped

@@ -181,13 +181,15 @@ def test_options_are_still_added_on_windows() -> None:
 def test_windows_bases_get_no_linux_image_and_no_rewrite() -> None:
     text = (
         "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
-        "RUN pip install --no-cache-dir pycrypto\n"
+        "RUN pip install --no-cache-dir pycrypto==2.6.1\n"
     )
     (finding,) = lint(text, "Dockerfile").findings
     assert finding.code == "DLS007"
     assert "slim" not in finding.message
     assert finding.fix is None and "Windows image" in (finding.note or "")
-    fat = "FROM python:3.12-windowsservercore-ltsc2022\nRUN pip install --no-cache-dir flask\n"
+    fat = (
+        "FROM python:3.12-windowsservercore-ltsc2022\nRUN pip install --no-cache-dir flask==3.0.0\n"
+    )
     assert _found(fat) == []  # DLS001 proposes no Linux slim image
 
 

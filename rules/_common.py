@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
+from dockerlint_slim.scanner import RawInstruction
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
@@ -206,3 +208,101 @@ def names_list(names: Sequence[str], most: int) -> str:
     if len(names) > most:
         shown += f" and {len(names) - most} more"
     return shown
+
+
+# --------------------------------------------------------------------------- argument words
+# (used by the rules that read the arguments of instructions other than RUN)
+
+
+@dataclass(frozen=True)
+class ArgWord:
+    """One word of an instruction's arguments: ``text`` as written (quotes kept) and its
+    span in the file. A word continued over lines spans the line break."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def value(self) -> str:
+        """The word without its quotes and escapes (BuildKit's reading)."""
+        return unquote(self.text)
+
+
+def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWord]:
+    """The words of ``raw``'s arguments (after its flags), split on unquoted whitespace like
+    BuildKit, each with its span in ``text``. Linear in the instruction's length."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for seg in raw.segments:
+        start = max(seg.start, raw.args_start)
+        if start >= seg.end:
+            continue
+        chars.append(text[start : seg.end])
+        offsets.extend(range(start, seg.end))
+    value = "".join(chars)
+    words: list[ArgWord] = []
+    n = len(value)
+    i = 0
+    while i < n:
+        while i < n and value[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            break
+        b = i
+        quote = ""
+        while i < n:
+            c = value[i]
+            if quote:
+                if c == escape and quote == '"' and i + 1 < n:
+                    i += 2
+                    continue
+                if c == quote:
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == escape and i + 1 < n:
+                i += 2
+                continue
+            elif c in " \t\r\n":
+                break
+            i += 1
+        e = min(i, n)
+        words.append(ArgWord(value[b:e], offsets[b], offsets[e - 1] + 1))
+    return words
+
+
+def unquote(word: str, escape: str = "\\") -> str:
+    """``"a b"`` -> ``a b``; ``'x'`` -> ``x``; escapes outside single quotes dropped."""
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote == '"' and i + 1 < len(word):
+                i += 1
+                out.append(word[i])
+            else:
+                out.append(ch)
+        elif ch in "\"'":
+            quote = ch
+        elif ch == escape and i + 1 < len(word):
+            i += 1
+            out.append(word[i])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def own(inst: Instruction) -> RawInstruction:
+    """The instruction that ``inst`` runs: the one an ``ONBUILD`` wraps, else ``inst`` itself
+    (rules that judge an instruction judge it inside ``ONBUILD`` too, as hadolint does)."""
+    return inst.raw.sub if inst.raw.sub is not None else inst.raw
+
+
+def keyword_span(raw: RawInstruction) -> tuple[int, int]:
+    return raw.keyword_span.start, raw.keyword_span.end

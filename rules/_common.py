@@ -306,3 +306,45 @@ def own(inst: Instruction) -> RawInstruction:
 
 def keyword_span(raw: RawInstruction) -> tuple[int, int]:
     return raw.keyword_span.start, raw.keyword_span.end
+
+
+def copy_operands(raw: RawInstruction, text: str, escape: str) -> list[tuple[str, int, int]]:
+    """The sources and the destination (last) of a COPY or ADD, each as (value, start, end):
+    the value without quotes and the span of the word in ``text``. In exec form the spans are
+    those of the JSON strings, quotes included."""
+    if raw.json_args is not None:
+        out: list[tuple[str, int, int]] = []
+        at = raw.args_start
+        for value in raw.json_args:
+            start = text.find('"', at, raw.command_end)
+            end = start + 1
+            while 0 < end < raw.command_end and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if start < 0 or end >= raw.command_end:
+                return [(v, raw.args_start, raw.args_start) for v in raw.json_args]
+            out.append((value, start, end + 1))
+            at = end + 1
+        return out
+    return [(w.value, w.start, w.end) for w in arg_words(raw, text, escape)]
+
+
+# the names of the archives that ADD unpacks (gzip, bzip2, xz, zstd and plain tar)
+ARCHIVE_SUFFIXES = (
+    ".tar",
+    ".Z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tZ",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".tzst",
+)

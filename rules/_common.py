@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Instruction
+from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
+from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction
 from dockerlint_slim.shell import Command, Word
 
@@ -348,3 +350,38 @@ ARCHIVE_SUFFIXES = (
     ".zst",
     ".tzst",
 )
+
+
+# --------------------------------------------------------------------------- repeated settings
+# (used by DL4003 cmd-repeated, DL4004 entrypoint-repeated, DL3012 healthcheck-repeated)
+
+
+class RepeatedInstruction(Rule):
+    """An instruction of which only the last of a stage takes effect (``repeated``), written
+    more than once in a stage: each one after the first is reported, with the one it
+    overrides as a related location, and the fix deletes that overridden one (it changes
+    nothing in the image). ``ONBUILD`` triggers are not counted: they run in another build."""
+
+    repeated: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self._last: dict[int, Instruction] = {}  # stage -> the last one seen so far
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if inst.keyword != self.repeated:
+            return
+        before = self._last.get(stage.index)
+        self._last[stage.index] = inst
+        if before is None:
+            return
+        raw = inst.raw
+        line = before.line
+        message = (
+            f"`{self.repeated}` is set again here: only the last `{self.repeated}` of a stage "
+            f"takes effect, so the one on line {line} does nothing."
+        )
+        related = [(before.raw.keyword_span.start, before.raw.command_end, "overridden here")]
+        edits = [Edit(before.start, before.end, "")]
+        yield self.violation(
+            raw.keyword_span.start, raw.command_end, message=message, edits=edits, related=related
+        )

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
-from dockerlint_slim.model import Instruction, Stage
+from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction
@@ -385,3 +385,21 @@ class RepeatedInstruction(Rule):
         yield self.violation(
             raw.keyword_span.start, raw.command_end, message=message, edits=edits, related=related
         )
+
+
+# --------------------------------------------------------------------------- users
+# (used by DL3002 user-root and DLS008 runs-as-root)
+
+ROOT_USERS = frozenset({"root", "0"})
+
+
+def last_user(df: Dockerfile, stage: Stage) -> tuple[Instruction, str, bool] | None:
+    """The last ``USER`` that ``stage``'s image gets (its own or one of the stages it is
+    built FROM), the user it names (variables expanded, group dropped) and whether every
+    variable in it was known; None when no stage of the lineage has a ``USER``."""
+    for s in df.lineage(stage):
+        for inst in reversed(s.instructions):
+            if inst.keyword == "USER" and inst.args.strip():
+                value, known = substitute(inst.args.split()[0], inst.env)
+                return inst, value.split(":")[0], known
+    return None

@@ -579,8 +579,13 @@ def resolve_rules(
     settings: Settings, rules: Sequence[RuleLike], path: Path | None = None
 ) -> set[str]:
     """Codes of the rules enabled for ``path``:
-    ``(select | extend-select) - ignore - per-file-ignores matching path``."""
+    ``(select | extend-select) - ignore - per-file-ignores matching path``. A rule marked
+    ``explicit_only`` (opt-in) is enabled only by a selector that names its code or name."""
     enabled = _matching(settings.select, rules) | _matching(settings.extend_select, rules)
+    named = {*settings.select, *settings.extend_select}
+    enabled -= {
+        r.code for r in rules if getattr(r, "explicit_only", False) and not {r.code, r.name} & named
+    }
     enabled -= _matching(settings.ignore, rules)
     if path is not None:
         for glob, selectors in settings.per_file_ignores:

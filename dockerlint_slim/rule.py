@@ -126,6 +126,9 @@ class Rule:
     hadolint: ClassVar[tuple[str, ...]] = ()  # hadolint codes this rule mirrors
     shipped_only: ClassVar[bool] = False  # judge only stages that end up in the image
     keywords: ClassVar[frozenset[str] | None] = None  # instructions to look at (None: all)
+    # opt-in: run only when `select`/`extend-select` names the rule by code or name (``ALL``
+    # and code prefixes leave it off), for rules that would fire on most files
+    explicit_only: ClassVar[bool] = False
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         return ()

@@ -26,6 +26,8 @@ def rule_table() -> str:
         fix = r.fix_safety.label.capitalize() if r.fix_safety is not None else "—"
         judges = "shipped stages" if r.shipped_only else "all stages"
         summary = r.message.replace("|", "\\|")
+        if r.explicit_only:
+            summary += " (opt-in: select it by code or name)"
         rows.append(
             f"| `{r.code}` | `{r.name}` | {r.severity.label} | {fix} | {judges} | {summary} |"
         )

@@ -380,6 +380,33 @@ def test_resolve_rules_select_extend_ignore(tmp_path: Path) -> None:
     assert resolve_rules(s, RULES) == {"DL3042", "DLS002"}
 
 
+@dataclass(frozen=True)
+class OptInRule:
+    code: str
+    name: str
+    explicit_only: bool = True
+
+
+@pytest.mark.parametrize(
+    ("select", "extend_select", "enabled"),
+    [
+        (("ALL",), (), False),  # ALL leaves an opt-in rule off
+        (("DLS",), (), False),  # so does a code prefix
+        (("DLS0",), (), False),
+        (("ALL",), ("DLS008",), True),  # its code turns it on
+        (("ALL",), ("runs-as-root",), True),  # and so does its name
+        (("DLS008",), (), True),
+    ],
+)
+def test_opt_in_rule_runs_only_when_named(
+    tmp_path: Path, select: tuple[str, ...], extend_select: tuple[str, ...], enabled: bool
+) -> None:
+    rules = [*RULES, OptInRule("DLS008", "runs-as-root")]
+    s = Settings(select=select, extend_select=extend_select, root=tmp_path)
+    assert ("DLS008" in resolve_rules(s, rules)) is enabled
+    assert ("DLS001" in resolve_rules(s, rules)) is (select != ("DLS008",))
+
+
 def test_empty_select_selects_nothing(tmp_path: Path) -> None:
     write(tmp_path / ".dockerlint-slim.toml", 'select = []\nextend-select = ["DLS010"]\n')
     s = load_config(tmp_path / ".dockerlint-slim.toml")

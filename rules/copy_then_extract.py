@@ -28,10 +28,12 @@ def _extracts(cmd: Command) -> list[str]:
     ``--get``, or old-style ``tar xf``) or an unpacker such as ``gunzip``."""
     args = cmd.arg_texts
     if cmd.name == "tar":
-        extract = any(
-            a in ("--extract", "--get") or (a.startswith("-") and not a.startswith("--") and "x" in a)
-            for a in args
-        ) or bool(args and _OLD_STYLE_EXTRACT.fullmatch(args[0]))
+        short = [a for a in args if a.startswith("-") and not a.startswith("--")]
+        extract = (
+            any(a in ("--extract", "--get") for a in args)
+            or any("x" in a for a in short)
+            or bool(args and _OLD_STYLE_EXTRACT.fullmatch(args[0]))
+        )
         if not extract:
             return []
     elif cmd.name not in _UNPACKERS:

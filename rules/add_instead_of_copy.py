@@ -35,7 +35,8 @@ class AddInsteadOfCopy(Rule):
 
     Unlike hadolint, Git sources (`git@…`, `git://…`, `ssh://…`) and `.tar.zst` archives are
     not flagged (`ADD` clones and unpacks them), nor is `ADD` with a flag that only `ADD`
-    has (`--checksum`, `--keep-git-dir`, `--unpack`).
+    has (`--checksum`, `--keep-git-dir`, `--unpack`), nor a source named by a variable whose
+    value is not known (it may be a URL). `ADD` inside `ONBUILD` is checked too.
 
     ## Example
     ```dockerfile

@@ -88,6 +88,10 @@ class CmdShellForm(Rule):
     JSON array but are not valid JSON (`CMD [python, app.py]`: strings need double quotes)
     are shell form to Docker, and are flagged with a message that says so.
 
+    Unlike hadolint, `HEALTHCHECK CMD` in shell form is not flagged: a health check is a
+    short-lived probe, not PID 1, so signals do not matter, and `… || exit 1` needs the
+    shell. `CMD` and `ENTRYPOINT` inside `ONBUILD` are checked too.
+
     ## Why is this bad?
     In shell form the command runs as `/bin/sh -c "…"`: the shell is PID 1, and the signals
     `docker stop` sends (`SIGTERM`) go to the shell, not to the application, which is

@@ -25,8 +25,9 @@ class CopyDestNotFolder(Rule):
     (`When using COPY with more than one source file, the destination must be a directory
     and end with a /`), and the slash tells the reader that the sources go into a folder.
 
-    Unlike hadolint, `.` and `..` are accepted (Docker reads them as folders), and `ADD`
-    is checked too (the same requirement applies).
+    Unlike hadolint, `.` and `..` are accepted (Docker reads them as folders), a variable
+    destination whose value is not known is accepted, heredocs count as sources, and `ADD`
+    and `ONBUILD COPY` are checked too (the same requirement applies).
 
     ## Example
     ```dockerfile

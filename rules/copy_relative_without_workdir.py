@@ -40,8 +40,8 @@ class CopyRelativeWithoutWorkdir(Rule):
     `/etc` and `/usr`. Set the folder with `WORKDIR` first, so that the destination is
     where it reads.
 
-    Unlike hadolint, `ADD` is checked too, and a variable destination whose value is known
-    to be relative is flagged.
+    Unlike hadolint, `ADD` and `ONBUILD COPY` are checked too, and a variable destination
+    whose value is known to be relative is flagged.
 
     ## Example
     ```dockerfile

@@ -39,7 +39,8 @@ class EnvSelfReference(Rule):
 
     Unlike hadolint, a variable set by an earlier `ENV` or `ARG` to a different value is
     flagged too (`ENV A=1` … `ENV A=2 B=$A` gives `B=1`); hadolint accepts every variable
-    that was set before. One that was set before to the same value is accepted.
+    that was set before. One that was set before to the same value is accepted, and so are
+    references that Docker does not expand (`\\$A`, `'$A'`), which hadolint flags.
 
     ## Example
     ```dockerfile

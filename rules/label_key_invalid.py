@@ -41,6 +41,9 @@ class LabelKeyInvalid(Rule):
     it, and reported when no `ARG` or `ENV` sets it (it expands to nothing, or to whatever
     the base image sets).
 
+    Unlike hadolint, which flags every key with a `$`, a key whose variable has a known
+    value is judged by that value.
+
     ## Why is this bad?
     Tools that read labels (orchestrators, registries, scanners) expect keys in this form,
     and the reserved namespaces belong to Docker itself. Reverse-DNS keys such as

@@ -46,8 +46,8 @@ class PortOutOfRange(Rule):
     a port from a variable, when the container starts.
 
     Unlike hadolint, which checks only the upper bound, this rule also flags words that are
-    no port, ranges that end below their start, unknown protocols, and out-of-range values
-    of `ENV` and `ARG` variables.
+    no port, ranges that end below their start, unknown protocols, out-of-range values of
+    `ENV` and `ARG` variables, and `EXPOSE` inside `ONBUILD`.
 
     ## Example
     ```dockerfile

@@ -19,6 +19,10 @@ class UserNotNumeric(Rule):
     as a variable is judged by its value when the `ENV` and `ARG` instructions before it
     tell it, and accepted when they do not.
 
+    Unlike hadolint, which flags every `USER $VAR`, a variable is judged by its value: an
+    `ARG UID=10001` makes `USER $UID` numeric, and an `ARG` without a default (a UID given
+    with `--build-arg`) is accepted.
+
     ## Why is this bad?
     A name means something only inside the image's `/etc/passwd`. Outside it, tools cannot
     tell which user the container runs as: Kubernetes' `runAsNonRoot` refuses an image

@@ -27,7 +27,8 @@ class UserRoot(Rule):
     Unlike hadolint, only the image that ships is judged: a builder stage that ends as root
     is not reported, since its user never runs the application, nor is a `USER root` in a
     base stage that the shipped stage follows with another `USER`. hadolint reports the
-    last `USER root` of every stage.
+    last `USER root` of every stage. A user named by a variable whose `ARG` or `ENV` value
+    is `root` or `0` is flagged too.
 
     ## Example
     ```dockerfile

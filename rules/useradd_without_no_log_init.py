@@ -25,8 +25,9 @@ class UseraddWithoutNoLogInit(Rule):
     UID 123456 the layer gets a `lastlog` of about 36 MB of zeros. `-l` leaves the user out
     of those logs, which a container never reads.
 
-    Unlike hadolint, `--uid=…` and `--uid …` are read as well as `-u`, and `useradd`
-    behind `sudo` is checked.
+    Unlike hadolint, `--uid=…` and `--uid …` are read as well as `-u`, `useradd` behind
+    `sudo` is checked, and a UID from a variable is judged by its value (hadolint counts
+    the characters of `"$UID"`); one whose value is not known is accepted.
 
     ## Example
     ```dockerfile

@@ -33,7 +33,8 @@ class WorkdirRelative(Rule):
     somewhere else. An absolute path says where they go.
 
     Unlike hadolint, a `WORKDIR $APP` whose `APP` is set to a relative path by an earlier
-    `ENV` or `ARG` is flagged: hadolint accepts every path that starts with `$`.
+    `ENV` or `ARG` is flagged (hadolint accepts every path that starts with `$`), and so is
+    a relative `ONBUILD WORKDIR` (hadolint does not look inside `ONBUILD`).
 
     ## Example
     ```dockerfile

@@ -134,15 +134,18 @@ class CmdShellForm(Rule):
     fix_safety = Safety.UNSAFE
     hadolint = ("DL3025",)
     shipped_only = False
-    keywords = frozenset({"CMD", "ENTRYPOINT", "ONBUILD", "SHELL"})
+    keywords = frozenset({"FROM", "CMD", "ENTRYPOINT", "ONBUILD", "SHELL"})
 
     def __init__(self) -> None:
-        self._shell: set[int] = set()  # stages with a SHELL instruction so far
+        self._shell: set[int] = set()  # stages with a SHELL instruction so far (or inherited)
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         raw = own(inst)
-        if raw.keyword == "SHELL":
-            self._shell.add(stage.index)
+        if inst.keyword in ("FROM", "SHELL"):
+            # a stage built FROM one with a SHELL starts with that shell (stages come in
+            # order, and a stage is built FROM an earlier one)
+            if inst.keyword == "SHELL" or stage.parent in self._shell:
+                self._shell.add(stage.index)
             return
         if raw.keyword not in ("CMD", "ENTRYPOINT") or raw.json_args is not None:
             return
@@ -161,12 +164,11 @@ class CmdShellForm(Rule):
         message = f"`{kw}` in shell form runs under `/bin/sh -c`, which does not pass on signals."
         why = None
         argv = _plain_argv(raw, df)
-        lineage = {s.index for s in df.lineage(stage)}
         if argv is None:
             why = "the shell does more than start one program here"
         elif kw == "ENTRYPOINT" and _cmd_in_stage(stage):
             why = "the stage's `CMD` would become the arguments of the entry point"
-        elif self._shell & lineage or df.scan.escape != "\\":
+        elif stage.index in self._shell or df.scan.escape != "\\":
             why = "the stage runs commands with another shell"
         elif not _one_piece(raw, df):
             why = "a comment line sits inside the instruction"

@@ -14,14 +14,17 @@ from ._common import copy_operands, own
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]")
 
 
-def _workdirs(df: Dockerfile) -> list[tuple[int | None, bool]]:
-    """For each stage: the index of its first ``WORKDIR`` (None: none) and whether it or an
-    ``ONBUILD WORKDIR`` appears anywhere in it; read once per file."""
-    out = []
+def _workdirs(df: Dockerfile) -> list[tuple[int | None, bool, bool]]:
+    """For each stage: the index of its first ``WORKDIR`` (None: none), whether it or an
+    ``ONBUILD WORKDIR`` appears anywhere in it, and whether one appears in a stage it is
+    built FROM; read once per file (a stage is built FROM an earlier one)."""
+    out: list[tuple[int | None, bool, bool]] = []
     for stage in df.stages:
         first = next((i.index for i in stage.instructions if i.keyword == "WORKDIR"), None)
         any_kind = first is not None or any(own(i).keyword == "WORKDIR" for i in stage.instructions)
-        out.append((first, any_kind))
+        parent = out[stage.parent] if stage.parent is not None else None
+        inherited = parent is not None and (parent[1] or parent[2])
+        out.append((first, any_kind, inherited))
     return out
 
 
@@ -81,10 +84,8 @@ class CopyRelativeWithoutWorkdir(Rule):
         df = ctx.dockerfile
         table = ctx.once(("DL3045", "workdirs"), lambda: _workdirs(df))
         onbuild = raw is not inst.raw
-        first, anywhere = table[stage.index]
-        if anywhere if onbuild else first is not None and first < inst.index:
-            return
-        if any(table[s.index][1] for s in df.lineage(stage) if s.index != stage.index):
+        first, anywhere, inherited = table[stage.index]
+        if inherited or (anywhere if onbuild else first is not None and first < inst.index):
             return
         operands = copy_operands(raw, df.text, df.scan.escape)
         if len(operands) < 2:

@@ -84,12 +84,20 @@ class MaintainerDeprecated(Rule):
     shipped_only = False
     keywords = frozenset({"MAINTAINER"})
 
+    def __init__(self) -> None:
+        self._labelled: dict[int, bool] = {}  # stage -> it has a `maintainer` label
+
     def finish(self, ctx: Context) -> Iterable[Violation]:
         # every MAINTAINER, those before the first FROM (which belong to no stage) too
         df = ctx.dockerfile
         for inst in df.instructions:
             if inst.keyword == "MAINTAINER":
                 yield self._judge(inst, df)
+
+    def _has_label(self, df: Dockerfile, stage: int) -> bool:
+        if stage not in self._labelled:
+            self._labelled[stage] = _has_maintainer_label(df, stage)
+        return self._labelled[stage]
 
     def _judge(self, inst: Instruction, df: Dockerfile) -> Violation:
         raw = inst.raw
@@ -99,7 +107,7 @@ class MaintainerDeprecated(Rule):
             why = "`LABEL` is not allowed before the first `FROM`"
         elif len(raw.segments) > 1:
             why = "the instruction is continued over several lines"
-        elif _has_maintainer_label(df, inst.stage):
+        elif self._has_label(df, inst.stage):
             why = "the stage has a `maintainer` label already"
         if why is not None:
             return self.violation(start, end, note=f"no automatic fix: {why}")

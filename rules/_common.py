@@ -224,11 +224,12 @@ class ArgWord:
     text: str
     start: int
     end: int
+    escape: str = "\\"  # the file's escape character
 
     @property
     def value(self) -> str:
         """The word without its quotes and escapes (BuildKit's reading)."""
-        return unquote(self.text)
+        return unquote(self.text, self.escape)
 
 
 def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWord]:
@@ -270,7 +271,7 @@ def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWor
                 break
             i += 1
         e = min(i, n)
-        words.append(ArgWord(value[b:e], offsets[b], offsets[e - 1] + 1))
+        words.append(ArgWord(value[b:e], offsets[b], offsets[e - 1] + 1, escape))
     return words
 
 

@@ -85,8 +85,9 @@ class CmdShellForm(Rule):
     ## What it does
     Checks for `CMD` and `ENTRYPOINT` in shell form (`CMD python app.py`) instead of exec
     form (`CMD ["python", "app.py"]`), also inside `ONBUILD`. Arguments that look like a
-    JSON array but are not valid JSON (`CMD [python, app.py]`: strings need double quotes)
-    are shell form to Docker, and are flagged with a message that says so.
+    JSON array but are not valid JSON (`CMD [python, app.py]`: strings need double quotes;
+    `CMD ["serve"] # comment`: a comment cannot follow) are shell form to Docker, and are
+    flagged with a message that says so (hadolint misses the second kind).
 
     Unlike hadolint, `HEALTHCHECK CMD` in shell form is not flagged: a health check is a
     short-lived probe, not PID 1, so signals do not matter, and `… || exit 1` needs the
@@ -157,7 +158,8 @@ class CmdShellForm(Rule):
         if raw.args.startswith("["):
             message = (
                 f"`{kw}` arguments look like a JSON array but are not valid JSON (strings need "
-                "double quotes), so Docker runs them with `/bin/sh -c`."
+                "double quotes, and nothing may follow the `]`), so Docker runs them with "
+                "`/bin/sh -c`."
             )
             yield self.violation(start, end, message=message)
             return

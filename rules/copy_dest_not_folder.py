@@ -27,7 +27,9 @@ class CopyDestNotFolder(Rule):
 
     Unlike hadolint, `.` and `..` are accepted (Docker reads them as folders), a variable
     destination whose value is not known is accepted, heredocs count as sources, and `ADD`
-    and `ONBUILD COPY` are checked too (the same requirement applies).
+    and `ONBUILD COPY` are checked too (the same requirement applies). In a file whose
+    escape character is the backtick (Windows images), a destination ending with `\\`
+    (`C:\\`) is a folder too.
 
     ## Example
     ```dockerfile

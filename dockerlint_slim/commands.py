@@ -13,15 +13,18 @@ if TYPE_CHECKING:  # shell.py reads the option tables here: no import back at ru
     from .shell import Command, Word
 
 __all__ = [
+    "ADDUSER_VALUE_OPTIONS",
     "PIP_GENERAL_VALUE_OPTIONS",
     "PIP_SHORT_VALUE_OPTIONS",
     "PIP_VALUE_OPTIONS",
     "RUN_VALUE_OPTIONS",
     "TOOL_VALUE_OPTIONS",
+    "USERADD_VALUE_OPTIONS",
     "VENV_VALUE_OPTIONS",
     "AptCall",
     "PipCall",
     "ToolCall",
+    "UserAdd",
     "apk_call",
     "apt_call",
     "gem_call",
@@ -32,6 +35,7 @@ __all__ = [
     "pip_call",
     "removed_paths",
     "split_options",
+    "useradd_call",
     "zypper_call",
 ]
 
@@ -486,3 +490,104 @@ _ZYPPER_VALUE_OPTIONS = _words(
 def zypper_call(cmd: Command) -> ToolCall | None:
     """``zypper [global options] SUB [options] packages…``."""
     return _tool_call(cmd, _ZYPPER_VALUE_OPTIONS) if cmd.name == "zypper" else None
+
+
+# --------------------------------------------------------------------------- user accounts
+
+# useradd (shadow-utils) options that take a separate value
+USERADD_VALUE_OPTIONS = frozenset(
+    {
+        "-b",
+        "--base-dir",
+        "-c",
+        "--comment",
+        "-d",
+        "--home-dir",
+        "-e",
+        "--expiredate",
+        "-f",
+        "--inactive",
+        "-F",
+        "--add-subids-for-system",
+        "-g",
+        "--gid",
+        "-G",
+        "--groups",
+        "-k",
+        "--skel",
+        "-K",
+        "--key",
+        "-p",
+        "--password",
+        "-P",
+        "--prefix",
+        "-R",
+        "--root",
+        "-s",
+        "--shell",
+        "-u",
+        "--uid",
+        "-Z",
+        "--selinux-user",
+        "--selinux-range",
+    }
+)
+# adduser options that take a separate value: Debian's adduser and BusyBox's (Alpine)
+ADDUSER_VALUE_OPTIONS = frozenset(
+    {
+        "--home",
+        "--shell",
+        "--uid",
+        "--gid",
+        "--ingroup",
+        "--gecos",
+        "--comment",
+        "--firstuid",
+        "--lastuid",
+        "--firstgid",
+        "--lastgid",
+        "--conf",
+        "--extrausers",
+        "-c",
+        "-h",
+        "-g",
+        "-s",
+        "-G",
+        "-u",
+        "-k",
+    }
+)
+_USERADD_SHORT_VALUE = frozenset("bcdefgGkKpPRsuZ")
+_ADDUSER_SHORT_VALUE = frozenset("hgsGuk")
+
+
+@dataclass(frozen=True)
+class UserAdd:
+    """A ``useradd`` or ``adduser`` call: the account it creates and its options."""
+
+    command: Command
+    tool: str  # useradd | adduser
+    name: str | None  # the account (None: not written, e.g. `useradd -D` shows defaults)
+    options: tuple[tuple[str, str | None], ...]
+
+    def option(self, *names: str) -> str | None:
+        """The value of the last of ``names`` given (``""`` for a flag), else None."""
+        found = None
+        for opt, value in self.options:
+            if opt in names:
+                found = value if value is not None else ""
+        return found
+
+
+def useradd_call(cmd: Command) -> UserAdd | None:
+    """``useradd [options] NAME`` or ``adduser [options] NAME [GROUP]`` (Debian or BusyBox)."""
+    if cmd.name not in ("useradd", "adduser"):
+        return None
+    words = [w.text for w in cmd.args]
+    if cmd.name == "useradd":
+        options, positional = split_options(words, USERADD_VALUE_OPTIONS, _USERADD_SHORT_VALUE)
+        name = positional[-1] if positional else None
+    else:
+        options, positional = split_options(words, ADDUSER_VALUE_OPTIONS, _ADDUSER_SHORT_VALUE)
+        name = positional[0] if positional else None
+    return UserAdd(cmd, cmd.name, name, tuple(options))

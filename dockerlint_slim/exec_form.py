@@ -66,10 +66,12 @@ def exec_safe(fix: Fix, model: Dockerfile, index: _Index | None = None) -> Fix |
     touched: dict[int, Instruction] = {}
     for edit in fix.edits:
         inst = index.at(edit.start)
-        if inst is None or not _in_array(edit, inst):
-            out.append(edit)  # not in a JSON array: flags, whole lines, other instructions
+        if inst is None or not _in_array(edit, inst) or _whole(edit, inst):
+            # not in a JSON array (flags, other instructions), or the whole instruction
+            # replaced or deleted
+            out.append(edit)
             continue
-        rewritten = _rewrite(edit, inst, model.text)
+        rewritten = _rewrite(edit, inst, model.text) or _in_one_string(edit, inst, model.text)
         if rewritten is None:
             return None
         touched[inst.index] = inst
@@ -92,6 +94,26 @@ def _in_array(edit: Edit, inst: Instruction) -> bool:
     if edit.start == edit.end:
         return begin < edit.start < end
     return edit.start < end and edit.end > begin
+
+
+def _whole(edit: Edit, inst: Instruction) -> bool:
+    """Whether ``edit`` replaces the whole instruction (or more)."""
+    return edit.start <= inst.start and edit.end >= inst.end
+
+
+def _in_one_string(edit: Edit, inst: Instruction, text: str) -> Edit | None:
+    """``edit`` when it changes the text inside one JSON string of the array that has no
+    escapes, and what it writes needs none and adds no word (``"/app"`` -> ``"/app/"``);
+    else None."""
+    if json.dumps(edit.content, ensure_ascii=False)[1:-1] != edit.content:
+        return None
+    if any(ch.isspace() for ch in edit.content):
+        return None  # words added inside a word: not what the fix means
+    for word in exec_words(inst.raw, text) or ():
+        inside = word.start < edit.start and edit.end < word.end
+        if inside and word.raw[1:-1] == word.text:
+            return edit
+    return None
 
 
 def _rewrite(edit: Edit, inst: Instruction, text: str) -> Edit | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
@@ -17,7 +18,8 @@ from dockerlint_slim.model import (
     substitute,
 )
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
-from dockerlint_slim.rule import Context
+from dockerlint_slim.rule import Context, Rule, Violation
+from dockerlint_slim.scanner import RawInstruction
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = re.compile(r"(^|\s)#")
@@ -465,3 +467,197 @@ def rpm_installs(cmd: Command, tools: Iterable[str]) -> tuple[bool, list[Word]] 
     if not rest or rest[0].text != "install":
         return None
     return module, [w for w in rest[1:] if not w.text.startswith("@")]
+
+
+# --------------------------------------------------------------------------- argument words
+# (used by the rules that read the arguments of instructions other than RUN)
+
+
+@dataclass(frozen=True)
+class ArgWord:
+    """One word of an instruction's arguments: ``text`` as written (quotes kept) and its
+    span in the file. A word continued over lines spans the line break."""
+
+    text: str
+    start: int
+    end: int
+    escape: str = "\\"  # the file's escape character
+
+    @property
+    def value(self) -> str:
+        """The word without its quotes and escapes (BuildKit's reading)."""
+        return unquote(self.text, self.escape)
+
+
+def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWord]:
+    """The words of ``raw``'s arguments (after its flags), split on unquoted whitespace like
+    BuildKit, each with its span in ``text``. Linear in the instruction's length."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for seg in raw.segments:
+        start = max(seg.start, raw.args_start)
+        if start >= seg.end:
+            continue
+        chars.append(text[start : seg.end])
+        offsets.extend(range(start, seg.end))
+    value = "".join(chars)
+    words: list[ArgWord] = []
+    n = len(value)
+    i = 0
+    while i < n:
+        while i < n and value[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            break
+        b = i
+        quote = ""
+        while i < n:
+            c = value[i]
+            if quote:
+                if c == escape and quote == '"' and i + 1 < n:
+                    i += 2
+                    continue
+                if c == quote:
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == escape and i + 1 < n:
+                i += 2
+                continue
+            elif c in " \t\r\n":
+                break
+            i += 1
+        e = min(i, n)
+        words.append(ArgWord(value[b:e], offsets[b], offsets[e - 1] + 1, escape))
+    return words
+
+
+def unquote(word: str, escape: str = "\\") -> str:
+    """``"a b"`` -> ``a b``; ``'x'`` -> ``x``; escapes outside single quotes dropped."""
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote == '"' and i + 1 < len(word):
+                i += 1
+                out.append(word[i])
+            else:
+                out.append(ch)
+        elif ch in "\"'":
+            quote = ch
+        elif ch == escape and i + 1 < len(word):
+            i += 1
+            out.append(word[i])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def own(inst: Instruction) -> RawInstruction:
+    """The instruction that ``inst`` runs: the one an ``ONBUILD`` wraps, else ``inst`` itself
+    (rules that judge an instruction judge it inside ``ONBUILD`` too, as hadolint does)."""
+    return inst.raw.sub if inst.raw.sub is not None else inst.raw
+
+
+def keyword_span(raw: RawInstruction) -> tuple[int, int]:
+    return raw.keyword_span.start, raw.keyword_span.end
+
+
+def copy_operands(raw: RawInstruction, text: str, escape: str) -> list[tuple[str, int, int]]:
+    """The sources and the destination (last) of a COPY or ADD, each as (value, start, end):
+    the value without quotes and the span of the word in ``text``. In exec form the spans are
+    those of the JSON strings, quotes included."""
+    if raw.json_args is not None:
+        out: list[tuple[str, int, int]] = []
+        at = raw.args_start
+        for value in raw.json_args:
+            start = text.find('"', at, raw.command_end)
+            end = start + 1
+            while 0 < end < raw.command_end and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if start < 0 or end >= raw.command_end:
+                return [(v, raw.args_start, raw.args_start) for v in raw.json_args]
+            out.append((value, start, end + 1))
+            at = end + 1
+        return out
+    return [(w.value, w.start, w.end) for w in arg_words(raw, text, escape)]
+
+
+# the names of the archives that ADD unpacks (gzip, bzip2, xz, zstd and plain tar)
+ARCHIVE_SUFFIXES = (
+    ".tar",
+    ".Z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tZ",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".tzst",
+)
+
+
+# --------------------------------------------------------------------------- repeated settings
+# (used by DL4003 cmd-repeated, DL4004 entrypoint-repeated, DL3012 healthcheck-repeated)
+
+
+class RepeatedInstruction(Rule):
+    """An instruction of which only the last of a stage takes effect (``repeated``), written
+    more than once in a stage: each one after the first is reported, with the one it
+    overrides as a related location, and the fix deletes that overridden one (it changes
+    nothing in the image). ``ONBUILD`` triggers are not counted: they run in another build."""
+
+    repeated: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self._last: dict[int, Instruction] = {}  # stage -> the last one seen so far
+
+    def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
+        if inst.keyword != self.repeated:
+            return
+        before = self._last.get(stage.index)
+        self._last[stage.index] = inst
+        if before is None:
+            return
+        raw = inst.raw
+        line = before.line
+        message = (
+            f"`{self.repeated}` is set again here: only the last `{self.repeated}` of a stage "
+            f"takes effect, so the one on line {line} does nothing."
+        )
+        related = [(before.raw.keyword_span.start, before.raw.command_end, "overridden here")]
+        edits = [Edit(before.start, before.end, "")]
+        yield self.violation(
+            raw.keyword_span.start, raw.command_end, message=message, edits=edits, related=related
+        )
+
+
+# --------------------------------------------------------------------------- users
+# (used by DL3002 user-root and DLS008 runs-as-root)
+
+ROOT_USERS = frozenset({"root", "0"})
+
+
+def last_user(df: Dockerfile, stage: Stage) -> tuple[Instruction, str, bool] | None:
+    """The last ``USER`` that ``stage``'s image gets (its own or one of the stages it is
+    built FROM), the user it names (variables expanded, group dropped) and whether every
+    variable in it was known; None when no stage of the lineage has a ``USER``."""
+    for s in df.lineage(stage):
+        for inst in reversed(s.instructions):
+            if inst.keyword == "USER" and inst.args.strip():
+                value, known = substitute(inst.args.split()[0], inst.env)
+                return inst, value.split(":")[0], known
+    return None

@@ -84,6 +84,8 @@ class UnusedPragma(Rule):
                 if not known_code(entry.code, ctx.catalogue):
                     continue
                 named = [r for r in judged if pragma_matches("own", entry.code, r)]
+                if entry.code.upper() == "ALL":  # ALL names the rules ALL selects
+                    named = [r for r in named if not r.opt_in]
                 if not named:
                     continue  # names only the pragma rules
                 if comment.applies and (

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +94,8 @@ def write_atomic(path: Path, text: str) -> None:
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(os.stat(path).st_mode)
+    import tempfile  # only when a file is written
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

@@ -79,10 +79,12 @@ def _empty_mapping() -> Mapping[str, Any]:
 
 def canonical(name: str) -> str:
     """The PEP 503 normalised form of a project name (``Foo_Bar`` -> ``foo-bar``)."""
-    # imported here: packaging.utils pulls in packaging.tags (~15 ms) at import time
-    from packaging.utils import canonicalize_name
+    # packaging.utils.canonicalize_name, without importing packaging.utils: it pulls in
+    # packaging.tags (~15 ms) at import time
+    return _SEPARATORS.sub("-", name).lower()
 
-    return str(canonicalize_name(name))
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 # the PEP 508 name a requirement starts with, ended by its extras, version, marker or URL
@@ -380,10 +382,6 @@ def _parse_requirement(
     options: tuple[str, ...] = (),
     warnings: list[str] | None = None,
 ) -> Requirement | None:
-    from packaging.markers import InvalidMarker, Marker
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as _Pep508
-
     text = text.strip()
     raw = text if raw is None else raw
     where = f"{source}:{line}" if line else (source or "<requirement>")
@@ -396,6 +394,8 @@ def _parse_requirement(
             text, editable=editable, raw=raw, source=source, line=line, options=options
         )
         if req.marker:
+            from packaging.markers import InvalidMarker, Marker
+
             try:
                 Marker(req.marker)
             except InvalidMarker as exc:
@@ -413,6 +413,10 @@ def _parse_requirement(
             line=line,
             options=options,
         )
+    # imported here, past the common case above: packaging's parser costs ~15 ms to import
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as _Pep508
+
     try:
         parsed = _Pep508(text)
     except InvalidRequirement as exc:

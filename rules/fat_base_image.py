@@ -23,7 +23,6 @@ from dockerlint_slim.images import (
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import distro_python, is_python_headers
 from dockerlint_slim.project import parse_requirement
-from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 from dockerlint_slim.shell import Command
@@ -283,6 +282,8 @@ class FatBaseImage(Rule):
         reason = _needs_full_image(target, ctx, loaders)
         install = None
         if not reason and loaders:
+            from dockerlint_slim.rewrite import Refusal, runtime_library_install
+
             try:
                 install = runtime_library_install(
                     info, loaders, model.scan.escape, line_ending(text)

@@ -7,7 +7,6 @@ below are shared by the formats: sorting, source positions, fingerprints, escapi
 from __future__ import annotations
 
 import bisect
-import hashlib
 import importlib
 import os
 import re
@@ -168,6 +167,8 @@ def fingerprinted(
     (the message when the source is not available), so it survives the line moving; the
     occurrence (1-based) tells apart findings of one code on identical lines of a file.
     """
+    import hashlib  # only the formats that print fingerprints need it
+
     indexes = indexes if indexes is not None else line_indexes(report)
     seen: Counter[str] = Counter()
     for f in sorted_findings(report):

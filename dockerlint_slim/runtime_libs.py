@@ -64,14 +64,14 @@ def runtime_libs_data() -> Mapping[str, Any]:
 def _part(*keys: str) -> Any:
     """``runtime_libs_data()[keys[0]][keys[1]]…`` (None when a key is missing), decoding only
     that part of the file: the whole file is 2.6 MB of JSON (~35 ms to decode), and a lint
-    needs a few small tables of it, a rewrite one release's entries for a few packages."""
+    needs a few small tables of it, a rewrite those of one release."""
     text = _data_text()
     depth, start = 0, 0
     for depth in range(len(keys) + 1):
-        span = _span(*keys[:depth])
-        if span is None:
+        found = _start(*keys[:depth])
+        if found is None:
             return None
-        start = span[0]
+        start = found
         if depth == len(keys) or not text.startswith("{\n", start):
             break  # found, or an object laid out otherwise: decoded whole
     value: Any = _decode(text, start) if depth else runtime_libs_data()
@@ -81,30 +81,28 @@ def _part(*keys: str) -> Any:
 
 
 @cache
-def _span(*keys: str) -> tuple[int, int] | None:
-    """Where the value of ``runtime_libs_data()[keys[0]]…`` starts in the file's text and
-    the end of the text its keys are looked up in; None when a key is missing.
+def _start(*keys: str) -> int | None:
+    """Where the value of ``runtime_libs_data()[keys[0]]…`` starts in the file's text; None
+    when a key is missing.
 
     The generator writes every object that does not fit on one line with one key per line,
-    indented two spaces per level (``scripts/update_runtime_libs.py``); a JSON string holds
-    no line break, so ``\\n<indent>"key": `` finds a key of the object at that level, and
-    the next such line the end of its value. Only for objects laid out that way (the caller
-    checks)."""
+    indented two spaces per level, and its closing brace on a line of its own, indented as
+    its key (``scripts/update_runtime_libs.py``). A JSON string holds no line break, so
+    ``\\n<indent>"key": `` finds a key at that level, and it is a key of the object it is
+    looked up in when that object does not close before it. Only for objects laid out that
+    way (the caller checks)."""
     text = _data_text()
     if not keys:
-        return 0, len(text)
-    parent = _span(*keys[:-1])
+        return 0
+    parent = _start(*keys[:-1])
     if parent is None:
         return None
-    start, end = parent
     pad = "  " * len(keys)
     head = f"\n{pad}{json.dumps(keys[-1])}: "
-    at = text.find(head, start, end)
-    if at < 0:
+    at = text.find(head, parent)
+    if at < 0 or text.find(f"\n{pad[2:]}}}", parent, at) >= 0:
         return None
-    start = at + len(head)
-    following = text.find(f'\n{pad}"', start, end)  # the next key of that object
-    return start, following if following >= 0 else end
+    return at + len(head)
 
 
 def _decode(text: str, start: int) -> Any:
@@ -171,8 +169,7 @@ def runtime_packages(dev_package: str, distro: str, release: str) -> tuple[str, 
         return None
     name = dev_package.strip().lower().split(":", 1)[0]  # "libpq-dev:amd64"
     name = virtual.get(name, name)
-    # one package's entry: the release's table has thousands
-    found = _part("releases", _distro(distro), normalize_release(distro, release), "runtime", name)
+    found = _release(distro, release, "runtime").get(name)
     if found is not None:
         return tuple(found)
     if name in _header_only(distro, release):

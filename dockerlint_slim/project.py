@@ -116,10 +116,16 @@ def _inside(path: Path, root: Path | None) -> bool:
     if root is None:
         return True
     try:
-        resolved, base = path.resolve(), root.resolve()
+        resolved, base = path.resolve(), _resolved_root(root)
     except (OSError, RuntimeError):  # symlink loops
         return False
     return resolved == base or base in resolved.parents
+
+
+@lru_cache(maxsize=64)
+def _resolved_root(root: Path) -> Path:
+    """``root.resolve()``, once per build context (every file read is checked against it)."""
+    return root.resolve()
 
 
 def _read_bytes(path: Path, shown: str, limit: int, warnings: list[str]) -> bytes | None:
@@ -1832,6 +1838,10 @@ class Project:
         variables, leaves the root, or the root does not exist. The file may not exist."""
         if not self.exists or not relpath or "$" in relpath:
             return None
+        found: Path | None = self._memo(f"path\0{relpath}", lambda: self._path(relpath))
+        return found
+
+    def _path(self, relpath: str) -> Path | None:
         rel = relpath.replace("\\", "/")
         if rel.startswith("/"):
             return None

@@ -8,7 +8,6 @@ is shown only with ``DOCKERLINT_SLIM_DEBUG=1``.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -445,6 +444,8 @@ def _merge(run: _Run, part: _Run) -> None:
 
 
 def _unified(before: str, after: str, name: str) -> str:
+    import difflib
+
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),

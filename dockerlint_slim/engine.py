@@ -25,14 +25,15 @@ from pathlib import Path
 
 from .config import Settings, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
+from .lazy import lazy_pattern
 from .model import Dockerfile, Instruction, Stage, build_model
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanResult
 
 __all__ = ["LintResult", "Pragmas", "lint", "lint_model", "parse_pragmas", "rule_metas"]
 
-_OWN = re.compile(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
-_HADOLINT = re.compile(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
+_OWN = lazy_pattern(r"^dockerlint-slim\s*:\s*(ignore|ignore-stage|ignore-file)\s*=\s*(.*)$", re.I)
+_HADOLINT = lazy_pattern(r"^hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$", re.I)
 
 
 def _codes(text: str) -> frozenset[str]:

@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .commands import PIP_VALUE_OPTIONS
+from .lazy import lazy_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -250,7 +251,7 @@ _ARCHIVE_SUFFIXES = (
     ".zip",
 )
 _EXTRAS_RE = re.compile(r"^(?P<base>.*?)(?P<extras>\[[^\[\]]*\])$")
-_EGG_RE = re.compile(r"[#&]egg=([^&]+)")
+_EGG_RE = lazy_pattern(r"[#&]egg=([^&]+)")
 
 
 def _split_extras(text: str) -> tuple[str, tuple[str, ...]]:
@@ -488,8 +489,8 @@ class RequirementsFile:
         return not (":all:" in self.no_binary and n not in self.only_binary)
 
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-_ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_COMMENT_RE = lazy_pattern(r"(^|\s+)#.*$")
+_ENV_VAR_RE = lazy_pattern(r"\$\{([A-Z0-9_]+)\}")
 
 # the options of a requirements file line, by the kind of thing they say (which of them take a
 # value: commands.PIP_VALUE_OPTIONS)
@@ -837,7 +838,7 @@ _COMPILE_CALLS = {
     "mypycify": "mypyc",
     "add_extension": "numpy.distutils extension",
 }
-_REQ_FILE_RE = re.compile(r"requirement[\w./-]*\.(?:txt|in)$", re.I)
+_REQ_FILE_RE = lazy_pattern(r"requirement[\w./-]*\.(?:txt|in)$", re.I)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -1126,7 +1127,9 @@ def _parse_python(data: bytes, filename: str) -> ast.Module:
     return ast.parse(data, filename=filename)
 
 
-_HINT_RE = re.compile(r"\b(ext_modules|cffi_modules|rust_extensions|cythonize|\w*Extension)\s*[(=]")
+_HINT_RE = lazy_pattern(
+    r"\b(ext_modules|cffi_modules|rust_extensions|cythonize|\w*Extension)\s*[(=]"
+)
 
 
 def read_setup_py(path: Path, root: Path | None = None) -> SetupPy:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.shell import Command, Word
 
-_COMMENT = re.compile(r"(^|\s)#")
+_COMMENT = lazy_pattern(r"(^|\s)#")
 
 
 def append_point(inst: Instruction, text: str) -> int | None:
@@ -45,7 +45,7 @@ def norm_path(path: str) -> str:
 # --------------------------------------------------------------------------- package caches
 # (used by DL3019 apk-cache-kept, DL3032 yum-cache-kept, DL3040 dnf-cache-kept)
 
-_BRACES = re.compile(r"^(.*?)\{([^{}]*,[^{}]*)\}(.*)$")
+_BRACES = lazy_pattern(r"^(.*?)\{([^{}]*,[^{}]*)\}(.*)$")
 
 
 def _expand_braces(path: str) -> list[str]:
@@ -121,7 +121,7 @@ _RPM_WRITES = frozenset(
 )
 _RPM_SECOND = {"group": {"install", "upgrade", "update"}, "module": {"install", "enable"}}
 _RPM_SECOND["groups"] = _RPM_SECOND["group"]
-_SIMPLE_WORD = re.compile(r"[\w./+-]+$")
+_SIMPLE_WORD = lazy_pattern(r"[\w./+-]+$")
 
 
 def _rpm_operands(cmd: Command) -> tuple[list[str], list[Word]]:

@@ -17,6 +17,7 @@ from typing import Callable
 
 from ..edits import Safety
 from ..findings import Finding, Report, RuleMeta
+from ..lazy import lazy_pattern
 
 __all__ = [
     "FORMATS",
@@ -196,7 +197,7 @@ def checked_files(report: Report, findings: Iterable[Finding]) -> list[str]:
 
 
 # Characters XML 1.0 does not allow at all (even as character references).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = lazy_pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _XML_ATTR = {**_XML_TEXT, '"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 

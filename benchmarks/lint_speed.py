@@ -13,7 +13,7 @@ Every tool runs as a whole process, the way a user or CI runs it, over the same 
   files dockerlint-slim cannot parse (a Jinja template: tally stops at it, and a
   tool must not win by skipping work), all given on one command line, so each tool lints
   them in one process. dockerlint-slim runs with every rule on (``--select ALL``, its
-  default) once with its default ``--jobs`` (the number of CPUs) and once with
+  default) once with its default ``--jobs`` (the CPUs the load average says are idle) and once with
   ``--jobs 1``; tally with ``--slow-checks off``; the others with their defaults. After a
   warm-up round, ``--rounds`` rounds run every tool once each, in an order that rotates
   from round to round; the tables give the median wall time, CPU time (user + system, the
@@ -345,8 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="lint-speed-") as tmp:
             for n in sizes:
                 folder = Path(tmp) / str(n)
-                generate(corpus, n, folder)
-                measure([*ours.argv, str(folder)])  # warm the file cache
+                generate(corpus, n, folder)  # (just written: in the file cache)
                 runs = [measure([*ours.argv, str(folder)]) for _ in range(3)]
                 best = sorted(runs, key=lambda s: s.wall)[1]  # the median of three
                 scaling.append((n, best))
@@ -411,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Each tool runs as a whole process with every file on one command line. "
         "dockerlint-slim: `check --select ALL` (every rule), with its default `--jobs` (the "
-        "number of CPUs) and with `--jobs 1`; tally: `lint --slow-checks off`, run as its "
+        "CPUs the load average says are idle: one on a busy machine) and with `--jobs 1`; "
+        "tally: `lint --slow-checks off`, run as its "
         "own executable (the `tally` script of tally-cli is a Python wrapper around it); "
         "hadolint and dockerfile-doctor: their defaults. Peak memory is the largest single "
         "process (with `--jobs`, each worker process has about that much).",

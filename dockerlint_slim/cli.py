@@ -133,8 +133,9 @@ class _Run:
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Processes that check files (default: the number of CPUs; 1: in this process). "
-    "Used when there are enough files for it to pay off; the output is the same.",
+    help="Processes that check files (default: the number of CPUs, less those the load "
+    "average says are busy; 1: in this process). Used when there are enough files for it to "
+    "pay off; the output is the same.",
 )
 def check(
     paths: tuple[str, ...],
@@ -362,10 +363,17 @@ _OPTIONS: tuple[Any, ...] = ()  # what a worker process checks with (set before 
 
 
 def _cpus() -> int:
+    """The CPUs this process may use, less those other work keeps busy (the one-minute load
+    average): on a busy machine, worker processes only wait for each other."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
+        busy = 0
+    return max(1, cpus - busy)
 
 
 def _check_all(

@@ -134,8 +134,37 @@ def _release(distro: str, release: str, part: str) -> Any:
 
 def known_releases() -> Mapping[str, tuple[str, ...]]:
     """The releases the data covers, per distro (``{"debian": ("bookworm", ...), ...}``)."""
-    releases = _part("releases") or {}
-    return MappingProxyType({d: tuple(sorted(r)) for d, r in releases.items()})
+    return MappingProxyType({d: tuple(sorted(_keys("releases", d))) for d in _keys("releases")})
+
+
+@cache
+def _keys(*keys: str) -> tuple[str, ...]:
+    """The keys of the object ``runtime_libs_data()[keys[0]]…``, in order, without decoding
+    its values: from one key's line, the next one is found past the line that closes its
+    value (the generator's layout, see :func:`_start`); an object laid out otherwise is
+    decoded."""
+    text = _data_text()
+    start = _start(*keys)
+    if start is None:
+        return ()
+    if not text.startswith("{\n", start):
+        value = _part(*keys)
+        return tuple(value) if isinstance(value, Mapping) else ()
+    pad = "  " * (len(keys) + 1)
+    found: list[str] = []
+    pos = start + 1  # the line break before the first key
+    decoder = json.JSONDecoder()
+    while text.startswith(f'\n{pad}"', pos):
+        name, end = decoder.raw_decode(text, pos + 1 + len(pad))
+        found.append(name)
+        value = end + 2  # past ": "
+        if text.startswith(("{\n", "[\n"), value):
+            closing = f"\n{pad}{'}' if text[value] == '{' else ']'}"
+            end = text.index(closing, value) + len(closing)
+        else:
+            _, end = decoder.raw_decode(text, value)
+        pos = end + 1  # past the comma (or at the object's end)
+    return tuple(found)
 
 
 def unavailable(distro: str) -> Mapping[str, str]:

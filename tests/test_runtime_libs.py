@@ -78,6 +78,11 @@ def test_parts_read_alone_equal_the_whole_file():
         == (data["python_build_deps"]["lxml"]["debian"])
     )
     assert rl.python_loaders() == frozenset(data["python_loads"])
+    assert dict(rl.known_releases()) == {d: tuple(sorted(r)) for d, r in data["releases"].items()}
+    assert rl._keys("python_build_deps") == tuple(data["python_build_deps"])
+    assert rl._keys("releases", "debian", "bookworm") == tuple(
+        data["releases"]["debian"]["bookworm"]
+    )
 
 
 def test_data_file_is_small_and_only_dev_packages():

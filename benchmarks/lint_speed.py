@@ -289,6 +289,25 @@ def _machine() -> str:
     )
 
 
+def _commit() -> str:
+    """The checkout's commit (with ``+`` when it has changes), or ``""`` outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return ""
+    if head.returncode != 0:
+        return ""
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
 def _load() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -327,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    commit = _commit()
     tools, missing = find_tools()
     ours = tools[0]
     load_before = _load()
@@ -398,8 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Lint speed: dockerlint-slim, hadolint, tally and dockerfile-doctor",
         "",
-        f"Measured {today} with `python3 benchmarks/lint_speed.py --rounds {args.rounds}` on "
-        f"{_machine()}. The machine is shared with other work (load average "
+        f"Measured {today}{f' at commit {commit}' if commit else ''} with "
+        f"`python3 benchmarks/lint_speed.py --rounds {args.rounds}` on {_machine()}. "
+        "The machine is shared with other work (load average "
         f"{load_before} before the run, {load_after} after): figures are medians over "
         f"{args.rounds} alternating rounds after a warm-up, and single runs vary more than "
         "the medians.",

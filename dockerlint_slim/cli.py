@@ -8,7 +8,6 @@ is shown only with ``DOCKERLINT_SLIM_DEBUG=1``.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -165,6 +164,14 @@ class _Run:
 @click.option("--stdin-filename", help="Name to report for input read from stdin (`-`).")
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes that check files (default: the number of CPUs, less those the load "
+    "average says are busy; 1: in this process). Used when there are enough files for it to "
+    "pay off; the output is the same.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
@@ -188,6 +195,7 @@ def check(
     stdin_filename: str | None,
     no_color: bool,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Check Dockerfiles (files, folders, or `-` for stdin; default: the current folder)."""
     from .config import ConfigError, ConfigResolver, merge_cli
@@ -260,6 +268,7 @@ def check(
             inputs.append(_Input(str(p), p, error=str(exc)))
 
     run = _Run(errors=len(bad_paths))
+    work: list[tuple[_Input, Path | None]] = []
     for item in inputs:
         context: Path | None = None  # a file's: told from its COPY sources when it is linted
         if context_dir is not None:
@@ -268,7 +277,9 @@ def check(
             context = Path(stdin_filename).parent if stdin_filename else Path.cwd()
         if fix and item.path is None:
             run.stdin_fixed = item.raw  # an input that cannot be fixed comes back unchanged
-        _check_one(item, run, resolver, fix, unsafe_fixes, diff, stdin_filename, context)
+        work.append((item, context))
+    options = (resolver, fix, unsafe_fixes, diff, stdin_filename)
+    _check_all(work, run, options, jobs if jobs is not None else _cpus())
 
     _emit(run, rules, fmt, output_file, statistics, no_color, quiet, show_fixes, diff)
     if run.stdin_fixed is not None:
@@ -410,7 +421,106 @@ def _check_one(
         run.failing = True
 
 
+# Files per process below which checking stays in this process: starting the workers and
+# sending their results back costs more than checking a few files.
+_FILES_PER_JOB = 8
+_OPTIONS: tuple[Any, ...] = ()  # what a worker process checks with (set before they start)
+
+
+def _cpus() -> int:
+    """The CPUs this process may use, less those other work keeps busy (the one-minute load
+    average): on a busy machine, worker processes only wait for each other."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
+        busy = 0
+    return max(1, cpus - busy)
+
+
+def _check_all(
+    work: list[tuple[_Input, Path | None]], run: _Run, options: tuple[Any, ...], jobs: int
+) -> None:
+    """Check every file of ``work`` into ``run``, in processes when there are enough files.
+
+    The workers are forked from this process (Linux; elsewhere the files are checked here)
+    after it checked the first file, so they start with what checking needs already
+    imported and loaded. Each file's result and its messages are taken in the order of
+    ``work``: the output is the same for any number of jobs."""
+    global _OPTIONS
+
+    jobs = min(jobs, len(work) // _FILES_PER_JOB)
+    parallel = jobs >= 2 and sys.platform.startswith("linux")
+    resolver, fix, unsafe, diff, stdin_filename = options
+    for item, context in work[: 1 if parallel else len(work)]:
+        _check_one(item, run, resolver, fix, unsafe, diff, stdin_filename, context)
+    if not parallel:
+        return
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    _OPTIONS = options
+    rest = work[1:]
+    chunk = max(1, len(rest) // (jobs * 4))
+    gc.freeze()  # the collector of a worker leaves the objects it starts with alone
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        for part, messages in pool.map(_check_in_worker, rest, chunksize=chunk):
+            if messages:
+                click.echo(messages, err=True, nl=False)
+            if isinstance(part, Failure):
+                raise part
+            _merge(run, part)
+    except BrokenProcessPool:
+        raise Failure("a worker process ended unexpectedly; rerun with --jobs 1") from None
+    finally:
+        pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
+
+
+def _check_in_worker(task: tuple[_Input, Path | None]) -> tuple[_Run | Failure, str]:
+    """One file in a worker process: its part of the run and what it said on stderr."""
+    import contextlib
+    import io
+
+    item, context = task
+    part = _Run()
+    messages = io.StringIO()
+    resolver, fix, unsafe, diff, stdin_filename = _OPTIONS
+    try:
+        with contextlib.redirect_stderr(messages):
+            _check_one(item, part, resolver, fix, unsafe, diff, stdin_filename, context)
+    except Failure as exc:
+        return exc, messages.getvalue()
+    return part, messages.getvalue()
+
+
+def _merge(run: _Run, part: _Run) -> None:
+    """Add one file's part of a run (lists and dicts grow, counts add up, flags are any)."""
+    from dataclasses import fields
+
+    for f in fields(run):
+        mine, theirs = getattr(run, f.name), getattr(part, f.name)
+        if isinstance(mine, list):
+            mine.extend(theirs)
+        elif isinstance(mine, dict):
+            mine.update(theirs)
+        elif isinstance(mine, bool):
+            setattr(run, f.name, mine or theirs)
+        elif isinstance(mine, int):
+            setattr(run, f.name, mine + theirs)
+        elif theirs is not None:  # a value of one file (the fixed stdin)
+            setattr(run, f.name, theirs)
+
+
 def _unified(before: str, after: str, name: str) -> str:
+    import difflib
+
     from .escaping import git_quote
 
     return "".join(

@@ -23,10 +23,8 @@ only of letters must equal the whole letter part of a code: ``DL`` selects ``DL3
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from .findings import Severity
+from .lazy import lazy_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,10 +88,10 @@ KNOWN_KEYS: tuple[str, ...] = (
 )
 
 # ALL | code or code prefix (DL3042, DL3, DLS) | kebab-case rule name (pip-cache-kept)
-_CODE_PREFIX_RE = re.compile(r"([A-Z]+)([0-9]*)")
-_CODE_RE = re.compile(r"[A-Z]+[0-9]+")
-_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_TOML_LOCATION_RE = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+_CODE_PREFIX_RE = lazy_pattern(r"([A-Z]+)([0-9]*)")
+_CODE_RE = lazy_pattern(r"[A-Z]+[0-9]+")
+_NAME_RE = lazy_pattern(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_TOML_LOCATION_RE = lazy_pattern(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 SelectorList = tuple[str, ...]
 PerFileIgnores = tuple[tuple[str, SelectorList], ...]
@@ -195,6 +194,8 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     normalised = word.replace("_", "-")
     if normalised != word and normalised in choices:
         return f" (did you mean {normalised!r}?)"
+    import difflib  # only for a key or code that is not known
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.8)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -577,7 +578,7 @@ def merge_cli(
 
 
 # ShellCheck's codes (SC1000-SC9999), and its name, which selects them all
-_SHELLCHECK_SELECTOR = re.compile(r"SC[0-9]{0,4}")
+_SHELLCHECK_SELECTOR = lazy_pattern(r"SC[0-9]{0,4}")
 SHELLCHECK_NAME = "shellcheck"
 
 

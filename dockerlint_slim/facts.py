@@ -36,6 +36,7 @@ from .commands import (
     split_options,
 )
 from .images import BaseInfo, classify
+from .lazy import lazy_pattern
 from .model import Dockerfile, Instruction, Overlay, Stage, substitute
 from .packages import (
     PackageOp,
@@ -59,7 +60,7 @@ from .shell import Command, Word
 
 __all__ = ["Facts", "PythonInstall", "RunFacts", "StageFacts"]
 
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?[mu]?$")
+_PYTHON = lazy_pattern(r"python(\d+(\.\d+)?)?[mu]?$")
 _TOOLS = {"uv", "poetry", "pipenv", "pdm"}
 _PYPI_HOSTS = {"pypi.org", "pypi.python.org", "files.pythonhosted.org"}
 # extra indexes that serve their own wheels only (never an sdist-only package's wheel)
@@ -807,7 +808,7 @@ class _Finding:
             self.details.append(detail)
 
 
-_WHY = re.compile(r"^(?P<name>\S+) (?P<version>\S+) (?P<why>.*): pip builds it from source$")
+_WHY = lazy_pattern(r"^(?P<name>\S+) (?P<version>\S+) (?P<why>.*): pip builds it from source$")
 _SDIST_ONLY = ("ships no wheels", "ships wheels for Windows only", "ships no Linux wheels")
 
 
@@ -1114,7 +1115,7 @@ _NO_CHANGE = {
     "zypper": {"-D", "--dry-run", "-d", "--download-only"},
 }
 # apt-get's short options that take no value, for combined flags such as ``-qsy``
-_APT_SHORT_FLAGS = re.compile(r"-[qysdfmbuVh]+")
+_APT_SHORT_FLAGS = lazy_pattern(r"-[qysdfmbuVh]+")
 
 
 def _changes_nothing(op: PackageOp) -> bool:

@@ -7,7 +7,6 @@ import bisect
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,6 +256,8 @@ def write_atomic(path: Path, text: str) -> None:
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(os.stat(path).st_mode)
+    import tempfile  # only when a file is written
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

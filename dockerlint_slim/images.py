@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lazy import lazy_pattern
 from .model import ImageRef
 
 __all__ = [
@@ -146,8 +147,8 @@ _ARCH_NAMESPACES = {
 }
 
 _PY_VERSION = re.compile(r"(?P<minor>\d+\.\d+)(?:\.\d+)?(?:(?:a|b|rc)\d+)?$|(?P<major>\d+)$")
-_ALPINE_TOKEN = re.compile(r"alpine(?P<release>\d+\.\d+)?$")
-_DATE = re.compile(r"\d{8}$")
+_ALPINE_TOKEN = lazy_pattern(r"alpine(?P<release>\d+\.\d+)?$")
+_DATE = lazy_pattern(r"\d{8}$")
 
 # Programs the full python image and buildpack-deps have and the slim images lack
 # (buildpack-deps' curl, scm and full layers: https://github.com/docker-library/buildpack-deps).
@@ -219,7 +220,7 @@ _COMMON_WORDS = frozenset(
     {"as", "ar", "ld", "cc", "cpp", "ps", "top", "free", "watch", "file", "patch", "convert"}
     | {"identify"}
 )
-_PROGRAM_WORD = re.compile(
+_PROGRAM_WORD = lazy_pattern(
     r"(?<![\w.+/$-])(?:/usr(?:/local)?)?(?:/s?bin/)?(?P<tool>[\w.+-]+)(?![\w.+/-])"
 )
 
@@ -331,7 +332,7 @@ def classify(image: ImageRef) -> BaseInfo:
 
 
 # pytorch/pytorch:<torch>-cuda<X.Y>-cudnn<N>-{devel,runtime}
-_PYTORCH_TAG = re.compile(
+_PYTORCH_TAG = lazy_pattern(
     r"(?P<torch>\d+\.\d+(?:\.\d+)?)-cuda\d+\.\d+-cudnn\d+-(?P<kind>devel|runtime)"
 )
 
@@ -353,7 +354,7 @@ def _pytorch(tag: str) -> BaseInfo:
 
 
 # nvidia/cuda:<cuda>[-cudnn[N]]-{devel,runtime,base}-ubuntu<YY.MM>
-_CUDA_TAG = re.compile(
+_CUDA_TAG = lazy_pattern(
     r"(?P<cuda>\d+\.\d+(?:\.\d+)?)(?P<cudnn>-cudnn\d*)?-(?P<kind>devel|runtime|base)"
     r"-ubuntu(?P<ubuntu>\d+\.\d+)"
 )

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .commands import apt_call, has_option
+from .lazy import lazy_pattern
 from .model import substitute
 from .shell import Command, Word
 
@@ -77,7 +78,7 @@ class PackageOp:
 
 # --------------------------------------------------------------------------- names
 
-_RPM_ARCH = re.compile(r"\.(?:x86_64|i[3-6]86|noarch|aarch64|ppc64le|s390x|armv7hl|src)$")
+_RPM_ARCH = lazy_pattern(r"\.(?:x86_64|i[3-6]86|noarch|aarch64|ppc64le|s390x|armv7hl|src)$")
 
 
 def package_name(text: str, manager: str) -> str:
@@ -155,7 +156,7 @@ _BUILD_TOOLS = frozenset(
         "yasm",
     }
 )
-_BUILD_TOOL_PATTERNS = re.compile(
+_BUILD_TOOL_PATTERNS = lazy_pattern(
     r"(?:gcc|g\+\+|gfortran|clang)-\d+(?:\.\d+)?"  # gcc-12, g++-4.9, clang-16
     r"|gcc\d+(?:-c\+\+|-fortran)?"  # openSUSE gcc12, gcc12-c++
     r"|gcc-toolset-\d+|devtoolset-\d+(?:-gcc(?:-c\+\+|-gfortran)?|-make|-toolchain)?"  # RHEL
@@ -194,22 +195,22 @@ def is_build_tool(name: str) -> bool:
     return _BUILD_TOOL_PATTERNS.fullmatch(n) is not None
 
 
-_DEV_SUFFIX = re.compile(r".+-(?:dev|devel|headers|dev-bin|dev-tools)|linux-headers-.+")
+_DEV_SUFFIX = lazy_pattern(r".+-(?:dev|devel|headers|dev-bin|dev-tools)|linux-headers-.+")
 _DEV_NAMES = frozenset({"python-dev-is-python3", "python-dev-is-python2"})
 
 
 # a distribution's Python: the interpreter, and the packages that depend on the interpreter
 # they are named after (python3-pip needs python3)
-_PYTHON_INTERPRETER = re.compile(r"python3(\.\d+)?(-minimal|-full)?$")
-_PYTHON_BRINGS = re.compile(
+_PYTHON_INTERPRETER = lazy_pattern(r"python3(\.\d+)?(-minimal|-full)?$")
+_PYTHON_BRINGS = lazy_pattern(
     r"(?P<python>python3(?:\.\d+)?)-(?:pip|dev|venv|setuptools|wheel|distutils|all|all-dev)$"
 )
 # distribution packages that serve only to build or install Python packages
-_PYTHON_BUILD = re.compile(
+_PYTHON_BUILD = lazy_pattern(
     r"python3?(\.\d+)?-(pip|venv|setuptools|wheel|dev|distutils)$|libpython3(\.\d+)?-dev$"
     r"|python-dev-is-python3$|python3-all-dev$"
 )
-_PYTHON_HEADERS = re.compile(r"(lib)?python3(\.\d+)?-(dev|all-dev)$|python-dev-is-python3$")
+_PYTHON_HEADERS = lazy_pattern(r"(lib)?python3(\.\d+)?-(dev|all-dev)$|python-dev-is-python3$")
 
 
 def distro_python(name: str) -> tuple[str, bool] | None:

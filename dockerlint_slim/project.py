@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .commands import PIP_VALUE_OPTIONS
+from .lazy import lazy_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,10 +80,12 @@ def _empty_mapping() -> Mapping[str, Any]:
 
 def canonical(name: str) -> str:
     """The PEP 503 normalised form of a project name (``Foo_Bar`` -> ``foo-bar``)."""
-    # imported here: packaging.utils pulls in packaging.tags (~15 ms) at import time
-    from packaging.utils import canonicalize_name
+    # packaging.utils.canonicalize_name, without importing packaging.utils: it pulls in
+    # packaging.tags (~15 ms) at import time
+    return _SEPARATORS.sub("-", name).lower()
 
-    return str(canonicalize_name(name))
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 # the PEP 508 name a requirement starts with, ended by its extras, version, marker or URL
@@ -114,10 +117,18 @@ def _inside(path: Path, root: Path | None) -> bool:
     if root is None:
         return True
     try:
-        resolved, base = path.resolve(), root.resolve()
+        # the cache is keyed by the absolute path: a relative root means another folder
+        # once the working folder changes
+        resolved, base = path.resolve(), _resolved_root(Path(os.path.abspath(root)))
     except (OSError, RuntimeError):  # symlink loops
         return False
     return resolved == base or base in resolved.parents
+
+
+@lru_cache(maxsize=64)
+def _resolved_root(root: Path) -> Path:
+    """``root.resolve()``, once per build context (every file read is checked against it)."""
+    return root.resolve()
 
 
 def _read_bytes(path: Path, shown: str, limit: int, warnings: list[str]) -> bytes | None:
@@ -242,7 +253,7 @@ _ARCHIVE_SUFFIXES = (
     ".zip",
 )
 _EXTRAS_RE = re.compile(r"^(?P<base>.*?)(?P<extras>\[[^\[\]]*\])$")
-_EGG_RE = re.compile(r"[#&]egg=([^&]+)")
+_EGG_RE = lazy_pattern(r"[#&]egg=([^&]+)")
 
 
 def _split_extras(text: str) -> tuple[str, tuple[str, ...]]:
@@ -380,10 +391,6 @@ def _parse_requirement(
     options: tuple[str, ...] = (),
     warnings: list[str] | None = None,
 ) -> Requirement | None:
-    from packaging.markers import InvalidMarker, Marker
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as _Pep508
-
     text = text.strip()
     raw = text if raw is None else raw
     where = f"{source}:{line}" if line else (source or "<requirement>")
@@ -396,6 +403,8 @@ def _parse_requirement(
             text, editable=editable, raw=raw, source=source, line=line, options=options
         )
         if req.marker:
+            from packaging.markers import InvalidMarker, Marker
+
             try:
                 Marker(req.marker)
             except InvalidMarker as exc:
@@ -413,6 +422,10 @@ def _parse_requirement(
             line=line,
             options=options,
         )
+    # imported here, past the common case above: packaging's parser costs ~15 ms to import
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as _Pep508
+
     try:
         parsed = _Pep508(text)
     except InvalidRequirement as exc:
@@ -478,8 +491,8 @@ class RequirementsFile:
         return not (":all:" in self.no_binary and n not in self.only_binary)
 
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-_ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_COMMENT_RE = lazy_pattern(r"(^|\s+)#.*$")
+_ENV_VAR_RE = lazy_pattern(r"\$\{([A-Z0-9_]+)\}")
 
 # the options of a requirements file line, by the kind of thing they say (which of them take a
 # value: commands.PIP_VALUE_OPTIONS)
@@ -827,7 +840,7 @@ _COMPILE_CALLS = {
     "mypycify": "mypyc",
     "add_extension": "numpy.distutils extension",
 }
-_REQ_FILE_RE = re.compile(r"requirement[\w./-]*\.(?:txt|in)$", re.I)
+_REQ_FILE_RE = lazy_pattern(r"requirement[\w./-]*\.(?:txt|in)$", re.I)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -1116,7 +1129,9 @@ def _parse_python(data: bytes, filename: str) -> ast.Module:
     return ast.parse(data, filename=filename)
 
 
-_HINT_RE = re.compile(r"\b(ext_modules|cffi_modules|rust_extensions|cythonize|\w*Extension)\s*[(=]")
+_HINT_RE = lazy_pattern(
+    r"\b(ext_modules|cffi_modules|rust_extensions|cythonize|\w*Extension)\s*[(=]"
+)
 
 
 def read_setup_py(path: Path, root: Path | None = None) -> SetupPy:
@@ -1668,12 +1683,12 @@ class NativeInfo:
 @lru_cache(maxsize=1)
 def native_data() -> Mapping[str, Any]:
     """The whole data file (``source``, ``generated``, ``python``, ``packages``)."""
-    try:
+    try:  # the installed file; importlib.resources (~6 ms to import) for other layouts
+        text = (Path(__file__).parent / "data" / "native_packages.json").read_text("utf-8")
+    except OSError:  # pragma: no cover - installed as a zip
         from importlib.resources import files
 
         text = files("dockerlint_slim").joinpath("data/native_packages.json").read_text("utf-8")
-    except (OSError, ModuleNotFoundError):  # pragma: no cover - broken installation
-        text = (Path(__file__).parent / "data" / "native_packages.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return MappingProxyType(data)
 
@@ -1828,6 +1843,10 @@ class Project:
         variables, leaves the root, or the root does not exist. The file may not exist."""
         if not self.exists or not relpath or "$" in relpath:
             return None
+        found: Path | None = self._memo(f"path\0{relpath}", lambda: self._path(relpath))
+        return found
+
+    def _path(self, relpath: str) -> Path | None:
         rel = relpath.replace("\\", "/")
         if rel.startswith("/"):
             return None

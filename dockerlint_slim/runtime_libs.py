@@ -44,16 +44,69 @@ _CODENAMES = {
 
 
 @lru_cache(maxsize=1)
-def runtime_libs_data() -> Mapping[str, Any]:
-    """The whole data file (``source``, ``generated``, ``releases``, ...), read once."""
-    try:
+def _data_text() -> str:
+    try:  # the installed file; importlib.resources (~6 ms to import) for other layouts
+        return (Path(__file__).parent / _DATA).read_text("utf-8")
+    except OSError:  # pragma: no cover - installed as a zip
         from importlib.resources import files
 
-        text = files("dockerlint_slim").joinpath(_DATA).read_text("utf-8")
-    except (OSError, ModuleNotFoundError):  # pragma: no cover - broken installation
-        text = (Path(__file__).parent / _DATA).read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
+        return files("dockerlint_slim").joinpath(_DATA).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def runtime_libs_data() -> Mapping[str, Any]:
+    """The whole data file (``source``, ``generated``, ``releases``, ...), read once."""
+    data: dict[str, Any] = json.loads(_data_text())
     return MappingProxyType(data)
+
+
+@cache
+def _part(*keys: str) -> Any:
+    """``runtime_libs_data()[keys[0]][keys[1]]…`` (None when a key is missing), decoding only
+    that part of the file: the whole file is 2.6 MB of JSON (~35 ms to decode), and a lint
+    needs a few small tables of it, a rewrite those of one release."""
+    text = _data_text()
+    depth, start = 0, 0
+    for depth in range(len(keys) + 1):
+        found = _start(*keys[:depth])
+        if found is None:
+            return None
+        start = found
+        if depth == len(keys) or not text.startswith("{\n", start):
+            break  # found, or an object laid out otherwise: decoded whole
+    value: Any = _decode(text, start) if depth else runtime_libs_data()
+    for k in keys[depth:]:
+        value = value.get(k) if isinstance(value, Mapping) else None
+    return value
+
+
+@cache
+def _start(*keys: str) -> int | None:
+    """Where the value of ``runtime_libs_data()[keys[0]]…`` starts in the file's text; None
+    when a key is missing.
+
+    The generator writes every object that does not fit on one line with one key per line,
+    indented two spaces per level, and its closing brace on a line of its own, indented as
+    its key (``scripts/update_runtime_libs.py``). A JSON string holds no line break, so
+    ``\\n<indent>"key": `` finds a key at that level, and it is a key of the object it is
+    looked up in when that object does not close before it. Only for objects laid out that
+    way (the caller checks)."""
+    text = _data_text()
+    if not keys:
+        return 0
+    parent = _start(*keys[:-1])
+    if parent is None:
+        return None
+    pad = "  " * len(keys)
+    head = f"\n{pad}{json.dumps(keys[-1])}: "
+    at = text.find(head, parent)
+    if at < 0 or text.find(f"\n{pad[2:]}}}", parent, at) >= 0:
+        return None
+    return at + len(head)
+
+
+def _decode(text: str, start: int) -> Any:
+    return json.JSONDecoder().raw_decode(text, start)[0]
 
 
 def _distro(distro: str) -> str:
@@ -73,22 +126,51 @@ def normalize_release(distro: str, release: str) -> str:
     return _CODENAMES.get(d, {}).get(r, r)
 
 
-def _release(distro: str, release: str) -> Mapping[str, Any] | None:
-    per_distro = runtime_libs_data()["releases"].get(_distro(distro), {})
-    entry: Mapping[str, Any] | None = per_distro.get(normalize_release(distro, release))
-    return entry
+def _release(distro: str, release: str, part: str) -> Any:
+    """One part (``runtime``, ``virtual``, ``header_only``, ``base``) of a release's data;
+    None when the release is unknown."""
+    return _part("releases", _distro(distro), normalize_release(distro, release), part)
 
 
 def known_releases() -> Mapping[str, tuple[str, ...]]:
     """The releases the data covers, per distro (``{"debian": ("bookworm", ...), ...}``)."""
-    releases = runtime_libs_data()["releases"]
-    return MappingProxyType({d: tuple(sorted(r)) for d, r in releases.items()})
+    return MappingProxyType({d: tuple(sorted(_keys("releases", d))) for d in _keys("releases")})
+
+
+@cache
+def _keys(*keys: str) -> tuple[str, ...]:
+    """The keys of the object ``runtime_libs_data()[keys[0]]…``, in order, without decoding
+    its values: from one key's line, the next one is found past the line that closes its
+    value (the generator's layout, see :func:`_start`); an object laid out otherwise is
+    decoded."""
+    text = _data_text()
+    start = _start(*keys)
+    if start is None:
+        return ()
+    if not text.startswith("{\n", start):
+        value = _part(*keys)
+        return tuple(value) if isinstance(value, Mapping) else ()
+    pad = "  " * (len(keys) + 1)
+    found: list[str] = []
+    pos = start + 1  # the line break before the first key
+    decoder = json.JSONDecoder()
+    while text.startswith(f'\n{pad}"', pos):
+        name, end = decoder.raw_decode(text, pos + 1 + len(pad))
+        found.append(name)
+        value = end + 2  # past ": "
+        if text.startswith(("{\n", "[\n"), value):
+            closing = f"\n{pad}{'}' if text[value] == '{' else ']'}"
+            end = text.index(closing, value) + len(closing)
+        else:
+            _, end = decoder.raw_decode(text, value)
+        pos = end + 1  # past the comma (or at the object's end)
+    return tuple(found)
 
 
 def unavailable(distro: str) -> Mapping[str, str]:
     """The releases of *distro* whose index could not be read when the data was made, with
     the reason (``{"buster": "its package index could not be downloaded (HTTP 404 ...)"}``)."""
-    found = runtime_libs_data().get("unavailable", {})
+    found = _part("unavailable") or {}
     if isinstance(found, list):  # older files: names only
         found = {name: "its index could not be downloaded" for name in found}
     prefix = _distro(distro) + "/"
@@ -99,8 +181,8 @@ def unavailable(distro: str) -> Mapping[str, str]:
 
 @cache
 def _header_only(distro: str, release: str) -> frozenset[str]:
-    entry = _release(distro, release)
-    return frozenset(entry["header_only"]) if entry is not None else frozenset()
+    names = _release(distro, release, "header_only")
+    return frozenset(names) if names is not None else frozenset()
 
 
 def runtime_packages(dev_package: str, distro: str, release: str) -> tuple[str, ...] | None:
@@ -111,12 +193,12 @@ def runtime_packages(dev_package: str, distro: str, release: str) -> tuple[str, 
     the release is unknown. A virtual name with a single provider (``libxslt-dev``) answers
     for that provider.
     """
-    entry = _release(distro, release)
-    if entry is None:
+    virtual = _release(distro, release, "virtual")
+    if virtual is None:
         return None
     name = dev_package.strip().lower().split(":", 1)[0]  # "libpq-dev:amd64"
-    name = entry["virtual"].get(name, name)
-    found = entry["runtime"].get(name)
+    name = virtual.get(name, name)
+    found = _release(distro, release, "runtime").get(name)
     if found is not None:
         return tuple(found)
     if name in _header_only(distro, release):
@@ -131,8 +213,8 @@ def base_packages(distro: str, release: str) -> frozenset[str]:
     Installing one of them in a runtime stage changes nothing. Empty when unknown (and for
     Alpine, where the data has none).
     """
-    entry = _release(distro, release)
-    return frozenset(entry["base"]) if entry is not None else frozenset()
+    names = _release(distro, release, "base")
+    return frozenset(names) if names is not None else frozenset()
 
 
 @dataclass(frozen=True)
@@ -166,7 +248,7 @@ def runtime_install(dev_packages: Iterable[str], distro: str, release: str) -> R
 def fat_base_dev_packages(release: str) -> frozenset[str]:
     """The ``-dev`` packages the full ``python:3.X-<release>`` image (``buildpack-deps``
     plus the python image's own) ships, for a Debian *release*; empty when unknown."""
-    fat = runtime_libs_data()["fat_python_dev_packages"]
+    fat = _part("fat_python_dev_packages") or {}
     return frozenset(fat.get(normalize_release("debian", release), ()))
 
 
@@ -184,7 +266,7 @@ def python_build_deps(project: str, distro: str) -> tuple[str, ...]:
     libraries a runtime stage needs.
     """
     d = _distro(distro)
-    entry = runtime_libs_data()["python_build_deps"].get(_canonical(project))
+    entry = (_part("python_build_deps") or {}).get(_canonical(project))
     if entry is None or d not in ("debian", "ubuntu", "alpine"):
         return ()
     return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
@@ -194,7 +276,7 @@ def links_python(project: str) -> bool:
     """Whether a source build of the PyPI *project* links the Python runtime library itself
     (``uwsgi`` embeds the interpreter): on a distribution's own Python the runtime stage then
     needs ``libpython3.X``."""
-    entry = runtime_libs_data()["python_build_deps"].get(_canonical(project))
+    entry = (_part("python_build_deps") or {}).get(_canonical(project))
     return bool(entry and entry.get("links_python"))
 
 
@@ -204,7 +286,7 @@ def python_loads(project: str, distro: str) -> tuple[str, ...]:
     libraries, the slim one does not, and ``ldd`` cannot see the need. Same names and
     normalisation as :func:`python_build_deps`; ``()`` when not known to load any."""
     d = _distro(distro)
-    entry = runtime_libs_data().get("python_loads", {}).get(_canonical(project))
+    entry = (_part("python_loads") or {}).get(_canonical(project))
     if entry is None or d not in ("debian", "ubuntu", "alpine"):
         return ()
     return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
@@ -213,4 +295,4 @@ def python_loads(project: str, distro: str) -> tuple[str, ...]:
 @cache
 def python_loaders() -> frozenset[str]:
     """Every PyPI project :func:`python_loads` knows (normalised names)."""
-    return frozenset(runtime_libs_data().get("python_loads", {}))
+    return frozenset(_part("python_loads") or {})

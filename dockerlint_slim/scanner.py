@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Union
 
+from .lazy import lazy_pattern
+
 INSTRUCTIONS = frozenset(
     {
         "ADD",
@@ -49,7 +51,7 @@ FLAG_INSTRUCTIONS = frozenset({"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"})
 DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 _DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
-_HEREDOC_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_HEREDOC_RE = lazy_pattern(r"^(\d*)<<(-?)([^<]*)$")
 # Go's unicode.IsSpace, which BuildKit uses to trim a line's leading whitespace (Python's
 # str.isspace also counts \x1c-\x1f); the keyword ends at BuildKit's [\t\v\f\r ].
 _SPACE = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import (
     Dockerfile,
     Instruction,
@@ -22,7 +22,7 @@ from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction
 from dockerlint_slim.shell import Command, Word
 
-_COMMENT = re.compile(r"(^|\s)#")
+_COMMENT = lazy_pattern(r"(^|\s)#")
 
 
 def append_point(inst: Instruction, text: str) -> int | None:
@@ -75,7 +75,7 @@ def norm_path(path: str) -> str:
 # --------------------------------------------------------------------------- package caches
 # (used by DL3019 apk-cache-kept, DL3032 yum-cache-kept, DL3040 dnf-cache-kept)
 
-_BRACES = re.compile(r"^(.*?)\{([^{}]*,[^{}]*)\}(.*)$")
+_BRACES = lazy_pattern(r"^(.*?)\{([^{}]*,[^{}]*)\}(.*)$")
 
 
 def _expand_braces(path: str) -> list[str]:
@@ -151,7 +151,7 @@ _RPM_WRITES = frozenset(
 )
 _RPM_SECOND = {"group": {"install", "upgrade", "update"}, "module": {"install", "enable"}}
 _RPM_SECOND["groups"] = _RPM_SECOND["group"]
-_SIMPLE_WORD = re.compile(r"[\w./+-]+$")
+_SIMPLE_WORD = lazy_pattern(r"[\w./+-]+$")
 
 
 def _rpm_operands(cmd: Command) -> tuple[list[str], list[Word]]:
@@ -246,7 +246,7 @@ _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)"
 _PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 # an image reference as Docker parses one (distribution/reference): [domain[:port]/]path
 # [:tag][@digest]; a first component is a domain only with a dot, a port or as localhost
-_IMAGE_REFERENCE = re.compile(
+_IMAGE_REFERENCE = lazy_pattern(
     rf"(?:(?:{_DOMAIN}(?:\.{_DOMAIN})+(?::\d+)?|{_DOMAIN}:\d+|localhost)/)?"
     rf"{_PATH}(?:/{_PATH})*"
     r"(?::[\w][\w.-]{0,127})?"
@@ -437,7 +437,7 @@ def rpm_asks(cmd: Command, tools: Iterable[str]) -> Word | None:
     return sub
 
 
-_RPM_VERSION_CHARS = re.compile(r"[A-Za-z0-9.~^_:+]+")
+_RPM_VERSION_CHARS = lazy_pattern(r"[A-Za-z0-9.~^_:+]+")
 
 
 def rpm_version_fixed(package: str) -> bool:

@@ -4,13 +4,13 @@ minor version."""
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 
 from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import BaseInfo, classify, distro_python_minor, same_abi
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Dockerfile, ImageRef, Instruction, Overlay, Stage, substitute
 from dockerlint_slim.packages import package_name, package_ops
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -33,17 +33,17 @@ _WHAT = {
 }
 
 # path components that name an artifact wherever they appear
-_VENV_NAME = re.compile(r"\.?(venv|virtualenvs?)([-_.][\w.-]*|\d[\w.-]*)?$|[\w.-]+[-_.]venv$")
-_PACKAGES_NAME = re.compile(r"(site|dist)-packages$|__pypackages__$")
-_LIB_PYTHON = re.compile(r"python\d(\.\d+)?$")
+_VENV_NAME = lazy_pattern(r"\.?(venv|virtualenvs?)([-_.][\w.-]*|\d[\w.-]*)?$|[\w.-]+[-_.]venv$")
+_PACKAGES_NAME = lazy_pattern(r"(site|dist)-packages$|__pypackages__$")
+_LIB_PYTHON = lazy_pattern(r"python\d(\.\d+)?$")
 # `venv.py`, `venv-requirements.txt`: files named after a venv are not one
-_FILE_EXT = re.compile(r"\.(py|pyc|txt|sh|cfg|ini|toml|json|ya?ml|md|lock|in|conf)$")
+_FILE_EXT = lazy_pattern(r"\.(py|pyc|txt|sh|cfg|ini|toml|json|ya?ml|md|lock|in|conf)$")
 _WHEEL_DIRS = {"wheels", "wheelhouse", ".wheels"}
 _CACHE_TOOLS = {"pip", "uv", "pypoetry", "pdm", "pipenv"}
 _PYTHON_HOMES = {".pyenv", "conda", ".conda", "miniconda3", "miniforge3", "mambaforge", "anaconda3"}
 
-_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?$")
-_APT_PYTHON = re.compile(r"python(?P<minor>3\.\d+)(-(venv|dev|full|minimal|distutils|pip))?$")
+_PYTHON_NAME = lazy_pattern(r"python(\d+(\.\d+)?)?$")
+_APT_PYTHON = lazy_pattern(r"python(?P<minor>3\.\d+)(-(venv|dev|full|minimal|distutils|pip))?$")
 _DISTRO_PYTHON = {
     "python3",
     "python3-venv",

@@ -18,16 +18,17 @@ from dockerlint_slim.commands import (
 )
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, change_workdir, substitute
 from dockerlint_slim.project import Project
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
 
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
+_PYTHON = lazy_pattern(r"python(\d+(\.\d+)?)?$")
 # the working folder of the base image is not known: a stand-in root that no real path uses
 _BASE_WORKDIR = "/\x00base-workdir"
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
-_SAFE_NAME = re.compile(r"[\w.+@-]+(/[\w.+@-]+)*$")
+_SAFE_NAME = lazy_pattern(r"[\w.+@-]+(/[\w.+@-]+)*$")
 # commands a movable install RUN may also hold: they do not read the project's sources
 _HARMLESS = frozenset(
     {"set", "true", ":", "echo", "apt-get", "apt", "apk", "dnf", "yum", "microdnf", "export"}
@@ -42,7 +43,7 @@ _CACHE_DIRS = (
     "/var/cache/",
 )
 # variables that pip, uv, compilers or the shell read without the RUN naming them
-_IMPLICIT_VARS = re.compile(
+_IMPLICIT_VARS = lazy_pattern(
     r"(PIP_|UV_|PYTHON|VIRTUAL_ENV$|PATH$|HOME$|.*_PROXY$|CC$|CXX$|.*FLAGS$|LD_|PKG_CONFIG|"
     r"SSL_CERT|REQUESTS_CA|TMPDIR$|LANG$|LC_|SETUPTOOLS|MAKEFLAGS$|CARGO|RUST)",
     re.IGNORECASE,

@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 
 from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, pip_call, removed_paths
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Dockerfile, Instruction, Overlay, Stage, substitute
 from dockerlint_slim.packages import package_ops
 from dockerlint_slim.project import requirement_name
@@ -54,7 +55,7 @@ _SYSTEM = frozenset(
 )
 _SYSTEM_TREES = ("/etc/", "/usr/", "/var/", "/lib", "/bin/", "/sbin/", "/proc/", "/sys/", "/dev/")
 _FAMILY = {"apt": "apt", "apk": "apk", "zypper": "zypper"}  # dnf, yum, microdnf: "rpm"
-_ARCHIVE = re.compile(r"\.(?:tar|tgz|tbz2?|txz|tar\.(?:gz|bz2|xz|zst|lz4)|zip)$")
+_ARCHIVE = lazy_pattern(r"\.(?:tar|tgz|tbz2?|txz|tar\.(?:gz|bz2|xz|zst|lz4)|zip)$")
 
 
 @dataclass

@@ -20,19 +20,19 @@ from dockerlint_slim.images import (
     slim_replacement,
     slim_tag,
 )
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.packages import distro_python, is_python_headers
 from dockerlint_slim.project import parse_requirement
-from dockerlint_slim.rewrite import Refusal, runtime_library_install
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 from dockerlint_slim.shell import Command
 
 # programs that install system packages besides the package managers package_ops knows
 _INSTALLERS = frozenset({"dpkg", "add-apt-repository", "apt-add-repository", "rpm", "pacman"})
-_VCS_URL = re.compile(r"(?:^|[\s@=])(?:git|hg|svn|bzr)\+", re.I)
+_VCS_URL = lazy_pattern(r"(?:^|[\s@=])(?:git|hg|svn|bzr)\+", re.I)
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
+_PYTHON = lazy_pattern(r"python(\d+(\.\d+)?)?$")
 _PROJECT_INSTALLERS = {
     "pipenv": {"install", "sync"},
     "poetry": {"install", "add", "sync"},
@@ -283,6 +283,8 @@ class FatBaseImage(Rule):
         reason = _needs_full_image(target, ctx, loaders)
         install = None
         if not reason and loaders:
+            from dockerlint_slim.rewrite import Refusal, runtime_library_install
+
             try:
                 install = runtime_library_install(
                     info, loaders, model.scan.escape, line_ending(text)

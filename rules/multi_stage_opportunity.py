@@ -8,7 +8,6 @@ from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.images import classify
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
-from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.runtime_libs import python_loaders
 
@@ -180,6 +179,9 @@ class MultiStageOpportunity(Rule):
             f"This stage builds native code ({shown}){on} and ships the toolchain with it: "
             f"build in a separate stage and copy only the results into {runtime}."
         )
+        # imported here: the rewrite and its data are loaded only for a stage it would split
+        from dockerlint_slim.rewrite import Refusal, rewrite
+
         native = [n for _, names in facts.native_builds for n in names]
         edits: list[Edit] = []
         note = None

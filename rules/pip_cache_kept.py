@@ -19,6 +19,7 @@ from dockerlint_slim.commands import (
 )
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
@@ -29,7 +30,7 @@ from ._common import append_point, covers_folder, norm_path
 # values of boolean environment variables that mean "on" (clap's BoolishValueParser)
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 # a visible pin of poetry older than 1.2, which has no `--no-cache`
-_OLD_POETRY = re.compile(
+_OLD_POETRY = lazy_pattern(
     r"(?i)(\bpoetry\s*(==|~=|<=?|@)\s*[\"']?1\.[01]\b)|(POETRY_VERSION[=\s]+[\"']?1\.[01]\b)"
 )
 

@@ -408,6 +408,7 @@ def test_check_reads_the_guessed_build_context(tmp_path, monkeypatch):
     result = cli_runner().invoke(
         cli, ["check", "--output-format", "json", "--select", "DLS007", "docker/Dockerfile"]
     )
+    assert result.exit_code == 1, (result.stdout, result.stderr)
     [finding] = json.loads(result.stdout)
     new_text = finding["fix"]["edits"][0]["content"]
     assert "libpq5" in new_text and "libxml2" not in new_text

@@ -1324,3 +1324,17 @@ def test_project_maturin_ignores_setup_py_reasons(tmp_path: Path) -> None:
     )
     info = Project(tmp_path).build_info()
     assert info.compiles is True and all(r.startswith("pyproject.toml") for r in info.reasons)
+
+
+def test_a_relative_build_context_is_the_current_folder_of_each_read(tmp_path, monkeypatch):
+    # the root's resolution is cached: a relative root must not keep the folder it meant first
+    for name, pin in (("a", "flask==3.0.0"), ("b", "psycopg2==2.9.9")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "requirements.txt").write_text(pin + "\n")
+    seen = []
+    for name in ("a", "b"):
+        monkeypatch.chdir(tmp_path / name)
+        found = Project(Path(".")).requirements("requirements.txt")
+        assert found is not None
+        seen.append([r.name for r in found.requirements])
+    assert seen == [["flask"], ["psycopg2"]]

@@ -52,6 +52,39 @@ def test_header_fields():
             assert f"{distro}/{release}" not in data["unavailable"]
 
 
+def test_parts_read_alone_equal_the_whole_file():
+    # the lookups decode only the part they need; each part is what the whole file says
+    data = rl.runtime_libs_data()
+    for key, value in data.items():
+        assert rl._part(key) == value, key
+    for distro, releases in data["releases"].items():
+        for release, entry in releases.items():
+            for key, value in entry.items():
+                assert rl._part("releases", distro, release, key) == value, (release, key)
+            for dev in [*list(entry["runtime"])[::50], *entry["virtual"], "no-such-dev"]:
+                name = entry["virtual"].get(dev, dev)
+                expected = entry["runtime"].get(name)
+                if expected is None:
+                    assert rl.runtime_packages(dev, distro, release) == (
+                        () if name in entry["header_only"] else None
+                    ), dev
+                else:
+                    assert rl.runtime_packages(dev, distro, release) == tuple(expected), dev
+            assert rl.base_packages(distro, release) == frozenset(entry["base"])
+    assert rl._part("releases", "debian", "no-such-release") is None
+    assert rl._part("no-such-key") is None
+    assert (
+        rl._part("python_build_deps", "lxml", "debian")
+        == (data["python_build_deps"]["lxml"]["debian"])
+    )
+    assert rl.python_loaders() == frozenset(data["python_loads"])
+    assert dict(rl.known_releases()) == {d: tuple(sorted(r)) for d, r in data["releases"].items()}
+    assert rl._keys("python_build_deps") == tuple(data["python_build_deps"])
+    assert rl._keys("releases", "debian", "bookworm") == tuple(
+        data["releases"]["debian"]["bookworm"]
+    )
+
+
 def test_data_file_is_small_and_only_dev_packages():
     assert DATA.stat().st_size < 4_000_000
     data = json.loads(DATA.read_text("utf-8"))

@@ -7,7 +7,6 @@ below are shared by the formats: sorting, source positions, fingerprints, escapi
 from __future__ import annotations
 
 import bisect
-import hashlib
 import importlib
 import os
 import re
@@ -18,6 +17,7 @@ from typing import Callable
 
 from ..edits import Safety
 from ..findings import Finding, Report, RuleMeta
+from ..lazy import lazy_pattern
 
 __all__ = [
     "FORMATS",
@@ -184,6 +184,8 @@ def fingerprinted(
     (the message when the source is not available), so it survives the line moving; the
     occurrence (1-based) tells apart findings of one code on identical lines of a file.
     """
+    import hashlib  # only the formats that print fingerprints need it
+
     indexes = indexes if indexes is not None else line_indexes(report)
     seen: Counter[str] = Counter()
     for f in sorted_findings(report):
@@ -213,7 +215,7 @@ def checked_files(report: Report, findings: Iterable[Finding]) -> list[str]:
 
 
 # Characters XML 1.0 does not allow at all (even as character references).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = lazy_pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _XML_ATTR = {**_XML_TEXT, '"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 

@@ -145,6 +145,15 @@ def _fix(fix: Fix, path: str, index: LineIndex | None, artifact: int | None) -> 
     }
 
 
+def _byte_length(text: str) -> int:
+    """The size in bytes of the file ``text`` was read from (bytes it held that are not
+    UTF-8 come back as one byte each; any other lone surrogate counts as a replacement)."""
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-8", "replace"))
+
+
 def build_log(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict."""
     findings = sorted_findings(report)
@@ -169,7 +178,7 @@ def build_log(report: Report) -> dict[str, Any]:
             "sourceLanguage": "dockerfile",
         }
         if path in report.sources:
-            artifact["length"] = len(report.sources[path].encode("utf-8"))
+            artifact["length"] = _byte_length(report.sources[path])
         artifacts.append(artifact)
 
     results = []

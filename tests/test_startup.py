@@ -1,0 +1,87 @@
+"""What a plain ``check`` loads: the shell parser, the multi-stage rewrite, packaging's
+requirement parser and the runtime-library data only when the file needs them.
+
+Each case runs ``check`` in a fresh interpreter and reports which modules it imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import REPO
+
+PROBE = """
+import json, sys
+from dockerlint_slim.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+from dockerlint_slim import runtime_libs
+print(json.dumps({
+    "code": code,
+    "modules": sorted(sys.modules),
+    "whole_runtime_data": runtime_libs.runtime_libs_data.cache_info().currsize > 0,
+}))
+"""
+
+
+def loaded(tmp_path: Path, dockerfile: str, *args: str) -> dict:
+    path = tmp_path / "Dockerfile"
+    path.write_text(dockerfile, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "check", *args, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "", "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report: dict = json.loads(proc.stdout.splitlines()[-1])
+    report["modules"] = set(report["modules"])
+    return report
+
+
+def test_no_shell_run_no_shell_parser(tmp_path: Path) -> None:
+    report = loaded(
+        tmp_path,
+        'FROM python:3.12-slim\nCOPY app.py /app/\nRUN ["python", "-c", "pass"]\n'
+        'CMD ["python", "/app/app.py"]\n',
+    )
+    assert report["code"] == 0
+    assert "tree_sitter" not in report["modules"]
+    assert "dockerlint_slim.rewrite" not in report["modules"]
+    assert not any(m.startswith("packaging") for m in report["modules"])
+    assert not report["whole_runtime_data"]
+
+
+def test_a_run_without_native_builds_loads_no_rewrite(tmp_path: Path) -> None:
+    report = loaded(
+        tmp_path,
+        "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.0 requests\n",
+    )
+    assert report["code"] == 1  # DLS001: the full image where a slim one would do
+    assert "tree_sitter" in report["modules"]
+    assert "dockerlint_slim.rewrite" not in report["modules"]
+    assert "packaging.requirements" not in report["modules"]
+    assert not report["whole_runtime_data"]
+    # only the output format asked for is imported
+    assert "dockerlint_slim.formats.text" in report["modules"]
+    assert "dockerlint_slim.formats.sarif" not in report["modules"]
+
+
+def test_a_stage_the_rewrite_splits_reads_only_its_release(tmp_path: Path) -> None:
+    report = loaded(
+        tmp_path,
+        "FROM python:3.12-bookworm\n"
+        "RUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9\n",
+        "--output-format",
+        "json",
+    )
+    assert report["code"] == 1
+    assert "dockerlint_slim.rewrite" in report["modules"]
+    assert not report["whole_runtime_data"]

@@ -4,10 +4,11 @@ rule sees the same reading of a RUN body."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .lazy import lazy_pattern
 
 if TYPE_CHECKING:  # shell.py reads the option tables here: no import back at run time
     from .shell import Command, Word
@@ -39,8 +40,8 @@ __all__ = [
     "zypper_call",
 ]
 
-_PIP_NAME = re.compile(r"pip(\d+(\.\d+)?)?(\.exe)?$")
-_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?[mu]?(\.exe)?$")
+_PIP_NAME = lazy_pattern(r"pip(\d+(\.\d+)?)?(\.exe)?$")
+_PYTHON_NAME = lazy_pattern(r"python(\d+(\.\d+)?)?[mu]?(\.exe)?$")
 
 # python options that take a separate value (``python -W ignore -m pip``)
 _PYTHON_WITH_VALUE = {"-W", "-X", "-c", "--check-hash-based-pycs"}

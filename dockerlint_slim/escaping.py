@@ -12,7 +12,7 @@ Nothing here imports the rest of the package: the command line and every format 
 
 from __future__ import annotations
 
-import re
+from .lazy import lazy_pattern
 
 __all__ = ["git_quote", "json_safe", "needs_escape", "printable"]
 
@@ -20,9 +20,9 @@ __all__ = ["git_quote", "json_safe", "needs_escape", "printable"]
 # surrogates, the bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9) and the
 # line and paragraph separators.
 _UNSAFE = "\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
-_UNSAFE_OR_TAB = re.compile(f"[\t{_UNSAFE}]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNSAFE_CHARS = lazy_pattern(f"[{_UNSAFE}]")
+_UNSAFE_OR_TAB = lazy_pattern(f"[\t{_UNSAFE}]")
+_SURROGATES = lazy_pattern("[\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from .edits import Edit, Fix, apply_edits
+from .lazy import lazy_pattern
 from .model import Dockerfile, Instruction, exec_scripts, exec_words
 from .scanner import scan
 
 __all__ = ["EXEC_NOTE", "exec_index", "exec_safe"]
 
 EXEC_NOTE = "the fix cannot be written into this exec-form (JSON array) instruction"
-_PLAIN_WORDS = re.compile(r" ([\w.,/:=+@%-]+(?: [\w.,/:=+@%-]+)*)")
+_PLAIN_WORDS = lazy_pattern(r" ([\w.,/:=+@%-]+(?: [\w.,/:=+@%-]+)*)")
 
 
 class _Index:

@@ -32,6 +32,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+from .lazy import lazy_pattern
+
 __all__ = ["FILENAMES", "HadolintConfig", "HadolintConfigError", "load_hadolint_config"]
 
 FILENAMES = (".hadolint.yaml", ".hadolint.yml")
@@ -187,7 +189,7 @@ class _Line:
     text: str
 
 
-_KEY = re.compile(
+_KEY = lazy_pattern(
     r"""^(?P<key>"[^"]*"|'[^']*'|[^\s#'"{}\[\],:][^#:]*?)\s*:(?:\s+|$)(?P<rest>.*)$"""
 )
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
+from .lazy import lazy_pattern
 from .scanner import Blank, Comment, Flag, Heredoc, RawInstruction, ScanResult, scan
 from .shell import Command, Word, blank_run_text, command_from_words, parse_shell
 
@@ -57,7 +58,7 @@ class ModelError(Exception):
 
 # --------------------------------------------------------------------------- variables
 
-_VAR_RE = re.compile(
+_VAR_RE = lazy_pattern(
     r"\$(?:\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}"
     r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
 )
@@ -533,7 +534,7 @@ _STATEMENT_END = {
     "powershell": re.compile(r"&&|\|\||[;|\n]"),  # a lone & is the call operator
     "cmd": re.compile(r"&&|\|\||[;|&\n]"),
 }
-_PLAIN_WORD = re.compile(r"(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&])+")
+_PLAIN_WORD = lazy_pattern(r"(?:\"[^\"]*\"|'[^']*'|[^\s\"';|&])+")
 
 
 def _plain_commands(raw: RawInstruction, text: str, shell: str) -> tuple[Command, ...]:
@@ -601,7 +602,7 @@ def _stage_shell(raw: RawInstruction) -> str | None:
     return None
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = lazy_pattern(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
 def exec_words(raw: RawInstruction, text: str) -> tuple[Word, ...] | None:
@@ -737,8 +738,8 @@ def _run_commands(
 
 
 # a program word that is one variable: `$PIP install`, `"${PYTHON}" -m pip`
-_PROGRAM_VAR = re.compile(r'"?\$(?:\{(\w+)\}|(\w+))"?')
-_VALUE_WORD = re.compile(r"[\w./+=:@-]+")
+_PROGRAM_VAR = lazy_pattern(r'"?\$(?:\{(\w+)\}|(\w+))"?')
+_VALUE_WORD = lazy_pattern(r"[\w./+=:@-]+")
 
 
 def _expand_programs(

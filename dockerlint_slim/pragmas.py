@@ -20,21 +20,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .lazy import lazy_pattern
 from .model import Dockerfile, Instruction
 from .scanner import Comment
 
 __all__ = ["PragmaCode", "PragmaComment", "Pragmas", "parse_pragmas", "pragma_matches"]
 
-_OWN = re.compile(
+_OWN = lazy_pattern(
     r"^[ \t]*#[ \t]*dockerlint-slim[ \t]*:[ \t]*(ignore-stage|ignore-file|ignore)[ \t]*=[ \t]*",
     re.I,
 )
-_HADOLINT = re.compile(
+_HADOLINT = lazy_pattern(
     r"^[ \t]*#[ \t]*hadolint[ \t]+(?:(global|stage)[ \t]+)?ignore[ \t]*=[ \t]*", re.I
 )
-_TOKEN = re.compile(r"[^\s]*")
+_TOKEN = lazy_pattern(r"[^\s]*")
 # a comment that starts like one of ours: ``# dockerlint-slim: …``
-_OURS = re.compile(r"^[ \t]*#[ \t]*dockerlint-slim[ \t]*:", re.I)
+_OURS = lazy_pattern(r"^[ \t]*#[ \t]*dockerlint-slim[ \t]*:", re.I)
 
 
 class _RuleLike(Protocol):
@@ -116,7 +117,7 @@ def pragma_matches(kind: str, code: str, rule: _RuleLike) -> bool:
     )
 
 
-_SHELLCHECK_CODE = re.compile(r"SC[0-9]{4}|SHELLCHECK")
+_SHELLCHECK_CODE = lazy_pattern(r"SC[0-9]{4}|SHELLCHECK")
 
 
 def known_code(code: str, rules: Iterable[_RuleLike]) -> bool:

@@ -17,12 +17,12 @@ ShellCheck runs once per Dockerfile, over every RUN at once, and never runs the 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .findings import Finding, Severity
+from .lazy import lazy_pattern
 from .model import Dockerfile, Instruction
 from .shell import blank_run_text
 
@@ -49,7 +49,7 @@ _PROXIES = (
     "ALL_PROXY",
     "all_proxy",
 )
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEVELS = {
     "error": Severity.ERROR,
     "warning": Severity.WARNING,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import ARCHIVE_SUFFIXES, copy_operands, own
 
 # a remote source: a URL or a Git repository (ADD clones it)
-_REMOTE = re.compile(r"(?i)^(https?://|git@|git://|ssh://)")
+_REMOTE = lazy_pattern(r"(?i)^(https?://|git@|git://|ssh://)")
 # flags of ADD that COPY does not have
 _ADD_ONLY = {"checksum", "keep-git-dir", "unpack"}
 

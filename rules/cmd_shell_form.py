@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.edits import Edit, Safety
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction
@@ -16,9 +16,9 @@ from ._common import arg_words, own
 
 # a shell word whose meaning does not depend on the shell: plain characters, '…' and "…"
 # without expansions; its value is the word without its quotes
-_PART = re.compile(r"""[A-Za-z0-9_./:@%+,=-]+|'[^'\n]*'|"[^"$`\\!\n]*\"""")
-_WORD = re.compile(rf"(?:{_PART.pattern})+")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_PART = lazy_pattern(r"""[A-Za-z0-9_./:@%+,=-]+|'[^'\n]*'|"[^"$`\\!\n]*\"""")
+_WORD = lazy_pattern(rf"(?:{_PART.pattern})+")
+_ASSIGNMENT = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*=")
 # shell builtins and keywords that are no program of their own
 _BUILTINS = frozenset(
     {

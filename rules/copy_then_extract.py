@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command
@@ -16,7 +17,7 @@ from ._common import ARCHIVE_SUFFIXES, copy_operands, own
 _UNPACKERS = frozenset(
     {"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"}
 )
-_OLD_STYLE_EXTRACT = re.compile(r"[A-Za-z]*x[A-Za-z]*")  # `tar xzf f.tar.gz`
+_OLD_STYLE_EXTRACT = lazy_pattern(r"[A-Za-z]*x[A-Za-z]*")  # `tar xzf f.tar.gz`
 
 
 def _basename(path: str) -> str:

@@ -21,7 +21,7 @@ from dockerlint_slim.shell import Command, Word
 # resolved against this symbolic root, which never equals an absolute path.
 _BASE_WD = "@"
 _UNSET = object()
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = lazy_pattern(r"[*?\[]")
 # Folders that exist before this Dockerfile writes to them: a COPY into them does not make
 # everything inside them "added here".
 _SYSTEM = frozenset(
@@ -439,7 +439,7 @@ def _git_clone_operands(args: Sequence[Word]) -> list[str]:
     return out
 
 
-_NO_CACHE_SET = re.compile(r"\bPIP_NO_CACHE_DIR=")
+_NO_CACHE_SET = lazy_pattern(r"\bPIP_NO_CACHE_DIR=")
 
 
 def _pip_cache_dir(cmd: Command, inst: Instruction, res: _Resolver, exported: bool) -> str | None:

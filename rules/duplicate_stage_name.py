@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-_ALIAS = re.compile(r"\s[aA][sS]\s+(\S+)\s*$")
+_ALIAS = lazy_pattern(r"\s[aA][sS]\s+(\S+)\s*$")
 
 
 class DuplicateStageName(Rule):

@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import arg_words, unquote
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SINGLE_QUOTED = re.compile(r"'[^']*'")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_SINGLE_QUOTED = lazy_pattern(r"'[^']*'")
 
 
 def _references(value: str, escape: str) -> set[str]:

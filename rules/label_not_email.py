@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
@@ -13,7 +13,7 @@ from ._common import typed_labels
 
 # RFC 5322 addr-spec: a dot-atom or quoted local part, a dot-atom or literal domain
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_EMAIL = re.compile(
+_EMAIL = lazy_pattern(
     rf"(?:{_ATOM}(?:\.{_ATOM})*|\"(?:[^\"\\\r\n]|\\.)*\")"
     rf"@(?:{_ATOM}(?:\.{_ATOM})*|\[[^\[\]\\\s]*\])"
 )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import typed_labels
 
-_HASH = re.compile(r"[0-9a-f]{7}|[0-9a-f]{40}")
+_HASH = lazy_pattern(r"[0-9a-f]{7}|[0-9a-f]{40}")
 
 
 class LabelNotGitHash(Rule):

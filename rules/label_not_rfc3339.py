@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import typed_labels
 
-_RFC3339 = re.compile(
+_RFC3339 = lazy_pattern(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
 )
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import typed_labels
 
-_ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_ID_SHAPE = lazy_pattern(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import typed_labels
 
 # an absolute URI: a scheme, then no blanks (RFC 3986)
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+_URL = lazy_pattern(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 
 class LabelNotUrl(Rule):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import arg_words, own
 
-_PORT = re.compile(r"(?P<low>\d+)(?:-(?P<high>\d+))?(?:/(?P<proto>[A-Za-z]+))?")
+_PORT = lazy_pattern(r"(?P<low>\d+)(?:-(?P<high>\d+))?(?:/(?P<proto>[A-Za-z]+))?")
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
 _HIGHEST = 65535
 

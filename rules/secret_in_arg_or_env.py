@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction
@@ -70,8 +70,8 @@ _KNOWN = frozenset(
 )
 _SUSPICIOUS = ("api_key", "client_key", "password", "private", "secret", "token", "username")
 # names that point at a secret instead of holding it (`POSTGRES_PASSWORD_FILE=/run/secrets/db`)
-_POINTER = re.compile(r"(?i)_(file|path|dir|filename|location)$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_POINTER = lazy_pattern(r"(?i)_(file|path|dir|filename|location)$")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _names(raw: RawInstruction, text: str, escape: str) -> list[tuple[str, int, int]]:

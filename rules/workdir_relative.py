@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
+from dockerlint_slim.lazy import lazy_pattern
 from dockerlint_slim.model import Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 
 from ._common import arg_words, own
 
-_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:")
+_WINDOWS_ABSOLUTE = lazy_pattern(r"[A-Za-z]:")
 
 
 def _absolute(path: str) -> bool:

@@ -35,6 +35,10 @@ class CmdRepeated(RepeatedInstruction):
     Safe: the overridden `CMD` is deleted; the image's configuration stays the same. If
     both commands should run, write a start script instead.
 
+    ## Differences from hadolint
+    A `CMD` whose array is not valid JSON (a trailing comment, single quotes) is run by
+    Docker in shell form, and counts as a `CMD` like any other; hadolint skips it.
+
     ## References
     - [Dockerfile reference: CMD](https://docs.docker.com/reference/dockerfile/#cmd)
     - [hadolint DL4003](https://github.com/hadolint/hadolint/wiki/DL4003)

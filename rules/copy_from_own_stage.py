@@ -42,6 +42,11 @@ class CopyFromOwnStage(Rule):
     ## Fix safety
     No fix is offered: which stage was meant is not known.
 
+    ## Differences from hadolint
+    A stage named by its index (`--from=1` in the second stage) or by its name in another
+    letter case is its own stage too, as Docker resolves it; hadolint compares the name as
+    written only.
+
     ## References
     - [Dockerfile reference: COPY --from](https://docs.docker.com/reference/dockerfile/#copy---from)
     - [hadolint DL3023](https://github.com/hadolint/hadolint/wiki/DL3023)

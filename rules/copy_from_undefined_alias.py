@@ -47,6 +47,11 @@ class CopyFromUndefinedAlias(Rule):
     ## Fix safety
     No fix is offered: which stage was meant is not known.
 
+    ## Differences from hadolint
+    Stage names are matched without regard to letter case, and `--from=0` (a stage by its
+    index) names a stage, as Docker resolves them; hadolint compares names case-sensitively
+    and reports indexes.
+
     ## References
     - [Dockerfile reference: COPY --from](https://docs.docker.com/reference/dockerfile/#copy---from)
     - [hadolint DL3022](https://github.com/hadolint/hadolint/wiki/DL3022)

@@ -47,6 +47,10 @@ class CopyWholeFilesystem(Rule):
     ## Fix safety
     No fix: which folders the image needs is not known.
 
+    ## Differences from hadolint
+    The root written another way (`"/"` quoted, or `/.`) is the whole file system too, and
+    is reported; hadolint matches `/ /` as written.
+
     ## References
     - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
     - [hadolint DL3067](https://github.com/hadolint/hadolint/wiki/DL3067)

@@ -42,6 +42,10 @@ class DuplicateStageName(Rule):
     ## Fix safety
     No fix is offered: the other references to the name would have to change too.
 
+    ## Differences from hadolint
+    Names that differ only in letter case (`AS Build` and `AS build`) are the same stage
+    name for Docker, and are reported; hadolint compares them case-sensitively.
+
     ## References
     - [Dockerfile reference: FROM](https://docs.docker.com/reference/dockerfile/#from)
     - [hadolint DL3024](https://github.com/hadolint/hadolint/wiki/DL3024)

@@ -40,6 +40,10 @@ class FromPlatformPinned(Rule):
     No fix: dropping the flag changes which image is pulled on other machines; decide
     whether the stage really needs that platform.
 
+    ## Differences from hadolint
+    A platform taken from any build argument (`--platform=$PLATFORM`) is left to the build
+    and not reported; hadolint reports every variable but `$BUILDPLATFORM`.
+
     ## References
     - [Dockerfile reference: FROM](https://docs.docker.com/reference/dockerfile/#from)
     - [Docker: multi-platform builds](https://docs.docker.com/build/building/multi-platform/)

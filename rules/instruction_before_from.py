@@ -39,6 +39,11 @@ class InstructionBeforeFrom(Rule):
     No fix is offered: whether the instruction belongs to the first stage or to a stage
     that is missing is not known.
 
+    ## Differences from hadolint
+    A file without any `FROM` is reported once, by `DLS102` (missing-from), which covers
+    this rule there; hadolint reports it as `DL3061` at its first instruction. With
+    `DLS102` ignored, this rule reports it as hadolint does.
+
     ## References
     - [Dockerfile reference: understand how ARG and FROM interact](https://docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact)
     - [hadolint DL3061](https://github.com/hadolint/hadolint/wiki/DL3061)

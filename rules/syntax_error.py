@@ -42,6 +42,13 @@ class DockerfileSyntaxError(Rule):
     ## Fix safety
     No fix is offered, and `--fix` never writes a file that does not parse.
 
+    ## Differences from hadolint
+    The file is read as BuildKit reads it, not with hadolint's own parser: what BuildKit
+    refuses is reported here even where hadolint's parser accepts it (`ONBUILD FROM …`,
+    which hadolint reports as DL3043 instead). A pragma above the line that does not
+    parse (`# dockerlint-slim: ignore=DL1000`) is honoured; hadolint cannot read the
+    pragmas of a file it cannot parse.
+
     ## References
     - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
     - [hadolint DL1000](https://github.com/hadolint/hadolint#rules)

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 
 # The CLI contract: the first has a DL3042 finding (pip keeps its cache), the last has none.
-BAD = "FROM python:3.11\nRUN pip install flask\n"
-SLIM_BAD = "FROM python:3.11-slim\nRUN pip install flask\n"
+BAD = "FROM python:3.11\nRUN pip install flask==3.0.0\n"
+SLIM_BAD = "FROM python:3.11-slim\nRUN pip install flask==3.0.0\n"
 GOOD = "FROM python:3.11-slim\nRUN pip install --no-cache-dir flask==3.0.0\n"
 
 TIMEOUT = 1200  # seconds for one try-repo run (builds a virtualenv, installs from PyPI)

@@ -130,9 +130,7 @@ def lint_model(
                 continue
             check = rule.check
             for inst in _judged(stage, cls.keywords, judged):
-                found = check(inst, stage, ctx)
-                if found:
-                    raised.extend((v, inst) for v in found)
+                raised.extend((v, inst) for v in check(inst, stage, ctx))
         for v in rule.finish(ctx):
             if starts is None:
                 starts = [i.start for i in model.instructions]

@@ -509,6 +509,12 @@ class _Parsed:
     sub: RawInstruction | None
 
 
+def word_spans(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
+    """Split ``value`` (from index ``start``) on unquoted whitespace as BuildKit does,
+    keeping quotes and escapes; yields the (start, end) indices of each word."""
+    return _words(value, start, escape)
+
+
 def _words(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
     """Split on unquoted whitespace, keeping quotes; yields (start, end) logical indices."""
     n = len(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,7 +19,7 @@ from dockerlint_slim.model import (
 )
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context, Rule, Violation
-from dockerlint_slim.scanner import RawInstruction
+from dockerlint_slim.scanner import RawInstruction, word_spans
 from dockerlint_slim.shell import Command, Word
 
 _COMMENT = lazy_pattern(r"(^|\s)#")
@@ -502,32 +502,7 @@ def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWor
         offsets.extend(range(start, seg.end))
     value = "".join(chars)
     words: list[ArgWord] = []
-    n = len(value)
-    i = 0
-    while i < n:
-        while i < n and value[i] in " \t\r\n":
-            i += 1
-        if i >= n:
-            break
-        b = i
-        quote = ""
-        while i < n:
-            c = value[i]
-            if quote:
-                if c == escape and quote == '"' and i + 1 < n:
-                    i += 2
-                    continue
-                if c == quote:
-                    quote = ""
-            elif c in "\"'":
-                quote = c
-            elif c == escape and i + 1 < n:
-                i += 2
-                continue
-            elif c in " \t\r\n":
-                break
-            i += 1
-        e = min(i, n)
+    for b, e in word_spans(value, 0, escape):
         words.append(ArgWord(value[b:e], offsets[b], offsets[e - 1] + 1, escape))
     return words
 
@@ -661,3 +636,29 @@ def last_user(df: Dockerfile, stage: Stage) -> tuple[Instruction, str, bool] | N
                 value, known = substitute(inst.args.split()[0], inst.env)
                 return inst, value.split(":")[0], known
     return None
+
+
+def rpm_unpinned(rule: Rule, inst: Instruction, tools: Sequence[str]) -> Iterator[Violation]:
+    """DL3033 and DL3041: the installs of ``tools`` (yum; dnf and microdnf) in ``inst``
+    that name a package without a version (``package-version``) or a module without a
+    stream (``module:stream``), at the first such word."""
+    for cmd in shell_commands(inst):
+        found = rpm_installs(cmd, tools)
+        if found is None:
+            continue
+        module, words = found
+        values = operand_values(words, inst)
+        if module:
+            loose = [(w, p) for w, p in values if ":" not in p]
+            what, form = "module", "`module:stream`"
+        else:
+            loose = [(w, p) for w, p in values if not rpm_version_fixed(p)]
+            what, form = "", "`package-version`"
+        if loose:
+            names = names_list([p for _, p in loose], 3)
+            kind = f"{what} " if what else ""
+            yield rule.violation(
+                loose[0][0].start,
+                loose[0][0].end,
+                message=f"`{cmd.name}` installs {kind}{names} without a pinned version ({form}).",
+            )

@@ -8,14 +8,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import (
-    RUN_KEYWORDS,
-    names_list,
-    operand_values,
-    rpm_installs,
-    rpm_version_fixed,
-    shell_commands,
-)
+from ._common import RUN_KEYWORDS, rpm_unpinned
 
 _TOOLS = ("yum",)
 
@@ -68,24 +61,4 @@ class YumVersionsUnpinned(Rule):
     keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        for cmd in shell_commands(inst):
-            found = rpm_installs(cmd, _TOOLS)
-            if found is None:
-                continue
-            module, words = found
-            values = operand_values(words, inst)
-            if module:
-                loose = [(w, p) for w, p in values if ":" not in p]
-                what, form = "module", "`module:stream`"
-            else:
-                loose = [(w, p) for w, p in values if not rpm_version_fixed(p)]
-                what, form = "", "`package-version`"
-            if loose:
-                names = names_list([p for _, p in loose], 3)
-                kind = f"{what} " if what else ""
-                yield self.violation(
-                    loose[0][0].start,
-                    loose[0][0].end,
-                    message=f"`{cmd.name}` installs {kind}{names} without a pinned version "
-                    f"({form}).",
-                )
+        return rpm_unpinned(self, inst, _TOOLS)

@@ -16,8 +16,9 @@ _COMMENT = re.compile(r"(^|\s)#")
 
 def append_point(inst: Instruction, text: str) -> int | None:
     """Offset in ``text`` (the file) where `` && more`` can be appended to a shell-form RUN,
-    or ``None`` when that is not mechanical (exec form, heredocs, a trailing comment or a
-    trailing operator)."""
+    or ``None`` when that is not mechanical (exec form, heredocs, a trailing comment, a
+    trailing operator, or a quote left open: what is appended would be part of the string,
+    so the fix would not remove its finding and every pass would append it again)."""
     raw = inst.raw
     if inst.form != "shell" or raw.heredocs or raw.sub is not None:
         return None
@@ -25,13 +26,32 @@ def append_point(inst: Instruction, text: str) -> int | None:
     if _COMMENT.search(args):
         return None
     stripped = args.rstrip()
-    if not stripped or stripped[-1] in ";&|\\`":
+    if not stripped or stripped[-1] in ";&|\\`" or _open_quote(stripped):
         return None
     end = raw.command_end
     first = raw.segments[-1].start
     while end > first and text[end - 1].isspace():
         end -= 1
     return end
+
+
+def _open_quote(shell: str) -> bool:
+    """Whether the shell text ``shell`` ends inside a quote or a backtick substitution: text
+    appended to it would be part of that string, not a command of its own."""
+    quote = ""
+    i, n = 0, len(shell)
+    while i < n:
+        c = shell[i]
+        if c == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        i += 1
+    return bool(quote)
 
 
 def norm_path(path: str) -> str:

@@ -89,7 +89,8 @@ class ApkCacheKept(Rule):
     it needs into memory, and installs the same packages. For `apk update`,
     ` && rm -rf /var/cache/apk/*` is appended to the `RUN` when an `apk add` follows it in
     the same `RUN` (a later apk call fetches the indexes again); no fix is offered for a
-    lone `apk update` or when the `RUN` ends with a comment, an operator or a heredoc.
+    lone `apk update` or when the `RUN` ends with a comment, an operator, an unclosed quote
+    or a heredoc.
 
     ## References
     - [Alpine wiki: Local APK cache](https://wiki.alpinelinux.org/wiki/Local_APK_cache)

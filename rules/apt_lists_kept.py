@@ -45,7 +45,8 @@ class AptListsKept(Rule):
     ## Fix safety
     Safe: ` && rm -rf /var/lib/apt/lists/*` is appended to the end of the `RUN`; it runs
     only when everything before it succeeded. No fix is offered when the `RUN` ends with a
-    comment, an operator or uses a heredoc, or when no install follows the update in the
+    comment, an operator or an unclosed quote (the text appended would be part of the
+    string) or uses a heredoc, or when no install follows the update in the
     same `RUN` (a lone `RUN apt-get update` whose lists a later `RUN` uses: there the fix is
     to merge the two, which is left to you).
 

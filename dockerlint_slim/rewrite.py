@@ -1349,6 +1349,11 @@ def _cut(
     pieces = []
     pos = inst.start
     edits = [(s, e, None) for s, e in spans] + list(replace)
+    raw = inst.raw
+    if not raw.heredocs and text.startswith(model.scan.escape, raw.command_end):
+        # the file ends inside this instruction's continuation: the escape token would join
+        # the next instruction written after it, so it goes
+        edits.append((raw.command_end, raw.command_end + 1, ""))
     for start, end, new in sorted(edits, key=lambda edit: edit[0]):
         pieces.append(text[pos:start])
         pos = end

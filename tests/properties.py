@@ -1,0 +1,170 @@
+"""The properties every input must satisfy, shared by the property tests
+(``tests/test_fuzz.py``) and the long campaign (``benchmarks/fuzz.py``).
+
+Each property takes the bytes of a file and returns what happened (one of
+:data:`OUTCOMES`), or raises :class:`PropertyFailed` when the engine broke its promise:
+
+* ``scan``: :func:`~dockerlint_slim.scanner.check_text` and
+  :func:`~dockerlint_slim.scanner.scan` accept the file, or raise their documented
+  :class:`~dockerlint_slim.scanner.ScanError` (with a message and a line in the file);
+  an accepted file renders back to the same bytes and its items cover it exactly, in order.
+* ``check``: linting an accepted file (what ``check`` does) raises nothing, and its findings
+  point inside the file and render in every output format.
+* ``fix`` / ``fix-unsafe``: fixing either is refused with :class:`~dockerlint_slim.fixer.FixError`
+  (nothing written) or gives a text that parses, that fixing again leaves unchanged, and that
+  holds no finding the same fixes would still change (a fix never brings back what it fixed).
+* ``rewrite``: the multi-stage rewrite of an accepted single-stage file either declines with a
+  one-line reason (:class:`~dockerlint_slim.rewrite.Refusal`) or returns a file that parses,
+  with more stages than the original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dockerlint_slim.edits import Safety
+from dockerlint_slim.engine import LintResult, lint
+from dockerlint_slim.findings import Report
+from dockerlint_slim.fixer import FixError, fix_text
+from dockerlint_slim.formats import FORMATS, render
+from dockerlint_slim.model import build_model
+from dockerlint_slim.rewrite import Refusal, rewrite
+from dockerlint_slim.rule import all_rules
+from dockerlint_slim.scanner import ScanError, ScanResult, check_text, scan
+
+ACCEPTED, REJECTED, DECLINED = "accepted", "parse error", "declined"
+OUTCOMES = (ACCEPTED, REJECTED, DECLINED)
+
+
+class PropertyFailed(AssertionError):
+    """An input broke a property; the message says how."""
+
+
+def _decode(data: bytes) -> tuple[str, ScanResult] | None:
+    """The text and its scan, or None when the file is rejected with a documented error."""
+    try:
+        text = check_text(data)
+        return text, scan(text)
+    except ScanError as exc:
+        if not exc.message.strip() or "\n" in exc.message:
+            raise PropertyFailed(f"ScanError without a one-line message: {exc.message!r}") from None
+        if not 0 <= exc.line <= data.count(b"\n") + 1:
+            raise PropertyFailed(f"ScanError names line {exc.line}, past the end") from None
+        return None
+
+
+def prop_scan(data: bytes) -> str:
+    decoded = _decode(data)
+    if decoded is None:
+        return REJECTED
+    text, result = decoded
+    if result.render() != text:
+        raise PropertyFailed("render(scan(x)) != x")
+    at = 0
+    for item in result.items:
+        if item.start != at or item.end < item.start:
+            raise PropertyFailed(f"item {item!r} does not start where the last ended ({at})")
+        at = item.end
+    if at != len(text):
+        raise PropertyFailed(f"items cover {at} of {len(text)} characters")
+    return ACCEPTED
+
+
+def _check_findings(text: str, result: LintResult) -> None:
+    lines = text.count("\n") + 1
+    for f in result.findings:
+        if not (1 <= f.line <= f.end_line <= lines and f.column >= 1 and f.end_column >= 1):
+            raise PropertyFailed(f"{f.code} points outside the file: {f.line}:{f.column}")
+        if f.fix is not None:
+            for e in f.fix.edits:
+                if e.end > len(text):
+                    raise PropertyFailed(f"{f.code}'s fix edits past the end of the text")
+
+
+def prop_check(data: bytes) -> str:
+    decoded = _decode(data)
+    if decoded is None:
+        return REJECTED
+    text, _ = decoded
+    result = lint(text)
+    _check_findings(text, result)
+    report = Report(
+        findings=result.findings,
+        rules=[r.meta() for r in all_rules()],
+        files=["Dockerfile"],
+        sources={"Dockerfile": text},
+    )
+    for name in FORMATS:
+        render(name, report)
+    return ACCEPTED
+
+
+def _prop_fix(data: bytes, unsafe: bool) -> str:
+    decoded = _decode(data)
+    if decoded is None:
+        return REJECTED
+    text, _ = decoded
+    try:
+        outcome = fix_text(text, unsafe=unsafe)
+    except FixError as exc:
+        if not str(exc).strip() or "\n" in str(exc):
+            raise PropertyFailed(f"FixError without a one-line message: {exc!r}") from None
+        return DECLINED
+    try:
+        scan(outcome.text)
+    except ScanError as exc:
+        raise PropertyFailed(f"the fixed text does not parse: {exc}") from None
+    allowed = Safety.UNSAFE if unsafe else Safety.SAFE
+    left = [
+        f.code
+        for f in outcome.result.findings
+        if f.fix is not None and f.fix.edits and f.fix.safety <= allowed
+    ]
+    if left:
+        raise PropertyFailed(f"findings still fixable after fixing: {', '.join(left)}")
+    try:
+        again = fix_text(outcome.text, unsafe=unsafe)
+    except FixError as exc:
+        raise PropertyFailed(f"fixing the fixed text is refused: {exc}") from None
+    if again.text != outcome.text:
+        raise PropertyFailed("fixing is not idempotent: a second --fix changes the text")
+    return ACCEPTED
+
+
+def prop_fix(data: bytes) -> str:
+    return _prop_fix(data, unsafe=False)
+
+
+def prop_fix_unsafe(data: bytes) -> str:
+    return _prop_fix(data, unsafe=True)
+
+
+def prop_rewrite(data: bytes) -> str:
+    decoded = _decode(data)
+    if decoded is None:
+        return REJECTED
+    text, _ = decoded
+    model = build_model(text)
+    try:
+        result = rewrite(model)
+    except Refusal as exc:
+        reason = str(exc)
+        if not reason.strip() or "\n" in reason:
+            raise PropertyFailed(f"Refusal without a one-line reason: {reason!r}") from None
+        return DECLINED
+    try:
+        rewritten = build_model(result.text)
+    except ScanError as exc:
+        raise PropertyFailed(f"the rewritten file does not parse: {exc}") from None
+    if len(rewritten.stages) <= len(model.stages):
+        raise PropertyFailed("the rewrite did not add a stage")
+    return ACCEPTED
+
+
+PROPERTIES: dict[str, Callable[[bytes], str]] = {
+    "scan": prop_scan,
+    "check": prop_check,
+    "fix": prop_fix,
+    "fix-unsafe": prop_fix_unsafe,
+    "rewrite": prop_rewrite,
+}

@@ -1,0 +1,159 @@
+"""Property tests on generated Dockerfiles (``tests/strategies.py``: from the grammar and by
+mutating the project's own Dockerfiles) against the properties of ``tests/properties.py``:
+the scanner accepts or raises its documented error and round-trips, linting never raises,
+fixes give a file that parses, are idempotent and do not bring back what they fixed, and the
+multi-stage rewrite gives a file that parses or declines with a reason.
+
+The budget here is small and deterministic (``derandomize``: the same examples on every run,
+no deadline on a slow machine); the long campaign is ``benchmarks/fuzz.py``. Every input a
+campaign found failing is kept in ``tests/fuzz_cases/`` and checked against every property
+here, next to a test of the behaviour that was fixed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("hypothesis", reason="hypothesis is not installed")
+
+from hypothesis import HealthCheck, given, settings
+
+from dockerlint_slim.fixer import fix_text
+from dockerlint_slim.model import build_model
+from dockerlint_slim.rewrite import rewrite
+from dockerlint_slim.scanner import scan
+from tests import strategies
+from tests.properties import ACCEPTED, PROPERTIES, REJECTED, PropertyFailed
+
+CASES_DIR = Path(__file__).resolve().parent / "fuzz_cases"
+REGRESSIONS = sorted(CASES_DIR.glob("*.Dockerfile"))
+
+
+def fuzz_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,  # the same examples on every run
+        deadline=None,  # a shared, slow machine must not make a test flaky
+        database=None,  # no .hypothesis folder in the checkout
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+# --------------------------------------------------------------------------- the strategies
+
+
+def test_seeds_cover_the_fixtures_and_the_parser_cases():
+    seeds = strategies.seeds()
+    assert len(seeds) > 100
+    assert any(b"<<EOF" in s for s in seeds)  # heredocs
+    assert any(b"\r\n" in s for s in seeds)  # CRLF
+    assert any(s.startswith(b"\xef\xbb\xbf") for s in seeds)  # BOM
+
+
+@fuzz_settings(60)
+@given(strategies.dockerfile_texts())
+def test_grammar_files_mostly_parse(text: str):
+    """The grammar writes Dockerfiles: what the scanner rejects, it rejects for a reason the
+    grammar produces on purpose (an ONBUILD that wraps FROM or ONBUILD, broken heredocs)."""
+    data = text.encode("utf-8")
+    outcome = PROPERTIES["scan"](data)
+    if outcome == REJECTED:
+        assert "ONBUILD" in text or "<<" in text or "#" in text, text
+
+
+# --------------------------------------------------------------------------- the properties
+
+
+@fuzz_settings(150)
+@given(strategies.any_dockerfile())
+def test_scan_accepts_or_raises_its_error_and_round_trips(data: bytes):
+    PROPERTIES["scan"](data)
+
+
+@fuzz_settings(80)
+@given(strategies.any_dockerfile())
+def test_check_never_raises(data: bytes):
+    PROPERTIES["check"](data)
+
+
+@fuzz_settings(50)
+@given(strategies.any_dockerfile())
+def test_safe_fixes_parse_are_idempotent_and_stay_fixed(data: bytes):
+    PROPERTIES["fix"](data)
+
+
+@fuzz_settings(40)
+@given(strategies.any_dockerfile())
+def test_unsafe_fixes_parse_are_idempotent_and_stay_fixed(data: bytes):
+    PROPERTIES["fix-unsafe"](data)
+
+
+@fuzz_settings(50)
+@given(strategies.any_dockerfile())
+def test_rewrite_parses_or_declines_with_a_reason(data: bytes):
+    PROPERTIES["rewrite"](data)
+
+
+# --------------------------------------------------------------------------- they can fail
+
+
+def test_a_property_failure_is_reported(monkeypatch):
+    """The properties are not vacuous: a fixer that breaks the file is caught."""
+    import tests.properties as props
+    from dockerlint_slim.fixer import FixOutcome
+
+    def broken(text: str, **kwargs: object) -> FixOutcome:
+        outcome = fix_text(text, **kwargs)  # type: ignore[arg-type]
+        return FixOutcome("RUN <<EOF\n", outcome.applied, outcome.result)
+
+    monkeypatch.setattr(props, "fix_text", broken)
+    with pytest.raises(PropertyFailed, match="does not parse"):
+        props.prop_fix(b"FROM python:3.11-slim\nRUN pip install flask\n")
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
+@pytest.mark.parametrize("name", sorted(PROPERTIES))
+def test_regression_case_holds(path: Path, name: str):
+    PROPERTIES[name](path.read_bytes())
+
+
+def test_every_regression_case_is_accepted_by_the_scanner():
+    assert REGRESSIONS
+    for path in REGRESSIONS:
+        assert PROPERTIES["scan"](path.read_bytes()) == ACCEPTED, path.name
+
+
+def test_no_fix_appends_inside_an_open_quote():
+    """An unbalanced quote in a RUN: ``&& rm -rf /var/lib/apt/lists/*`` appended at its end
+    would be part of the string, the finding would stay, and every pass appended it again."""
+    text = (CASES_DIR / "fix-append-inside-open-quote.Dockerfile").read_text()
+    outcome = fix_text(text)
+    assert outcome.text == text
+    (apt,) = [f for f in outcome.result.findings if f.code == "DL3009"]
+    assert not apt.fixable
+
+
+def test_quoted_text_that_is_closed_is_still_fixed():
+    text = (
+        "FROM python:3.11-slim\n"
+        'RUN apt-get update && apt-get install -y "libpq5" \'a b\' "x\\"y" curl\n'
+    )
+    fixed = fix_text(text).text
+    assert fixed == text.replace("curl\n", "curl && rm -rf /var/lib/apt/lists/*\n")
+
+
+def test_rewrite_closes_a_continuation_left_open_at_the_end_of_the_file():
+    """The last RUN ends in ``\\`` with no line after it: copied as written into the builder,
+    it swallowed the runtime stage's FROM."""
+    text = (CASES_DIR / "rewrite-continuation-at-eof.Dockerfile").read_text()
+    result = rewrite(build_model(text))
+    stages = build_model(result.text).stages
+    assert [s.alias for s in stages] == ["builder", None]
+    builder_run = [i for i in stages[0].instructions if "uwsgi" in i.args]
+    assert builder_run and builder_run[0].args.rstrip().endswith("uwsgi")
+    assert scan(result.text).render() == result.text

@@ -4,6 +4,7 @@ re-scan and re-lint, until nothing changes (bounded). Writes files atomically.""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -89,13 +90,25 @@ def fix_text(
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings and BOM as in ``text``), keeping the
-    file mode. The new content is written to a temporary file in the same folder first."""
+    file mode. The new content is written to a temporary file in the same folder first, which
+    then replaces the file: a failed write leaves the file as it was and no temporary file.
+
+    Raises ``OSError`` (nothing written) when the file is read-only for this process (a
+    rename could replace it anyway: it needs only the folder to be writable) or the folder
+    is, where the temporary file goes."""
     path = Path(os.path.realpath(path))  # a symlinked Dockerfile stays a symlink
     directory = path.parent
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if mode is not None and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OSError(
+            exc.errno, f"cannot create a temporary file in {directory}: {exc.strerror}"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -15,9 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("hypothesis", reason="hypothesis is not installed")
-
 from hypothesis import HealthCheck, given, settings
 
 from dockerlint_slim.fixer import fix_text

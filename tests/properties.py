@@ -12,7 +12,9 @@ Each property takes the bytes of a file and returns what happened (one of
   point inside the file and render in every output format.
 * ``fix`` / ``fix-unsafe``: fixing either is refused with :class:`~dockerlint_slim.fixer.FixError`
   (nothing written) or gives a text that parses, that fixing again leaves unchanged, and that
-  holds no finding the same fixes would still change (a fix never brings back what it fixed).
+  holds no finding the same fixes would still change (a fix never brings back what it fixed);
+  the byte order mark and the line endings stay, and a safe fix keeps every instruction and
+  comment.
 * ``rewrite``: the multi-stage rewrite of an accepted single-stage file either declines with a
   one-line reason (:class:`~dockerlint_slim.rewrite.Refusal`) or returns a file that parses,
   with more stages than the original.
@@ -30,7 +32,7 @@ from dockerlint_slim.formats import FORMATS, render
 from dockerlint_slim.model import build_model
 from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import all_rules
-from dockerlint_slim.scanner import ScanError, ScanResult, check_text, scan
+from dockerlint_slim.scanner import Comment, ScanError, ScanResult, check_text, scan
 
 ACCEPTED, REJECTED, DECLINED = "accepted", "parse error", "declined"
 OUTCOMES = (ACCEPTED, REJECTED, DECLINED)
@@ -103,7 +105,7 @@ def _prop_fix(data: bytes, unsafe: bool) -> str:
     decoded = _decode(data)
     if decoded is None:
         return REJECTED
-    text, _ = decoded
+    text, original = decoded
     try:
         outcome = fix_text(text, unsafe=unsafe)
     except FixError as exc:
@@ -111,9 +113,10 @@ def _prop_fix(data: bytes, unsafe: bool) -> str:
             raise PropertyFailed(f"FixError without a one-line message: {exc!r}") from None
         return DECLINED
     try:
-        scan(outcome.text)
+        fixed = scan(outcome.text)
     except ScanError as exc:
         raise PropertyFailed(f"the fixed text does not parse: {exc}") from None
+    _check_kept(text, outcome.text, original, fixed, unsafe)
     allowed = Safety.UNSAFE if unsafe else Safety.SAFE
     left = [
         f.code
@@ -129,6 +132,27 @@ def _prop_fix(data: bytes, unsafe: bool) -> str:
     if again.text != outcome.text:
         raise PropertyFailed("fixing is not idempotent: a second --fix changes the text")
     return ACCEPTED
+
+
+def _check_kept(text: str, new: str, before: ScanResult, after: ScanResult, unsafe: bool) -> None:
+    """A fix keeps the byte order mark and the line endings, and a safe fix every
+    instruction and comment (it edits inside instructions, never drops or merges them)."""
+    if new.startswith("\ufeff") != text.startswith("\ufeff"):
+        raise PropertyFailed("the fix added or dropped the byte order mark")
+    if new != text and "\n" in text:
+        crlf = text.count("\r\n") == text.count("\n")
+        lf = "\r\n" not in text
+        if crlf and new.count("\r\n") != new.count("\n"):
+            raise PropertyFailed("the fix wrote LF line endings into a CRLF file")
+        if lf and "\r\n" in new:
+            raise PropertyFailed("the fix wrote CRLF line endings into an LF file")
+    if unsafe:
+        return
+    if [i.keyword for i in after.instructions] != [i.keyword for i in before.instructions]:
+        raise PropertyFailed("a safe fix added, dropped or merged instructions")
+    comments = [c.text for c in before.items if isinstance(c, Comment)]
+    if [c.text for c in after.items if isinstance(c, Comment)] != comments:
+        raise PropertyFailed("a safe fix changed the comments")
 
 
 def prop_fix(data: bytes) -> str:

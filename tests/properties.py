@@ -1,7 +1,8 @@
 """The properties every input must satisfy, shared by the property tests
 (``tests/test_fuzz.py``) and the long campaign (``benchmarks/fuzz.py``).
 
-Each property takes the bytes of a file and returns what happened (one of
+Each property takes the bytes of a file (checked in the build context of one of the fixture
+projects, or in none, see :func:`build_context`) and returns what happened (one of
 :data:`OUTCOMES`), or raises :class:`PropertyFailed` when the engine broke its promise:
 
 * ``scan``: :func:`~dockerlint_slim.scanner.check_text` and
@@ -22,7 +23,9 @@ Each property takes the bytes of a file and returns what happened (one of
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 from dockerlint_slim.edits import Safety
 from dockerlint_slim.engine import LintResult, lint
@@ -34,12 +37,26 @@ from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.rule import all_rules
 from dockerlint_slim.scanner import Comment, ScanError, ScanResult, check_text, scan
 
+# Project-aware rules and the rewrite read the build context: each input is checked against
+# one of the fixture projects (or none), chosen by its checksum so that a run repeats.
+PROJECTS = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[1] / "fixtures" / "projects").iterdir()
+    if p.is_dir()
+)
+
 ACCEPTED, REJECTED, DECLINED = "accepted", "parse error", "declined"
 OUTCOMES = (ACCEPTED, REJECTED, DECLINED)
 
 
 class PropertyFailed(AssertionError):
     """An input broke a property; the message says how."""
+
+
+def build_context(data: bytes) -> Path | None:
+    """The fixture project that ``data`` is checked in (None: no build context)."""
+    pick = zlib.crc32(data) % (len(PROJECTS) + len(PROJECTS) // 2)
+    return PROJECTS[pick] if pick < len(PROJECTS) else None
 
 
 def _decode(data: bytes) -> tuple[str, ScanResult] | None:
@@ -88,7 +105,7 @@ def prop_check(data: bytes) -> str:
     if decoded is None:
         return REJECTED
     text, _ = decoded
-    result = lint(text)
+    result = lint(text, context_dir=build_context(data))
     _check_findings(text, result)
     report = Report(
         findings=result.findings,
@@ -107,7 +124,7 @@ def _prop_fix(data: bytes, unsafe: bool) -> str:
         return REJECTED
     text, original = decoded
     try:
-        outcome = fix_text(text, unsafe=unsafe)
+        outcome = fix_text(text, unsafe=unsafe, context_dir=build_context(data))
     except FixError as exc:
         if not str(exc).strip() or "\n" in str(exc):
             raise PropertyFailed(f"FixError without a one-line message: {exc!r}") from None
@@ -126,7 +143,7 @@ def _prop_fix(data: bytes, unsafe: bool) -> str:
     if left:
         raise PropertyFailed(f"findings still fixable after fixing: {', '.join(left)}")
     try:
-        again = fix_text(outcome.text, unsafe=unsafe)
+        again = fix_text(outcome.text, unsafe=unsafe, context_dir=build_context(data))
     except FixError as exc:
         raise PropertyFailed(f"fixing the fixed text is refused: {exc}") from None
     if again.text != outcome.text:
@@ -170,7 +187,7 @@ def prop_rewrite(data: bytes) -> str:
     text, _ = decoded
     model = build_model(text)
     try:
-        result = rewrite(model)
+        result = rewrite(model, context=build_context(data))
     except Refusal as exc:
         reason = str(exc)
         if not reason.strip() or "\n" in reason:

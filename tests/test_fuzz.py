@@ -154,3 +154,49 @@ def test_rewrite_closes_a_continuation_left_open_at_the_end_of_the_file():
     builder_run = [i for i in stages[0].instructions if "uwsgi" in i.args]
     assert builder_run and builder_run[0].args.rstrip().endswith("uwsgi")
     assert scan(result.text).render() == result.text
+
+
+# --------------------------------------------------------------------------- the campaign
+
+
+def _campaign(*args: str) -> int:
+    from benchmarks import fuzz
+
+    return fuzz.main(list(args))
+
+
+def test_campaign_prints_counts_per_property(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code = _campaign("--examples", "12", "--seed", "5", "--failures", str(tmp_path / "out"))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:6]}
+    assert set(rows) == set(PROPERTIES)
+    for name, (examples, accepted, rejected, declined, failures) in rows.items():
+        assert int(examples) == 12, name
+        assert int(accepted) + int(rejected) + int(declined) == 12, name
+        assert failures == "0", name
+    assert "12 files (source: both, seed 5)" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_campaign_writes_failing_inputs_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import tests.properties as props
+
+    def fails_on_run(data: bytes) -> str:
+        if b"RUN" in data:
+            raise PropertyFailed("a RUN")
+        return ACCEPTED
+
+    monkeypatch.setitem(props.PROPERTIES, "scan", fails_on_run)
+    out_dir = tmp_path / "out"
+    code = _campaign("--examples", "20", "--property", "scan", "--failures", str(out_dir))
+    out = capsys.readouterr().out
+    assert code == 1
+    written = sorted(out_dir.glob("scan-*.Dockerfile"))
+    assert written
+    for path in written:
+        assert b"RUN" in path.read_bytes()
+        assert "PropertyFailed: a RUN" in path.with_suffix(".txt").read_text()
+    assert f"inputs written to {out_dir}" in out

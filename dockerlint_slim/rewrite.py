@@ -1349,10 +1349,17 @@ def _cut(
     pieces = []
     pos = inst.start
     edits = [(s, e, None) for s, e in spans] + list(replace)
-    raw = inst.raw
-    if not raw.heredocs and text.startswith(model.scan.escape, raw.command_end):
+    raw, escape = inst.raw, model.scan.escape
+    if not raw.heredocs and text.startswith(escape, raw.command_end):
         # the file ends inside this instruction's continuation: the escape token would join
-        # the next instruction written after it, so it goes
+        # the next instruction written after it, so it goes, unless the line would still
+        # end in one (an escaped space before it), which only rewording could close
+        before = text[raw.segments[-1].start : raw.command_end].rstrip(" \t")
+        if before.endswith(escape) and not before.endswith(escape * 2):
+            raise Refusal(
+                f"the {inst.keyword} on line {inst.line} ends in a line continuation at the end "
+                "of the file, which cannot be closed without changing the command"
+            )
         edits.append((raw.command_end, raw.command_end + 1, ""))
     for start, end, new in sorted(edits, key=lambda edit: edit[0]):
         pieces.append(text[pos:start])

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 
 from dockerlint_slim.fixer import fix_text
 from dockerlint_slim.model import build_model
-from dockerlint_slim.rewrite import rewrite
+from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.scanner import scan
 from tests import strategies
 from tests.properties import ACCEPTED, PROPERTIES, REJECTED, PropertyFailed
@@ -154,6 +154,14 @@ def test_rewrite_closes_a_continuation_left_open_at_the_end_of_the_file():
     builder_run = [i for i in stages[0].instructions if "uwsgi" in i.args]
     assert builder_run and builder_run[0].args.rstrip().endswith("uwsgi")
     assert scan(result.text).render() == result.text
+
+
+def test_rewrite_declines_a_continuation_it_cannot_close():
+    """``pip \\ \\`` at the end of the file: without the last escape token the line still
+    ends in one (after an escaped space), so the next stage's FROM would still be swallowed."""
+    text = (CASES_DIR / "rewrite-escaped-space-continuation-at-eof.Dockerfile").read_text()
+    with pytest.raises(Refusal, match="line 4 ends in a line continuation at the end of the file"):
+        rewrite(build_model(text))
 
 
 # --------------------------------------------------------------------------- the campaign

@@ -65,9 +65,19 @@ COMMANDS = [
     "cd /app", "sudo pip install six", "make", "gcc -o x x.c", "true", "export A=1",
     "if [ -f x ]; then pip install y; fi", "[[ -n $X ]] && echo $((1+2))",
     "case $A in a) echo;; esac", "echo \"$(date)\" | tee /x", "pip install 'a[b]>=1'",
+    "rm -rf /root/.cache/pip", "rm -rf /var/lib/apt/lists/* /tmp/*", "apt-get remove -y gcc",
+    "pip wheel --wheel-dir /wheels -r requirements.txt", "pip install /wheels/*",
+    "pip install --no-index --find-links /wheels psycopg2", "yum install -y python3-pip",
+    "microdnf install -y python3", "apk add --virtual .build-deps gcc && apk del .build-deps",
 ]  # fmt: skip
 JOINERS = [" && ", " && ", "; ", " || ", " | ", " & "]
 SOURCES = [".", "./", "requirements.txt", "app.py", "pyproject.toml", "src/", "*.py", "a b"]
+FROM_STAGE = [
+    "--from=builder /opt/venv /opt/venv", "--from=builder /root/.local /root/.local",
+    "--from=0 /usr/local/lib/python3.11/site-packages /usr/local/lib/python3.11/site-packages",
+    "--from=builder /wheels /wheels", "--from=builder /root/.cache /root/.cache",
+    "--from=python:3.11 /usr/local /usr/local", "--from=builder /app /app",
+]  # fmt: skip
 JSON_VALID = [
     '["python", "app.py"]', '["gunicorn", "app:app"]', '["pip", "install", "flask"]',
     '["/bin/sh", "-c", "echo hi"]', "[]", '["a\\"b", "c"]', '["café"]', '[ "x" ]',
@@ -159,7 +169,8 @@ def _instruction(draw: st.DrawFn, escape: str, nl: str) -> str:
     keyword = draw(
         st.sampled_from(
             [
-                "FROM", "RUN", "RUN", "RUN", "COPY", "ADD", "ENV", "ARG", "LABEL", "EXPOSE",
+                "FROM", "RUN", "RUN", "RUN", "RUN", "RUN", "COPY", "COPY", "ADD", "ENV", "ARG",
+                "LABEL", "EXPOSE",
                 "WORKDIR", "USER", "VOLUME", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL",
                 "STOPSIGNAL", "ONBUILD", "MAINTAINER",
             ]
@@ -181,8 +192,11 @@ def _instruction(draw: st.DrawFn, escape: str, nl: str) -> str:
         form = draw(st.integers(0, 6))
         args = draw(st.sampled_from(JSON_VALID + JSON_BROKEN)) if form == 0 else draw(_shell())
     elif keyword in ("COPY", "ADD"):
-        if draw(st.integers(0, 5)) == 0:
+        shape = draw(st.integers(0, 5))
+        if shape == 0:
             args = '["requirements.txt", "/app/"]'
+        elif shape == 1:  # artifacts from another stage (DLS005 compares their images)
+            args = draw(st.sampled_from(FROM_STAGE))
         else:
             args = " ".join(draw(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=3)))
             args += " " + draw(st.sampled_from([".", "/app/", "/app", "$HOME/x"]))

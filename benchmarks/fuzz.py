@@ -3,6 +3,7 @@ every property of ``tests/properties.py``.
 
     python3 benchmarks/fuzz.py [--examples 100000] [--seed 1] [--property NAME ...]
                                [--source grammar|mutated|both] [--failures DIR]
+                               [--progress N] [--output benchmarks/results/fuzz.md]
 
 Each example is one file (bytes) from ``tests/strategies.py``; every property runs on it.
 Printed per property: examples, accepted, documented parse errors, declined (a fix refused,
@@ -10,7 +11,8 @@ the rewrite declining with its reason), failures. Each failing input is written 
 ``--failures`` (default ``fuzz-failures/`` under the current folder) as
 ``<property>-<n>.Dockerfile`` with the error next to it (``.txt``); a failure a regression
 test should keep goes to ``tests/fuzz_cases/`` (see ``tests/test_fuzz.py``). The same seed
-gives the same examples. Exit code 0 when no property failed, 1 otherwise.
+gives the same examples. ``--output`` also writes the counts as a Markdown table. Exit code 0
+when no property failed, 1 otherwise (Ctrl-C stops the campaign and prints what it counted).
 
 The examples are drawn by Hypothesis without shrinking, so the campaign goes on past a
 failure; a failing input is usually small enough to read as it is.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import sys
 import time
 import traceback
@@ -49,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=("grammar", "mutated", "both"), default="both")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"))
     parser.add_argument("--progress", type=int, default=0, help="print a line every N examples")
+    parser.add_argument(
+        "--output", type=Path, help="also write the counts as Markdown (benchmarks/results/)"
+    )
     args = parser.parse_args(argv)
 
     chosen = {name: PROPERTIES[name] for name in (args.property or PROPERTIES)}
@@ -95,7 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             rate = examples / (time.monotonic() - started)
             print(f"... {examples} examples ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
-    campaign()
+    interrupted = False
+    try:
+        campaign()
+    except KeyboardInterrupt:  # a long campaign stopped by hand still reports its counts
+        interrupted = True
     elapsed = time.monotonic() - started
 
     header = ["property", "examples", *OUTCOMES, "failures"]
@@ -104,10 +114,25 @@ def main(argv: list[str] | None = None) -> int:
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
                         enumerate(zip(row, widths))))  # fmt: skip
-    print(
+    summary = (
         f"{examples} files (source: {args.source}, seed {args.seed}) in {elapsed:.1f} s "
         f"({examples / elapsed if elapsed else 0:.0f} files/s)"
+        + (", interrupted" if interrupted else "")
     )
+    print(summary)
+    if args.output is not None:
+        lines = [
+            "# Fuzzing campaign",
+            "",
+            f"Measured {datetime.date.today()} with `python3 benchmarks/fuzz.py "
+            f"--examples {args.examples} --seed {args.seed} --source {args.source}`: "
+            f"{summary}.",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+            *("| " + " | ".join(row) + " |" for row in rows),
+        ]
+        args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if failures:
         args.failures.mkdir(parents=True, exist_ok=True)
         for n, (name, example, detail) in enumerate(failures, 1):

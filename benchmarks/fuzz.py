@@ -12,7 +12,8 @@ the rewrite declining with its reason), failures. Each failing input is written 
 ``<property>-<n>.Dockerfile`` with the error next to it (``.txt``); a failure a regression
 test should keep goes to ``tests/fuzz_cases/`` (see ``tests/test_fuzz.py``). The same seed
 gives the same examples. ``--output`` also writes the counts as a Markdown table. Exit code 0
-when no property failed, 1 otherwise (Ctrl-C stops the campaign and prints what it counted).
+when no property failed, 1 otherwise (Ctrl-C or SIGTERM stops the campaign and prints what it
+counted).
 
 The examples are drawn by Hypothesis without shrinking, so the campaign goes on past a
 failure; a failing input is usually small enough to read as it is.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
+import signal
 import sys
 import time
 import traceback
@@ -101,11 +103,17 @@ def main(argv: list[str] | None = None) -> int:
             rate = examples / (time.monotonic() - started)
             print(f"... {examples} examples ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)  # `kill PID` stops it like Ctrl-C
     interrupted = False
     try:
         campaign()
     except KeyboardInterrupt:  # a long campaign stopped by hand still reports its counts
         interrupted = True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     elapsed = time.monotonic() - started
 
     header = ["property", "examples", *OUTCOMES, "failures"]

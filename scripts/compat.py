@@ -12,9 +12,9 @@ from its lower bounds (scripts/lower_bounds.py), so what is declared is what is 
 Each pair gets a fresh virtual environment with the README's editable install of this
 checkout and its ``test`` and ``libcst`` extras, installed with the lower bounds (and the
 lower bound of hypothesis, whose API the property tests use) as constraints ("oldest") or
-without ("newest"); the installs take turns, since each rewrites
-the checkout's ``dockerlint_slim.egg-info``. For "oldest" every dependency must then be
-installed at exactly its lower bound. The tests run from this checkout with
+without ("newest"); the installs take turns, since each rewrites the checkout's
+``dockerlint_slim.egg-info``. For "oldest" every dependency must then be installed at
+exactly its lower bound. The tests run from this checkout with
 ``DOCKERLINT_SLIM_REQUIRE=parser-cases,permissions``.
 
 Interpreters are found by version, never by a fixed path: ``pythonX.Y`` on PATH (when it

@@ -12,17 +12,20 @@ here, next to a test of the behaviour that was fixed.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from dockerlint_slim.cli import cli
 from dockerlint_slim.fixer import fix_text
 from dockerlint_slim.model import build_model
 from dockerlint_slim.rewrite import Refusal, rewrite
 from dockerlint_slim.scanner import scan
 from tests import strategies
 from tests.properties import ACCEPTED, PROPERTIES, REJECTED, PropertyFailed
+from tests.support import cli_runner
 
 CASES_DIR = Path(__file__).resolve().parent / "fuzz_cases"
 REGRESSIONS = sorted(CASES_DIR.glob("*.Dockerfile"))
@@ -91,6 +94,36 @@ def test_unsafe_fixes_parse_are_idempotent_and_stay_fixed(data: bytes):
 @given(strategies.any_dockerfile())
 def test_rewrite_parses_or_declines_with_a_reason(data: bytes):
     PROPERTIES["rewrite"](data)
+
+
+@fuzz_settings(30)
+@given(strategies.any_dockerfile())
+def test_check_fix_on_disk_keeps_or_fixes_the_file(data: bytes):
+    """The command line on a file on disk: ``check`` exits 0, 1 or 2 (a one-line error, never
+    an internal one), and ``check --fix --unsafe-fixes`` either leaves the bytes as they were
+    (exit 2, or nothing to fix) or writes a file that parses and keeps the byte order mark."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "Dockerfile"
+        path.write_bytes(data)
+        runner = cli_runner()
+        checked = runner.invoke(cli, ["check", "--no-color", str(path)], catch_exceptions=False)
+        assert checked.exit_code in (0, 1, 2), checked.stderr
+        assert "internal error" not in checked.stderr
+        if checked.exit_code == 2:
+            assert len(checked.stderr.splitlines()) == 1, checked.stderr
+        fixed = runner.invoke(
+            cli, ["check", "--fix", "--unsafe-fixes", "--no-color", str(path)],
+            catch_exceptions=False,
+        )  # fmt: skip
+        assert fixed.exit_code in (0, 1, 2), fixed.stderr
+        assert "internal error" not in fixed.stderr
+        after = path.read_bytes()
+        if fixed.exit_code == 2:
+            assert after == data
+        elif after != data:
+            assert PROPERTIES["scan"](after) == ACCEPTED
+            assert after.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+        assert sorted(p.name for p in Path(tmp).iterdir()) == ["Dockerfile"]
 
 
 # --------------------------------------------------------------------------- they can fail

@@ -105,6 +105,7 @@ HEREDOC_BODIES = [
     ["pip install flask"], ["set -e", "apt-get update", "apt-get install -y gcc"],
     ["#!/bin/sh", "echo hi"], ["FROM not an instruction", "RUN neither"], ["", "  "],
     ["\tindented with a tab"], ["print('hello')"], ["EOFX", "EO"],
+    ["echo a \\", "echo b"], ["echo a `", "EOF "],
 ]  # fmt: skip
 
 
@@ -139,8 +140,9 @@ def _continued(draw: st.DrawFn, text: str, escape: str, nl: str) -> str:
 
 
 @st.composite
-def _heredoc_run(draw: st.DrawFn, keyword: str, nl: str) -> str:
-    """``RUN``/``COPY``/``ADD`` with one or two heredocs and their bodies."""
+def _heredoc_run(draw: st.DrawFn, keyword: str, escape: str, nl: str) -> str:
+    """``RUN``/``COPY``/``ADD`` with one or two heredocs and their bodies (the instruction
+    line with flags, and continued now and then: the bodies start after its last line)."""
     count = draw(st.integers(1, 2))
     markers, bodies = [], []
     for k in range(count):
@@ -160,7 +162,10 @@ def _heredoc_run(draw: st.DrawFn, keyword: str, nl: str) -> str:
             head = f"{markers[0]} && {markers[1]}"
     else:
         head = " ".join(markers) + " /app/"
-    return f"{keyword} {head}{nl}" + "".join(bodies)
+    if draw(st.booleans()):
+        head = f"{draw(st.sampled_from(FLAGS[keyword]))} {head}"
+    head = draw(_continued(f"{keyword} {head}", escape, nl))
+    return f"{head}{nl}" + "".join(bodies)
 
 
 @st.composite
@@ -177,7 +182,7 @@ def _instruction(draw: st.DrawFn, escape: str, nl: str) -> str:
         )
     )  # fmt: skip
     if keyword in ("RUN", "COPY", "ADD") and draw(st.integers(0, 5)) == 0:
-        return draw(_heredoc_run(keyword, nl))
+        return draw(_heredoc_run(keyword, escape, nl))
     flags = (
         [draw(st.sampled_from(FLAGS[keyword])) for _ in range(draw(st.integers(0, 2)))]
         if (keyword in FLAGS and draw(st.booleans()))

@@ -199,6 +199,7 @@ def prop_rewrite(data: bytes) -> str:
         raise PropertyFailed(f"the rewritten file does not parse: {exc}") from None
     if len(rewritten.stages) <= len(model.stages):
         raise PropertyFailed("the rewrite did not add a stage")
+    lint(result.text)  # and it can be checked like any file
     return ACCEPTED
 
 

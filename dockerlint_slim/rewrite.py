@@ -497,6 +497,13 @@ _AND_GAP = re.compile(_REDIRECTS.pattern + "&&")
 _PIPE_GAP = re.compile(_REDIRECTS.pattern + r"\|")
 
 
+def _and_operator(escape: str) -> re.Pattern[str]:
+    """``&&`` as written, a line continuation (with the blank and comment lines it skips)
+    allowed between its two characters."""
+    cont = re.escape(escape) + r"[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*"
+    return re.compile(f"&(?:{cont})?&")
+
+
 def _strip_continuation(gap: str, escape: str) -> str:
     """``gap`` without the blanks, line continuations and comment lines at its end."""
     while True:
@@ -568,7 +575,10 @@ def _split_run(
         first, last = cmds[members[0]], cmds[max(i for i in members if i in outer)]
         if n + 1 < len(units):
             gap = text[last.end : cmds[units[n + 1][0]].start]
-            gap = gap[: gap.rindex("&&")]
+            ands = list(_and_operator(escape).finditer(gap))
+            if not ands:
+                return None
+            gap = gap[: ands[-1].start()]
         else:
             gap = tail
         end = last.end + len(_strip_continuation(gap, escape))

@@ -197,6 +197,18 @@ def test_rewrite_declines_a_continuation_it_cannot_close():
         rewrite(build_model(text))
 
 
+def test_rewrite_splits_a_run_whose_and_operator_spans_a_continuation():
+    """``&\\`` then ``&`` on the next line is ``&&`` to BuildKit: the split looked for the
+    two characters side by side and raised ValueError (an internal error in ``check``)."""
+    text = (CASES_DIR / "rewrite-and-operator-across-a-continuation.Dockerfile").read_text()
+    result = rewrite(build_model(text))
+    builder, runtime = build_model(result.text).stages
+    assert [i.args for i in builder.instructions if "uwsgi" in i.args] == [
+        "apt-get update     && apt-get install -y gcc     && pip install uwsgi"
+    ]
+    assert [i.args for i in runtime.instructions if i.keyword == "RUN"] == ["useradd app"]
+
+
 # --------------------------------------------------------------------------- the campaign
 
 

@@ -9,16 +9,16 @@ from dockerlint_slim.commands import removed_paths
 from dockerlint_slim.edits import Edit
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
-from dockerlint_slim.shell import Command, Word
+from dockerlint_slim.shell import Command, Word, parse_commands
 
 _COMMENT = re.compile(r"(^|\s)#")
 
 
-def append_point(inst: Instruction, text: str) -> int | None:
-    """Offset in ``text`` (the file) where `` && more`` can be appended to a shell-form RUN,
-    or ``None`` when that is not mechanical (exec form, heredocs, a trailing comment, a
-    trailing operator, or a quote left open: what is appended would be part of the string,
-    so the fix would not remove its finding and every pass would append it again)."""
+def append_point(inst: Instruction, text: str, appended: str) -> int | None:
+    """Offset in ``text`` (the file) where ``appended`` (`` && a command``) can be appended to
+    a shell-form RUN, or ``None`` when that is not mechanical (exec form, heredocs, a trailing
+    comment, a trailing operator, or a shell text that would not read what is appended as a
+    command: see :func:`_appends_a_command`)."""
     raw = inst.raw
     if inst.form != "shell" or raw.heredocs or raw.sub is not None:
         return None
@@ -26,7 +26,7 @@ def append_point(inst: Instruction, text: str) -> int | None:
     if _COMMENT.search(args):
         return None
     stripped = args.rstrip()
-    if not stripped or stripped[-1] in ";&|\\`" or _open_quote(stripped):
+    if not stripped or stripped[-1] in ";&|\\`" or not _appends_a_command(stripped, appended):
         return None
     end = raw.command_end
     first = raw.segments[-1].start
@@ -35,23 +35,13 @@ def append_point(inst: Instruction, text: str) -> int | None:
     return end
 
 
-def _open_quote(shell: str) -> bool:
-    """Whether the shell text ``shell`` ends inside a quote or a backtick substitution: text
-    appended to it would be part of that string, not a command of its own."""
-    quote = ""
-    i, n = 0, len(shell)
-    while i < n:
-        c = shell[i]
-        if c == "\\" and quote != "'":
-            i += 2
-            continue
-        if quote:
-            if c == quote:
-                quote = ""
-        elif c in "'\"`":
-            quote = c
-        i += 1
-    return bool(quote)
+def _appends_a_command(shell: str, appended: str) -> bool:
+    """Whether the shell reads ``appended`` after the shell text ``shell`` as a command of its
+    own: not when ``shell`` ends inside a quote, a substitution, a ``[[`` test or a heredoc,
+    or when the shell reads the end of it as a comment (``r#m`` in some places). What a fix
+    appends there would not run, its finding would stay, and every fix pass would append it
+    again."""
+    return any(cmd.start >= len(shell) for cmd in parse_commands(shell + appended, 0))
 
 
 def norm_path(path: str) -> str:
@@ -214,10 +204,11 @@ def rpm_cache_left(
         return None
     cmd, sub = pending
     tool = cmd.argv[0].text
-    point = append_point(inst, text)
+    cleanup = f" && {sudo_prefix(cmd)}{tool} clean all"
+    point = append_point(inst, text, cleanup)
     if point is None or not _SIMPLE_WORD.match(tool) or "--installroot" in " ".join(cmd.arg_texts):
         return cmd, sub, None
-    return cmd, sub, Edit(point, point, f" && {sudo_prefix(cmd)}{tool} clean all")
+    return cmd, sub, Edit(point, point, cleanup)
 
 
 def names_list(names: Sequence[str], most: int) -> str:

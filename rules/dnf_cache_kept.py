@@ -52,7 +52,8 @@ class DnfCacheKept(Rule):
     Safe: ` && dnf clean all` (with the tool and `sudo` of the install) is appended to the
     end of the `RUN`; it runs only when everything before it succeeded, and a later dnf
     call downloads the metadata again. No fix is offered when the `RUN` ends with a comment,
-    an operator or an unclosed quote, uses a heredoc, or installs into an `--installroot`.
+    an operator or inside an unclosed quote or test, uses a heredoc, or installs into an
+    `--installroot`.
 
     ## References
     - [dnf: clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)

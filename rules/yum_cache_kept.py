@@ -45,7 +45,7 @@ class YumCacheKept(Rule):
     Safe: ` && yum clean all` (with the `sudo` of the install) is appended to the end of the
     `RUN`; it runs only when everything before it succeeded, and a later yum call downloads
     the metadata again. No fix is offered when the `RUN` ends with a comment, an operator
-    or an unclosed quote, uses a heredoc, or installs into an `--installroot`.
+    or inside an unclosed quote or test, uses a heredoc, or installs into an `--installroot`.
 
     ## References
     - [dnf (yum from RHEL 8 on): clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)

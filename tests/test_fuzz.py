@@ -158,14 +158,19 @@ def test_every_regression_case_is_accepted_by_the_scanner():
         assert PROPERTIES["scan"](path.read_bytes()) == ACCEPTED, path.name
 
 
-def test_no_fix_appends_inside_an_open_quote():
-    """An unbalanced quote in a RUN: ``&& rm -rf /var/lib/apt/lists/*`` appended at its end
-    would be part of the string, the finding would stay, and every pass appended it again."""
-    text = (CASES_DIR / "fix-append-inside-open-quote.Dockerfile").read_text()
+APPEND_CASES = sorted(CASES_DIR.glob("fix-append-*.Dockerfile"))
+
+
+@pytest.mark.parametrize("path", APPEND_CASES, ids=[p.stem for p in APPEND_CASES])
+def test_no_cleanup_is_appended_where_the_shell_would_not_run_it(path: Path):
+    """A RUN that ends inside a quote, an unclosed ``[[`` test or subscript, a shell heredoc,
+    or whose end the shell reads as a comment: `` && rm -rf …`` appended there would not be a
+    command, the finding stayed, and every fix pass appended it again."""
+    text = path.read_text(encoding="utf-8")
     outcome = fix_text(text)
-    assert outcome.text == text
-    (apt,) = [f for f in outcome.result.findings if f.code == "DL3009"]
-    assert not apt.fixable
+    assert outcome.text.count("rm -rf") == text.count("rm -rf")
+    cleanups = [f for f in outcome.result.findings if f.code in ("DL3009", "DL3019")]
+    assert cleanups and not any(f.fixable for f in cleanups)
 
 
 def test_quoted_text_that_is_closed_is_still_fixed():

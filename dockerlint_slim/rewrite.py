@@ -1359,18 +1359,7 @@ def _cut(
     pieces = []
     pos = inst.start
     edits = [(s, e, None) for s, e in spans] + list(replace)
-    raw, escape = inst.raw, model.scan.escape
-    if not raw.heredocs and text.startswith(escape, raw.command_end):
-        # the file ends inside this instruction's continuation: the escape token would join
-        # the next instruction written after it, so it goes, unless the line would still
-        # end in one (an escaped space before it), which only rewording could close
-        before = text[raw.segments[-1].start : raw.command_end].rstrip(" \t")
-        if before.endswith(escape) and not before.endswith(escape * 2):
-            raise Refusal(
-                f"the {inst.keyword} on line {inst.line} ends in a line continuation at the end "
-                "of the file, which cannot be closed without changing the command"
-            )
-        edits.append((raw.command_end, raw.command_end + 1, ""))
+    edits += _close_continuation(model, inst)
     for start, end, new in sorted(edits, key=lambda edit: edit[0]):
         pieces.append(text[pos:start])
         pos = end
@@ -1382,6 +1371,30 @@ def _cut(
     pieces.append(text[pos : inst.end])
     out = "".join(pieces)
     return out if out.endswith(("\n", "\r")) else out + nl
+
+
+def _close_continuation(model: Dockerfile, inst: Instruction) -> list[tuple[int, int, str]]:
+    """Edits that close the line continuation an instruction leaves open at the end of the
+    file: its escape tokens go (that of its last line with text, and of the lines after it
+    that hold only one), so that it no longer joins what the rewrite writes after it. Lines
+    of only an escape token become blank lines; comment lines stay."""
+    text, raw, escape = model.text, inst.raw, model.scan.escape
+    if raw.heredocs or not text.startswith(escape, raw.command_end):
+        return []
+    edits: list[tuple[int, int, str]] = []
+    for seg in reversed(raw.segments):
+        edits.append((seg.end, seg.end + 1, ""))  # each of these lines continues
+        content = text[seg.start : seg.end].rstrip(" \t")
+        if content.strip():
+            # the line would still end in an escape token (an escaped space before it):
+            # only rewording the command could close it
+            if content.endswith(escape) and not content.endswith(escape * 2):
+                raise Refusal(
+                    f"the {inst.keyword} on line {inst.line} ends in a line continuation at "
+                    "the end of the file, which cannot be closed without changing the command"
+                )
+            break
+    return edits
 
 
 def _source(model: Dockerfile, inst: Instruction, nl: str) -> str:

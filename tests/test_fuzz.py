@@ -194,6 +194,16 @@ def test_rewrite_closes_a_continuation_left_open_at_the_end_of_the_file():
     assert scan(result.text).render() == result.text
 
 
+def test_rewrite_closes_a_continuation_that_ends_in_lines_of_only_an_escape_token():
+    """``flask \\`` then a line of only ``\\``: both escape tokens go, or the first one
+    still joined the runtime stage's FROM (through the blank line after)."""
+    text = (CASES_DIR / "rewrite-lone-escape-lines-at-eof.Dockerfile").read_text()
+    result = rewrite(build_model(text))
+    builder, runtime = build_model(result.text).stages
+    assert builder.instructions[-1].args.rstrip() == "pip install flask"
+    assert runtime.base.raw == "python:3.12-slim"
+
+
 def test_rewrite_declines_a_continuation_it_cannot_close():
     """``pip \\ \\`` at the end of the file: without the last escape token the line still
     ends in one (after an escaped space), so the next stage's FROM would still be swallowed."""

@@ -204,6 +204,21 @@ def test_rewrite_closes_a_continuation_that_ends_in_lines_of_only_an_escape_toke
     assert runtime.base.raw == "python:3.12-slim"
 
 
+def test_arguments_start_after_every_separator_buildkit_skips():
+    """BuildKit splits the keyword from its arguments at a run of ``[\\t\\v\\f\\r ]``: a
+    carriage return or vertical tab there is not part of the arguments (the rewrite wrote
+    ``RUNpip`` from the RUN's text up to where its arguments started)."""
+    # the bytes as written: read_text would turn the lone CR into a line ending
+    path = CASES_DIR / "rewrite-carriage-return-after-the-keyword.Dockerfile"
+    text = path.read_bytes().decode("utf-8")
+    run = scan(text).instructions[1]
+    assert run.args == "pip install uwsgi && useradd app"
+    assert text[run.args_start :].startswith("pip install")
+    assert scan('FROM a\nCMD\r["python"]\n').instructions[1].json_args == ("python",)
+    result = rewrite(build_model(text))
+    assert [i.keyword for i in build_model(result.text).instructions].count("FROM") == 2
+
+
 def test_rewrite_declines_a_continuation_it_cannot_close():
     """``pip \\ \\`` at the end of the file: without the last escape token the line still
     ends in one (after an escaped space), so the next stage's FROM would still be swallowed."""

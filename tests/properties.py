@@ -16,9 +16,9 @@ projects, or in none, see :func:`build_context`) and returns what happened (one 
   holds no finding the same fixes would still change (a fix never brings back what it fixed);
   the byte order mark and the line endings stay, and a safe fix keeps every instruction and
   comment.
-* ``rewrite``: the multi-stage rewrite of an accepted single-stage file either declines with a
-  one-line reason (:class:`~dockerlint_slim.rewrite.Refusal`) or returns a file that parses,
-  with more stages than the original.
+* ``rewrite``: the multi-stage rewrite of an accepted file either declines with a one-line
+  reason (:class:`~dockerlint_slim.rewrite.Refusal`; a file of several stages always does) or
+  returns a file that parses, has more stages than the original and lints without raising.
 """
 
 from __future__ import annotations

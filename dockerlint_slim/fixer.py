@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -250,7 +251,12 @@ def fix_text(
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings and BOM as in ``text``), keeping the
-    file mode. The new content is written to a temporary file in the same folder first."""
+    file mode. The new content is written to a temporary file in the same folder first, which
+    then replaces the file: a failed write leaves the file as it was and no temporary file.
+
+    Raises ``OSError`` (nothing written) when the file is read-only for this process (a
+    rename could replace it anyway: it needs only the folder to be writable) or the folder
+    is, where the temporary file goes."""
     path = Path(os.path.realpath(path))  # a symlinked Dockerfile stays a symlink
     directory = path.parent
     mode = None
@@ -258,7 +264,14 @@ def write_atomic(path: Path, text: str) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     import tempfile  # only when a file is written
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if mode is not None and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OSError(
+            exc.errno, f"cannot create a temporary file in {directory}: {exc.strerror}"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

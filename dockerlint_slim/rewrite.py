@@ -504,6 +504,13 @@ _SEMI_GAP = re.compile(_REDIRECTS.pattern + ";")
 _PIPE_GAP = re.compile(_REDIRECTS.pattern + r"\|")
 
 
+def _and_operator(escape: str) -> re.Pattern[str]:
+    """``&&`` as written, a line continuation (with the blank and comment lines it skips)
+    allowed between its two characters."""
+    cont = re.escape(escape) + r"[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*"
+    return re.compile(f"&(?:{cont})?&")
+
+
 def _strip_continuation(gap: str, escape: str) -> str:
     """``gap`` without the blanks, line continuations and comment lines at its end."""
     while True:
@@ -589,7 +596,13 @@ def _split_run(
         first, last = cmds[members[0]], cmds[max(i for i in members if i in outer)]
         if n + 1 < len(units):
             gap = text[last.end : cmds[units[n + 1][0]].start]
-            gap = gap[: max(gap.rfind("&&"), gap.rfind(";"))]
+            # the last separator: `&&` (its two characters maybe on either side of a line
+            # continuation) or, after `set -e`, `;`
+            ands = [m.start() for m in _and_operator(escape).finditer(gap)]
+            cut = max([*ands, gap.rfind(";")])
+            if cut < 0:
+                return None
+            gap = gap[:cut]
         else:
             gap = tail
         end = last.end + len(_strip_continuation(gap, escape))
@@ -1436,6 +1449,7 @@ def _cut(
     pieces = []
     pos = inst.start
     edits = [(s, e, None) for s, e in spans] + list(replace)
+    edits += _close_continuation(model, inst)
     for start, end, new in sorted(edits, key=lambda edit: edit[0]):
         pieces.append(text[pos:start])
         pos = end
@@ -1447,6 +1461,30 @@ def _cut(
     pieces.append(text[pos : inst.end])
     out = "".join(pieces)
     return out if out.endswith(("\n", "\r")) else out + nl
+
+
+def _close_continuation(model: Dockerfile, inst: Instruction) -> list[tuple[int, int, str]]:
+    """Edits that close the line continuation an instruction leaves open at the end of the
+    file: its escape tokens go (that of its last line with text, and of the lines after it
+    that hold only one), so that it no longer joins what the rewrite writes after it. Lines
+    of only an escape token become blank lines; comment lines stay."""
+    text, raw, escape = model.text, inst.raw, model.scan.escape
+    if raw.heredocs or not text.startswith(escape, raw.command_end):
+        return []
+    edits: list[tuple[int, int, str]] = []
+    for seg in reversed(raw.segments):
+        edits.append((seg.end, seg.end + 1, ""))  # each of these lines continues
+        content = text[seg.start : seg.end].rstrip(" \t")
+        if content.strip():
+            # the line would still end in an escape token (an escaped space before it):
+            # only rewording the command could close it
+            if content.endswith(escape) and not content.endswith(escape * 2):
+                raise Refusal(
+                    f"the {inst.keyword} on line {inst.line} ends in a line continuation at "
+                    "the end of the file, which cannot be closed without changing the command"
+                )
+            break
+    return edits
 
 
 def _source(model: Dockerfile, inst: Instruction, nl: str) -> str:

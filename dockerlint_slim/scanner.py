@@ -58,7 +58,8 @@ _SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_KEYWORD_RE = re.compile(f"[{_SPACE}]*([^\t\v\f\r ]+)")
+_SEPARATORS = "\t\v\f\r "  # BuildKit's tokenWhitespace, between a keyword and its arguments
+_KEYWORD_RE = re.compile(f"[{_SPACE}]*([^{_SEPARATORS}]+)")
 
 
 class ScanError(Exception):
@@ -574,8 +575,10 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
             flags.append(Flag(name, fval if eq else None, log.offset(b), log.end(e)))
             pos = e
     after = value[pos:]
-    args = after.strip(" \t")
-    lead = len(after) - len(after.lstrip(" \t"))
+    # BuildKit splits the keyword from the rest at a run of [\t\v\f\r ] (and flags at
+    # spaces and tabs): none of them starts the arguments
+    args = after.lstrip(_SEPARATORS).rstrip(" \t")
+    lead = len(after) - len(after.lstrip(_SEPARATORS))
     args_start = log.offset(pos + lead)
     sub: RawInstruction | None = None
     if keyword == "ONBUILD":

@@ -20,26 +20,27 @@ from dockerlint_slim.model import (
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.scanner import RawInstruction, word_spans
-from dockerlint_slim.shell import Command, Word
+from dockerlint_slim.shell import Command, Word, parse_commands
 
 _COMMENT = lazy_pattern(r"(^|\s)#")
 
 
-def append_point(inst: Instruction, text: str) -> int | None:
-    """Offset in ``text`` (the file) where `` && more`` can be appended to a RUN's shell
-    text (the shell form, or the script of ``RUN ["/bin/sh", "-c", "script"]``), or ``None``
-    when that is not mechanical (an exec form that runs no shell, heredocs, a trailing
-    comment or a trailing operator, a script with JSON escapes)."""
+def append_point(inst: Instruction, text: str, appended: str) -> int | None:
+    """Offset in ``text`` (the file) where ``appended`` (`` && a command``) can be appended to
+    a RUN's shell text (the shell form, or the script of ``RUN ["/bin/sh", "-c", "script"]``),
+    or ``None`` when that is not mechanical: an exec form that runs no shell, heredocs, a
+    trailing comment or operator, a script with JSON escapes, or a shell text that would not
+    read what is appended as a command (see :func:`_appends_a_command`)."""
     raw = inst.raw
     if inst.form == "exec" and raw.sub is None:
-        return _script_end(inst, text)
+        return _script_end(inst, text, appended)
     if inst.form != "shell" or inst.shell != "sh" or raw.heredocs or raw.sub is not None:
         return None  # PowerShell and cmd: `&&` and `rm -rf` mean other things there
     args = raw.args
     if _COMMENT.search(args):
         return None
     stripped = args.rstrip()
-    if not stripped or stripped[-1] in ";&|\\`":
+    if not stripped or stripped[-1] in ";&|\\`" or not _appends_a_command(stripped, appended):
         return None
     end = raw.command_end
     first = raw.segments[-1].start
@@ -48,7 +49,7 @@ def append_point(inst: Instruction, text: str) -> int | None:
     return end
 
 
-def _script_end(inst: Instruction, text: str) -> int | None:
+def _script_end(inst: Instruction, text: str, appended: str) -> int | None:
     """For ``RUN ["/bin/sh", "-c", "script"]``: the offset just after the script's last
     character, inside its closing quote, when the script is the array's last element and its
     JSON string has no escapes (so what is appended there is the script's own text)."""
@@ -59,9 +60,18 @@ def _script_end(inst: Instruction, text: str) -> int | None:
     if script.raw[1:-1] != script.text or _COMMENT.search(script.text):
         return None
     stripped = script.text.rstrip()
-    if not stripped or stripped[-1] in ";&|\\`":
+    if not stripped or stripped[-1] in ";&|\\`" or not _appends_a_command(stripped, appended):
         return None
     return script.start + 1 + len(stripped)
+
+
+def _appends_a_command(shell: str, appended: str) -> bool:
+    """Whether the shell reads ``appended`` after the shell text ``shell`` as a command of its
+    own: not when ``shell`` ends inside a quote, a substitution, a ``[[`` test or a heredoc,
+    or when the shell reads the end of it as a comment (``r#m`` in some places). What a fix
+    appends there would not run, its finding would stay, and every fix pass would append it
+    again."""
+    return any(cmd.start >= len(shell) for cmd in parse_commands(shell + appended, 0))
 
 
 def norm_path(path: str) -> str:
@@ -224,10 +234,11 @@ def rpm_cache_left(
         return None
     cmd, sub = pending
     tool = cmd.argv[0].text
-    point = append_point(inst, text)
+    cleanup = f" && {sudo_prefix(cmd)}{tool} clean all"
+    point = append_point(inst, text, cleanup)
     if point is None or not _SIMPLE_WORD.match(tool) or "--installroot" in " ".join(cmd.arg_texts):
         return cmd, sub, None
-    return cmd, sub, Edit(point, point, f" && {sudo_prefix(cmd)}{tool} clean all")
+    return cmd, sub, Edit(point, point, cleanup)
 
 
 def names_list(names: Sequence[str], most: int) -> str:

@@ -91,7 +91,8 @@ class ApkCacheKept(Rule):
     it needs into memory, and installs the same packages. For `apk update`,
     ` && rm -rf /var/cache/apk/*` is appended to the `RUN` when an `apk add` follows it in
     the same `RUN` (a later apk call fetches the indexes again); no fix is offered for a
-    lone `apk update` or when the `RUN` ends with a comment, an operator or a heredoc.
+    lone `apk update` or when the `RUN` ends with a comment, an operator, inside an unclosed
+    quote or test, or in a heredoc.
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
@@ -132,8 +133,8 @@ class ApkCacheKept(Rule):
                 )
                 continue
             adds = any(c.name == "apk" and (a := _applet(c)) and a.text in _WRITES for c in later)
-            point = append_point(inst, ctx.dockerfile.text) if adds else None
             fix = f" && {sudo_prefix(cmd)}rm -rf /var/cache/apk/*"
+            point = append_point(inst, ctx.dockerfile.text, fix) if adds else None
             yield Violation(
                 cmd.argv[0].start,
                 applet.end,

@@ -47,7 +47,8 @@ class AptListsKept(Rule):
     ## Fix safety
     Safe: ` && rm -rf /var/lib/apt/lists/*` is appended to the end of the `RUN`; it runs
     only when everything before it succeeded. No fix is offered when the `RUN` ends with a
-    comment, an operator or uses a heredoc, or when no install follows the update in the
+    comment, an operator, inside an unclosed quote or test (the text appended would not be
+    a command of its own) or uses a heredoc, or when no install follows the update in the
     same `RUN` (a lone `RUN apt-get update` whose lists a later `RUN` uses: there the fix is
     to merge the two, which is left to you).
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
@@ -91,7 +92,8 @@ class AptListsKept(Rule):
             return
         # Removing the lists is only safe when nothing later needs them: a lone
         # `RUN apt-get update` followed by an install in a later RUN would break.
-        point = append_point(inst, ctx.dockerfile.text) if installs_after else None
         sudo = sudo_prefix(first_update)  # a non-root user needs sudo for the cleanup too
-        edits = [Edit(point, point, f" && {sudo}rm -rf /var/lib/apt/lists/*")] if point else []
+        cleanup = f" && {sudo}rm -rf /var/lib/apt/lists/*"
+        point = append_point(inst, ctx.dockerfile.text, cleanup) if installs_after else None
+        edits = [Edit(point, point, cleanup)] if point else []
         yield self.violation(first_update.start, first_update.end, edits=edits)

@@ -53,8 +53,9 @@ class DnfCacheKept(Rule):
     ## Fix safety
     Safe: ` && dnf clean all` (with the tool and `sudo` of the install) is appended to the
     end of the `RUN`; it runs only when everything before it succeeded, and a later dnf
-    call downloads the metadata again. No fix is offered when the `RUN` ends with a comment
-    or an operator, uses a heredoc, or installs into an `--installroot`.
+    call downloads the metadata again. No fix is offered when the `RUN` ends with a comment,
+    an operator or inside an unclosed quote or test, uses a heredoc, or installs into an
+    `--installroot`.
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 

@@ -414,10 +414,11 @@ class PipCacheKept(Rule):
                 found.append((call.program.start, sub.end, message, [], None))
                 continue
             found.append((call.program.start, sub.end, message, edits, safety))
-        point = append_point(inst, ctx.dockerfile.text) if pipenv_last else None
+        cleanup = " && rm -rf ~/.cache/pipenv"
+        point = append_point(inst, ctx.dockerfile.text, cleanup) if pipenv_last else None
         for start, end, message, edits, safety in found:
             if pipenv_last is not None and point is not None and end == pipenv_last.end:
-                edits = [Edit(point, point, " && rm -rf ~/.cache/pipenv")]
+                edits = [Edit(point, point, cleanup)]
             yield self.violation(start, end, message=message, edits=edits, safety=safety)
 
     def _disabled(self, call: _Call, inst: Instruction, text: _Text) -> bool:

@@ -121,7 +121,8 @@ class YarnCacheKept(Rule):
         if pending is None:
             return
         edits = []
-        point = append_point(inst, ctx.dockerfile.text)
+        cleanup = f" && {sudo_prefix(pending)}yarn cache clean"
+        point = append_point(inst, ctx.dockerfile.text, cleanup)
         if point is not None:
-            edits = [Edit(point, point, f" && {sudo_prefix(pending)}yarn cache clean")]
+            edits = [Edit(point, point, cleanup)]
         yield self.violation(pending.argv[0].start, pending.end, edits=edits)

@@ -46,8 +46,8 @@ class YumCacheKept(Rule):
     ## Fix safety
     Safe: ` && yum clean all` (with the `sudo` of the install) is appended to the end of the
     `RUN`; it runs only when everything before it succeeded, and a later yum call downloads
-    the metadata again. No fix is offered when the `RUN` ends with a comment or an
-    operator, uses a heredoc, or installs into an `--installroot`.
+    the metadata again. No fix is offered when the `RUN` ends with a comment, an operator
+    or inside an unclosed quote or test, uses a heredoc, or installs into an `--installroot`.
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 

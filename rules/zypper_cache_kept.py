@@ -87,8 +87,8 @@ class ZypperCacheKept(Rule):
         if pending is None:
             return
         edits = []
-        point = append_point(inst, ctx.dockerfile.text)
+        cleanup = f" && {sudo_prefix(pending.command)}zypper clean --all"
+        point = append_point(inst, ctx.dockerfile.text, cleanup)
         if point is not None:
-            prefix = sudo_prefix(pending.command)
-            edits = [Edit(point, point, f" && {prefix}zypper clean --all")]
+            edits = [Edit(point, point, cleanup)]
         yield self.violation(pending.command.argv[0].start, pending.sub_word.end, edits=edits)

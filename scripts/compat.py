@@ -10,10 +10,11 @@ classifiers (which must agree with ``python_requires``) and the oldest dependenc
 from its lower bounds (scripts/lower_bounds.py), so what is declared is what is tested.
 
 Each pair gets a fresh virtual environment with the README's editable install of this
-checkout and its ``test`` and ``libcst`` extras, installed with the lower bounds as
-constraints ("oldest") or without ("newest"); the installs take turns, since each rewrites
-the checkout's ``dockerlint_slim.egg-info``. For "oldest" every dependency must then be
-installed at exactly its lower bound. The tests run from this checkout with
+checkout and its ``test`` and ``libcst`` extras, installed with the lower bounds (and the
+lower bound of hypothesis, whose API the property tests use) as constraints ("oldest") or
+without ("newest"); the installs take turns, since each rewrites the checkout's
+``dockerlint_slim.egg-info``. For "oldest" every dependency must then be installed at
+exactly its lower bound. The tests run from this checkout with
 ``DOCKERLINT_SLIM_REQUIRE=parser-cases,permissions``.
 
 Interpreters are found by version, never by a fixed path: ``pythonX.Y`` on PATH (when it
@@ -43,9 +44,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lower_bounds import BoundsError, constraints  # noqa: E402
+from lower_bounds import BoundsError, constraints, declared, lower_bound  # noqa: E402
 
 EXTRAS = "test,libcst"
+# Test tools whose API the tests need from their lower bound on (hypothesis: the strategies
+# shared with benchmarks/fuzz.py), pinned there too in "oldest"; the other test tools run
+# at their newest.
+PINNED_TEST_TOOLS = ("hypothesis",)
 REQUIRE = "parser-cases,permissions"
 LOG_TAIL = 80
 _INSTALLING = threading.Lock()  # editable installs write the checkout's egg-info
@@ -217,6 +222,17 @@ def applicable_pins(bounds: Path, python: str) -> dict[str, str]:
     return pins
 
 
+def oldest_constraints(setup_cfg: Path) -> str:
+    """The constraints of the "oldest" pairs: every runtime dependency and the libcst extra
+    at its lower bound, and the test tools of :data:`PINNED_TEST_TOOLS` at theirs."""
+    tools = [
+        lower_bound(req)
+        for req in declared(setup_cfg, ["test"])
+        if _norm(req.name) in PINNED_TEST_TOOLS
+    ]
+    return constraints(setup_cfg, ["libcst"]) + "".join(f"{line}\n" for line in tools)
+
+
 def run_pair(pair: Pair, bounds: Path, work: Path, pytest_args: list[str]) -> Pair:
     from packaging.version import Version
 
@@ -302,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work)
         work.mkdir(parents=True, exist_ok=True)
         bounds = work / "lower-bounds.txt"
-        bounds.write_text(constraints(ROOT / "setup.cfg", ["libcst"]), encoding="utf-8")
+        bounds.write_text(oldest_constraints(ROOT / "setup.cfg"), encoding="utf-8")
         began = time.monotonic()
     except (SetupError, BoundsError) as exc:
         print(f"compat: error: {exc}", file=sys.stderr)

@@ -216,3 +216,23 @@ def test_applicable_pins_follow_the_markers_of_the_target_python(tmp_path: Path)
         expected["tomli"] = "1.1"
     expected["tree-sitter"] = "0.23.1" if sys.version_info < (3, 10) else "0.25"
     assert pins == expected
+
+
+def test_oldest_pairs_pin_hypothesis_to_its_lower_bound() -> None:
+    """The property tests use hypothesis's API: its lower bound is tested too, with the
+    runtime dependencies; the other test tools are not pinned."""
+    pins = {}
+    for line in compat.oldest_constraints(SETUP_CFG).splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            pins[req.name] = str(req.specifier)
+    cfg = configparser.ConfigParser()
+    cfg.read(SETUP_CFG, encoding="utf-8")
+    (declared,) = [
+        Requirement(line)
+        for line in cfg.get("options.extras_require", "test").splitlines()
+        if line.strip().startswith("hypothesis")
+    ]
+    (bound,) = [spec.version for spec in declared.specifier if spec.operator == ">="]
+    assert pins["hypothesis"] == f"=={bound}"
+    assert "click" in pins and "pytest" not in pins

@@ -184,6 +184,7 @@ def lint_unparsed(
     pragmas = _unparsed_pragmas(text, scanned.line_starts, error.line)
     ctx = Context(model, path, None)
     findings: list[Finding] = []
+    covered: list[tuple[Finding, tuple[str, int | None]]] = []
     suppressed = 0
     for cls in catalogue:
         if cls.code not in enabled_codes:
@@ -191,8 +192,15 @@ def lint_unparsed(
         for violation in cls().unparsed(error, ctx):
             if pragmas.suppresses(cls, None):
                 suppressed += 1
+                continue
+            finding = _finding(cls, violation, None, model, settings)
+            if violation.covered_by:
+                covered.append((finding, violation.covered_by))
             else:
-                findings.append(_finding(cls, violation, None, model, settings))
+                findings.append(finding)
+    # one problem, one finding (DL1000 gives way to DL3043 for an ONBUILD trigger)
+    reported = {(f.code, f.stage) for f in findings}
+    findings += [f for f, by in covered if by not in reported]
     findings.sort(key=lambda f: f.sort_key())
     return LintResult(findings, model, suppressed, None, parse_error=error)
 

@@ -68,13 +68,21 @@ class ScanError(Exception):
     ``<<EOF`` of a heredoc never closed), when known."""
 
     def __init__(
-        self, message: str, line: int = 0, start: int | None = None, end: int | None = None
+        self,
+        message: str,
+        line: int = 0,
+        start: int | None = None,
+        end: int | None = None,
+        kind: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.start = start
         self.end = end if end is not None else start
+        # what is wrong, for the rules that report one kind of error under their own code
+        # ("onbuild-trigger": ONBUILD ONBUILD, FROM or MAINTAINER, DL3043)
+        self.kind = kind
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -583,7 +591,13 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
     sub: RawInstruction | None = None
     if keyword == "ONBUILD":
         if not top:
-            raise ScanError("ONBUILD cannot wrap another ONBUILD", line, kw_span.start, kw_span.end)
+            raise ScanError(
+                "ONBUILD cannot wrap another ONBUILD",
+                line,
+                kw_span.start,
+                kw_span.end,
+                kind="onbuild-trigger",
+            )
         sub_segments = _sub_segments(log, segments, pos + lead)
         p = _build(text, sub_segments, line, escape, top=False)
         if p.keyword in ("ONBUILD", "FROM", "MAINTAINER"):
@@ -592,6 +606,7 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
                 line,
                 p.keyword_span.start,
                 p.keyword_span.end,
+                kind="onbuild-trigger",
             )
         sub = RawInstruction(
             keyword=p.keyword,

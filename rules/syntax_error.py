@@ -44,10 +44,11 @@ class DockerfileSyntaxError(Rule):
 
     ## Differences from hadolint
     The file is read as BuildKit reads it, not with hadolint's own parser: what BuildKit
-    refuses is reported here even where hadolint's parser accepts it (`ONBUILD FROM …`,
-    which hadolint reports as DL3043 instead). A pragma above the line that does not
-    parse (`# dockerlint-slim: ignore=DL1000`) is honoured; hadolint cannot read the
-    pragmas of a file it cannot parse.
+    refuses is reported even where hadolint's parser accepts it. An `ONBUILD` trigger that
+    Docker refuses (`ONBUILD FROM …`) is reported as `DL3043`, as hadolint does, when that
+    rule is on. A pragma above the line that does not parse
+    (`# dockerlint-slim: ignore=DL1000`) is honoured; hadolint cannot read the pragmas of a
+    file it cannot parse.
 
     ## References
     - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
@@ -69,4 +70,11 @@ class DockerfileSyntaxError(Rule):
         else:
             start = 1 if text.startswith("\ufeff") else 0
         end = error.end if error.end is not None else start
-        yield self.violation(start, max(end, start), f"Dockerfile parse error: {error.message}.")
+        # an ONBUILD trigger Docker refuses is DL3043's when that rule is on
+        covered = ("DL3043", None) if error.kind == "onbuild-trigger" else None
+        yield self.violation(
+            start,
+            max(end, start),
+            f"Dockerfile parse error: {error.message}.",
+            covered_by=covered,
+        )

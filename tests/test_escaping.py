@@ -282,7 +282,11 @@ from dockerlint_slim.findings import Finding, Related, Report, Severity  # noqa:
 from dockerlint_slim.formats import FormatOptions, render  # noqa: E402
 
 # any character, lone surrogates (undecodable bytes of a file name) included
-ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
+try:  # every code point, lone surrogates included (the names of hypothesis 6.81 and later)
+    _EVERY_CHARACTER = st.characters(codec=None, exclude_categories=())
+except TypeError:  # older releases: the same with their own names
+    _EVERY_CHARACTER = st.characters(blacklist_categories=())
+ANY_TEXT = st.text(_EVERY_CHARACTER, max_size=30)
 PROPERTY_SETTINGS = settings(
     max_examples=150,
     deadline=None,

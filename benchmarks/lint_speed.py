@@ -23,7 +23,7 @@ Every tool runs as a whole process, the way a user or CI runs it, over the same 
   multi-stage rewrite is offered, and a real-world file with a builder stage);
 - **scaling**: dockerlint-slim over 1,000, 5,000 and 10,000 files (``--sizes``) made from
   the corpus (each a copy with its own comment and label, in one folder given as the only
-  argument); the time per file must stay flat;
+  argument), in one process (``--jobs 1``); the time per file must stay flat;
 - **import time**: ``python -X importtime`` of a one-file check: where start-up goes.
 
 Bytecode is written and used as an installed package would (``PYTHONDONTWRITEBYTECODE`` is
@@ -366,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
             for n in sizes:
                 folder = Path(tmp) / str(n)
                 generate(corpus, n, folder)  # (just written: in the file cache)
-                runs = [measure([*ours.argv, str(folder)]) for _ in range(3)]
+                # one process: the default --jobs follows the machine's load, which would
+                # change the number of workers between sizes and hide how the cost grows
+                runs = [measure([*ours.argv, "--jobs", "1", str(folder)]) for _ in range(3)]
                 best = sorted(runs, key=lambda s: s.wall)[1]  # the median of three
                 scaling.append((n, best))
                 print(f"  scaling: {n} files {best.wall:.2f} s", file=sys.stderr)
@@ -460,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     if scaling:
         lines += [
             "",
-            "## Scaling: generated files (dockerlint-slim, default `--jobs`)",
+            "## Scaling: generated files (dockerlint-slim, `--jobs 1`)",
             "",
             "Each file a corpus file with its own comment and label; the folder is the only "
             "argument. Median of three runs.",

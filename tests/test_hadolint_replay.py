@@ -1,0 +1,65 @@
+"""benchmarks/hadolint_spec_replay.py reads hadolint's Haskell rule tests (a made-up spec
+here, in their shape) into cases."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from tests.support import REPO
+
+
+def _module():
+    path = REPO / "benchmarks" / "hadolint_spec_replay.py"
+    spec = importlib.util.spec_from_file_location("hadolint_spec_replay", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+SPEC = r"""
+spec = do
+  let ?config = mempty
+  describe "DL9990 - a made-up rule" $ do
+    it "one string" $ ruleCatches "DL9990" "RUN a \"quoted\" word"
+    it "a gap" $
+      ruleCatchesNot
+        "DL9990"
+        "RUN first half \
+        \second half"
+    it "a list" $
+      let dockerFile =
+            [ "FROM scratch",
+              "RUN one \\",
+              "  two"
+            ]
+       in do
+            ruleCatches "DL9990" $ Text.unlines dockerFile
+            onBuildRuleCatchesNot "DL9990" $ Text.unlines dockerFile
+    -- ruleCatches "DL9990" "a comment, not a case"
+    it "not read" $ ruleCatches "DL9990" (someFunction 3)
+"""
+
+
+def test_spec_cases_are_read_with_their_texts(tmp_path: Path):
+    replay = _module()
+    spec = tmp_path / "DL9990Spec.hs"
+    spec.write_text(SPEC)
+    cases, unread = replay.read_spec(spec)
+    assert [(c.code, c.caught, c.text) for c in cases] == [
+        ("DL9990", True, 'RUN a "quoted" word'),
+        ("DL9990", False, "RUN first half second half"),
+        ("DL9990", True, "FROM scratch\nRUN one \\\n  two\n"),
+        ("DL9990", False, "ONBUILD FROM scratch\nONBUILD RUN one \\\n  two\n"),
+    ]
+    assert unread == 1
+
+
+def test_a_snippet_without_from_gets_one_for_its_package_manager():
+    replay = _module()
+    assert replay._with_from("RUN apk add curl\n").startswith("FROM alpine:")
+    assert replay._with_from("RUN cd /opt\n") == "FROM debian:bookworm\nRUN cd /opt\n"
+    assert replay._with_from("FROM x\nRUN cd /opt\n") == "FROM x\nRUN cd /opt\n"

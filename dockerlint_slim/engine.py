@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import ExternalCode, Settings, external_enabled, resolve_rules, severity_for
 from .findings import Finding, Related, RuleMeta
-from .model import Dockerfile, Instruction, Stage, build_model
+from .model import Dockerfile, Instruction, ModelError, Stage, build_model
 from .pragmas import PragmaCode, Pragmas, _parse_comment, parse_pragmas
 from .rule import Context, Rule, Violation, all_rules
 from .scanner import Comment, ScanError, ScanResult, compute_line_starts
@@ -74,9 +74,65 @@ def lint(
             from .discovery import guess_context as guess
 
             context_dir = guess(file_path, [i.raw for i in model.instructions])
-        return lint_model(
+        result = lint_model(
             model, settings, rules=rules, file_path=file_path, context_dir=context_dir
         )
+        if not model.stages and any(i.keyword != "ARG" for i in model.instructions):
+            result.findings = _without_from(model, result, settings, rules, file_path)
+        return result
+
+
+# the FROM a file without one is judged under (as hadolint judges a bare snippet)
+_IMPLICIT_FROM = "FROM scratch\n"
+# the rules about the file's shape, which the real file answers for
+_SHAPE_CODES = frozenset({"DL1000", "DL3061", "DLS100", "DLS101", "DLS102", "DLS103"})
+
+
+def _without_from(
+    model: Dockerfile,
+    result: LintResult,
+    settings: Settings,
+    rules: Sequence[type[Rule]] | None,
+    file_path: Path | None,
+) -> list[Finding]:
+    """A file without ``FROM`` (Docker refuses it: ``DLS102``) is also judged as if its
+    instructions were a stage ``FROM scratch``, as hadolint judges a bare snippet, so that
+    its other problems show too. The findings of that reading are mapped back to the file's
+    lines; they carry no fix (the file must get its ``FROM`` first)."""
+    text = model.text
+    first = next(i for i in model.instructions if i.keyword != "ARG")
+    at = text.rfind("\n", 0, first.start) + 1  # the start of its line
+    if at == 0 and text.startswith("\ufeff"):
+        at = 1  # after the byte order mark
+    virtual = text[:at] + _IMPLICIT_FROM + text[at:]
+    try:
+        judged = lint_model(
+            build_model(virtual, model.path), settings, rules=rules, file_path=file_path
+        )
+    except (ScanError, ModelError):
+        return result.findings
+    shift_line = _IMPLICIT_FROM.count("\n")
+    from_line = text.count("\n", 0, at) + 1
+    seen = {(f.code, f.line, f.column) for f in result.findings}
+    out = list(result.findings)
+    for f in judged.findings:
+        if f.code in _SHAPE_CODES or f.line == from_line:
+            continue
+        line = f.line - shift_line if f.line > from_line else f.line
+        end_line = f.end_line - shift_line if f.end_line > from_line else f.end_line
+        if (f.code, line, f.column) in seen:
+            continue
+        related = tuple(
+            replace(
+                r,
+                line=r.line - shift_line if r.line > from_line else r.line,
+                end_line=r.end_line - shift_line if r.end_line > from_line else r.end_line,
+            )
+            for r in f.related
+        )
+        out.append(replace(f, line=line, end_line=end_line, fix=None, related=related))
+    out.sort(key=lambda f: f.sort_key())
+    return out
 
 
 @contextlib.contextmanager

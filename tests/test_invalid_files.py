@@ -31,7 +31,10 @@ CASES: dict[str, tuple[str, tuple[str, int, int, int, str]]] = {
     ),
     "empty": ("\n\n", ("DLS100", 1, 1, 1, "error")),
     "comment-only": ("\n# FROM python:3.12\n", ("DLS101", 2, 1, 19, "error")),
-    "no-from": ("ARG V=3.12\nRUN pip install flask\n", ("DLS102", 1, 1, 4, "error")),
+    "no-from": (
+        "ARG V=3.12\nRUN pip install --no-cache-dir flask==3.0.0\n",
+        ("DLS102", 1, 1, 4, "error"),
+    ),
     "before-from": ("ARG V=3.12\nENV A=1\nFROM python:$V-slim\n", ("DL3061", 2, 1, 4, "error")),
     "duplicate-stage": (
         "FROM python:3.12 AS build\nFROM python:3.12-slim AS Build\n",
@@ -167,13 +170,31 @@ def test_file_pragma_applies(case: str) -> None:
 
 
 def test_no_from_reports_the_file_once_and_dl3061_when_dls102_is_off() -> None:
-    text = "RUN pip install flask\nENV A=1\n"
+    text = "RUN pip install --no-cache-dir flask==3.0.0\nENV A=1\n"
     assert [f.code for f in lint(text).findings] == ["DLS102"]
     without = merge_cli(Settings.default(), ignore=["DLS102"])
     assert [(f.code, f.line) for f in lint(text, settings=without).findings] == [
         ("DL3061", 1),
         ("DL3061", 2),
     ]
+
+
+def test_a_file_without_from_is_also_judged_as_one_stage_from_scratch() -> None:
+    # as hadolint judges a bare snippet: the other rules report too, at the file's own
+    # lines, and without fixes (the file needs its FROM first)
+    text = "# a snippet\nRUN cd /opt && pip install flask\nWORKDIR relative/dir\n"
+    found = lint(text).findings
+    assert [(f.code, f.line) for f in found] == [
+        ("DLS102", 2),
+        ("DL3003", 2),
+        ("DL3042", 2),
+        ("DL3013", 2),
+        ("DL3000", 3),
+    ]
+    assert all(f.fix is None for f in found)
+    pip = next(f for f in found if f.code == "DL3042")
+    assert text.splitlines()[pip.line - 1][pip.column - 1 : pip.end_column - 1] == "pip install"
+    assert fix_text(text, PATH, unsafe=True).text == text
 
 
 def test_the_other_rules_still_judge_a_file_with_a_structural_error() -> None:

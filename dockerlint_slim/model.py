@@ -36,6 +36,7 @@ __all__ = [
     "shell_kind",
     "shell_script",
     "substitute",
+    "unquote",
     "windows_image",
 ]
 
@@ -939,7 +940,7 @@ def _arg_pairs(args: str) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for word in _split_words(args):
         name, sep, value = word.partition("=")
-        out.append((name, _unquote(value) if sep else None))
+        out.append((name, unquote(value) if sep else None))
     return out
 
 
@@ -955,8 +956,8 @@ def _env_pairs(args: str) -> list[tuple[str, str]]:
         # legacy form: ENV NAME value with spaces
         name = words[0]
         value = args.strip()[len(name) :].strip()
-        return [(name, _unquote(value))]
-    return [(w.partition("=")[0], _unquote(w.partition("=")[2])) for w in words if "=" in w]
+        return [(name, unquote(value))]
+    return [(w.partition("=")[0], unquote(w.partition("=")[2])) for w in words if "=" in w]
 
 
 def _split_words(text: str) -> list[str]:
@@ -993,7 +994,9 @@ def _split_words(text: str) -> list[str]:
     return words
 
 
-def _unquote(value: str) -> str:
+def unquote(value: str, escape: str = "\\") -> str:
+    """A word as BuildKit reads it: ``"a b"`` -> ``a b``, ``'x'`` -> ``x``, the escape token
+    dropped outside single quotes."""
     out: list[str] = []
     quote = ""
     i = 0
@@ -1002,14 +1005,14 @@ def _unquote(value: str) -> str:
         if quote:
             if ch == quote:
                 quote = ""
-            elif ch == "\\" and quote == '"' and i + 1 < len(value):
+            elif ch == escape and quote == '"' and i + 1 < len(value):
                 i += 1
                 out.append(value[i])
             else:
                 out.append(ch)
         elif ch in "\"'":
             quote = ch
-        elif ch == "\\" and i + 1 < len(value):
+        elif ch == escape and i + 1 < len(value):
             i += 1
             out.append(value[i])
         else:

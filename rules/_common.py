@@ -16,6 +16,7 @@ from dockerlint_slim.model import (
     exec_words,
     shell_script,
     substitute,
+    unquote,
 )
 from dockerlint_slim.packages import RPM_OPTIONS_WITH_VALUE
 from dockerlint_slim.rule import Context, Rule, Violation
@@ -518,32 +519,6 @@ def arg_words(raw: RawInstruction, text: str, escape: str = "\\") -> list[ArgWor
     return words
 
 
-def unquote(word: str, escape: str = "\\") -> str:
-    """``"a b"`` -> ``a b``; ``'x'`` -> ``x``; escapes outside single quotes dropped."""
-    out: list[str] = []
-    quote = ""
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-            elif ch == escape and quote == '"' and i + 1 < len(word):
-                i += 1
-                out.append(word[i])
-            else:
-                out.append(ch)
-        elif ch in "\"'":
-            quote = ch
-        elif ch == escape and i + 1 < len(word):
-            i += 1
-            out.append(word[i])
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 def own(inst: Instruction) -> RawInstruction:
     """The instruction that ``inst`` runs: the one an ``ONBUILD`` wraps, else ``inst`` itself
     (rules that judge an instruction judge it inside ``ONBUILD`` too, as hadolint does)."""
@@ -673,3 +648,19 @@ def rpm_unpinned(rule: Rule, inst: Instruction, tools: Sequence[str]) -> Iterato
                 loose[0][0].end,
                 message=f"`{cmd.name}` installs {kind}{names} without a pinned version ({form}).",
             )
+
+
+def rpm_without_yes(rule: Rule, inst: Instruction, tools: Sequence[str]) -> Iterator[Violation]:
+    """DL3030 and DL3038: the subcommands of ``tools`` (yum; dnf and microdnf) in ``inst``
+    that ask for a confirmation without ``-y``, with the fix that adds it."""
+    for cmd in shell_commands(inst):
+        sub = rpm_asks(cmd, tools)
+        if sub is None:
+            continue
+        yield rule.violation(
+            cmd.argv[0].start,
+            sub.end,
+            message=f"`{cmd.name} {sub.text}` without `-y` stops at its confirmation "
+            "prompt, which the build cannot answer.",
+            edits=[Edit(sub.end, sub.end, " -y")],
+        )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dockerlint_slim.edits import Edit, Safety
+from dockerlint_slim.edits import Safety
 from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import RUN_KEYWORDS, rpm_asks, shell_commands
+from ._common import RUN_KEYWORDS, rpm_without_yes
 
 _TOOLS = ("dnf", "microdnf")
 
@@ -62,14 +62,4 @@ class DnfWithoutYes(Rule):
     keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        for cmd in shell_commands(inst):
-            sub = rpm_asks(cmd, _TOOLS)
-            if sub is None:
-                continue
-            yield self.violation(
-                cmd.argv[0].start,
-                sub.end,
-                message=f"`{cmd.name} {sub.text}` without `-y` stops at its confirmation "
-                "prompt, which the build cannot answer.",
-                edits=[Edit(sub.end, sub.end, " -y")],
-            )
+        return rpm_without_yes(self, inst, _TOOLS)

@@ -4,24 +4,32 @@
                                                [--output FILE]
 
 ``PATH`` is a checkout of the hadolint repository (its ``test/Hadolint/Rule/DL*Spec.hs``
-files are read there, never copied into this project). Each ``ruleCatches "DLxxxx" text``
-and ``ruleCatchesNot "DLxxxx" text`` of a spec is a case: the text (a Haskell string, a
-``Text.unlines [...]`` list, or a ``let name = [...]`` list used that way) is linted with that
-rule alone, and the case agrees when dockerlint-slim reports the code exactly when hadolint's
-test expects it. A text without ``FROM`` (hadolint's tests lint bare snippets) gets one first:
-``FROM debian:bookworm``, or ``alpine``, ``fedora`` or ``opensuse/leap`` when it calls that
-distribution's package manager. ``onBuildRuleCatches`` cases are read with each instruction
-wrapped in ``ONBUILD``. Spec files that set a configuration (``?config = ... {``: trusted
+files are read there, never copied into this project). Each ``ruleCatches CODE text`` and
+``ruleCatchesNot CODE text`` of a spec is a case, and so is ``assertChecks text (failsWith N
+CODE)`` (caught when N > 0). The code is a string or a name bound to one (``let rule =
+"DL3065"``); the text is a Haskell string, ``Text.unlines`` of a list, or a name bound to
+either. It is linted with that rule alone, and the case agrees when dockerlint-slim reports
+the code exactly when hadolint's test expects it. A text without ``FROM`` (hadolint's tests
+lint bare snippets) gets one first: ``FROM debian:bookworm``, or ``alpine``, ``fedora`` or
+``opensuse/leap`` when it calls that distribution's package manager.
+``onBuildRuleCatches`` cases are read with each ``RUN`` wrapped in ``ONBUILD``, as hadolint's
+test helper does. Spec files that set a configuration (``?config = ... {``: trusted
 registries, label schemas) are left out, as are texts the reader cannot make out; both are
 counted.
 
-It prints, per code, the cases, those that agree and the first disagreements, and the total
-agreement; with ``--output`` it writes the same as Markdown. Exit code 0.
+A case where dockerlint-slim differs on purpose (``_DELIBERATE``: hadolint's result is wrong
+there, and the rule's docs say why) is counted as a deliberate difference, not as a
+disagreement. Cases of codes that dockerlint-slim has no rule for are counted apart.
+
+It prints, per code, the cases, those that agree, differ on purpose and disagree, the
+deliberate differences with their reasons and the remaining disagreements; with ``--output``
+it writes the same as Markdown. Exit code 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import sys
 from dataclasses import dataclass
@@ -40,6 +48,7 @@ _CATCHERS = {
     "onBuildRuleCatches": (True, True),
     "onBuildRuleCatchesNot": (False, True),
 }
+_CODE = re.compile(r"DL\d{4}")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "&": ""}
 
 
@@ -83,6 +92,7 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
     tokens = [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in _TOKEN.finditer(text)]
     tokens = [t for t in tokens if not t[0].startswith("--")]
     lists: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
     cases: list[Case] = []
     unread = 0
 
@@ -101,30 +111,48 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
             at += 1
         return items, at + 1
 
+    def text_at(at: int) -> str | None:
+        """The Dockerfile text an argument starting at token ``at`` stands for: a string, a
+        name bound to one, or ``Text.unlines`` (after ``$`` or ``(``, or bound to a name)
+        of a list or of a name bound to one."""
+        tok = tokens[at][0] if at < len(tokens) else ""
+        if tok.startswith('"'):
+            return hs_string(tok)
+        if tok in texts:
+            return texts[tok]
+        if tok in ("$", "("):
+            at, tok = at + 1, tokens[at + 1][0] if at + 1 < len(tokens) else ""
+        if tok.endswith("unlines"):
+            arg = tokens[at + 1][0] if at + 1 < len(tokens) else ""
+            found = lists.get(arg)
+            if found is None:
+                found, _ = string_list(at + 1)
+            if found is not None:
+                return "".join(f"{x}\n" for x in found)
+        return None
+
+    def code_at(at: int) -> str | None:
+        tok = tokens[at][0] if at < len(tokens) else ""
+        code = hs_string(tok) if tok.startswith('"') else texts.get(tok)
+        return code if code is not None and _CODE.fullmatch(code) else None
+
     i = 0
     while i < len(tokens):
         tok, line = tokens[i]
         if tok == "let" and i + 2 < len(tokens) and tokens[i + 2][0] == "=":
+            name = tokens[i + 1][0]
             found, _ = string_list(i + 3)
             if found is not None:
-                lists[tokens[i + 1][0]] = found
-        if tok in _CATCHERS and i + 1 < len(tokens) and tokens[i + 1][0].startswith('"'):
+                lists[name] = found
+            else:
+                bound = text_at(i + 3)
+                if bound is not None:
+                    texts[name] = bound
+        if tok in _CATCHERS and i + 1 < len(tokens):
             caught, onbuild = _CATCHERS[tok]
-            code = hs_string(tokens[i + 1][0])
-            nxt = tokens[i + 2][0] if i + 2 < len(tokens) else ""
-            value: str | None = None
-            if nxt.startswith('"'):
-                value = hs_string(nxt)
-            elif nxt in ("$", "(") and i + 3 < len(tokens):
-                fn = tokens[i + 3][0]
-                if fn.endswith("unlines"):
-                    arg = tokens[i + 4][0] if i + 4 < len(tokens) else ""
-                    found = lists.get(arg)
-                    if found is None:
-                        found, _ = string_list(i + 4)
-                    if found is not None:
-                        value = "".join(f"{x}\n" for x in found)
-            if value is None:
+            code = code_at(i + 1)
+            value = text_at(i + 2) if code is not None else None
+            if code is None or value is None:
                 unread += 1
             else:
                 if onbuild:
@@ -132,17 +160,32 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
                 cases.append(Case(code, caught, value, f"{path.name}:{line}"))
             i += 2
             continue
+        if tok == "assertChecks" and i + 1 < len(tokens):
+            # ``assertChecks TEXT (failsWith N "DLxxxx")``: caught when N > 0
+            value = text_at(i + 1)
+            at = next(
+                (j for j in range(i + 1, min(i + 12, len(tokens))) if tokens[j][0] == "failsWith"),
+                None,
+            )
+            count = tokens[at + 1][0] if at is not None and at + 2 < len(tokens) else ""
+            code = code_at(at + 2) if at is not None else None
+            if value is None or code is None or not count.isdigit():
+                unread += 1
+            else:
+                cases.append(Case(code, int(count) > 0, value, f"{path.name}:{line}"))
+            i += 1
+            continue
         i += 1
     return cases, unread
 
 
 def _onbuild(text: str) -> str:
-    """Each instruction of ``text`` wrapped in ``ONBUILD`` (the lines a continuation joins to
-    it are left as they are)."""
+    """Each ``RUN`` of ``text`` wrapped in ``ONBUILD``, as hadolint's test helper wraps only
+    ``RUN`` instructions (the lines a continuation joins to one are left as they are)."""
     out = []
     continued = False
     for line in text.splitlines():
-        starts = not continued and line.strip() and not line.lstrip().startswith("#")
+        starts = not continued and re.match(r"\s*RUN\b", line, re.I) is not None
         out.append(f"ONBUILD {line}\n" if starts else f"{line}\n")
         continued = line.rstrip().endswith("\\")
     return "".join(out)
@@ -163,6 +206,86 @@ def _with_from(text: str) -> str:
     return f"FROM {base}\n{text}"
 
 
+@dataclass(frozen=True)
+class Deliberate:
+    """Cases of ``code`` whose text matches ``pattern`` (with ``unshipped_onbuild``: whose
+    ``ONBUILD`` instructions that match it all sit in stages that do not ship), where
+    dockerlint-slim differs from hadolint on purpose, for ``reason`` (which the rule's docs
+    give too)."""
+
+    code: str
+    reason: str
+    pattern: str = ""
+    unshipped_onbuild: bool = False
+
+    def covers(self, code: str, text: str) -> bool:
+        if code != self.code:
+            return False
+        if self.unshipped_onbuild:
+            return _onbuild_only_in_unshipped_stages(text, self.pattern)
+        return re.search(self.pattern, text) is not None
+
+
+_NOT_SHIPPED_ONBUILD = (
+    "an `ONBUILD RUN` of a stage that does not ship never runs: no stage is built FROM it"
+)
+_DELIBERATE = (
+    Deliberate(
+        "DL3042",
+        "pip turns its cache off for every valid value of `PIP_NO_CACHE_DIR`, false ones included",
+        r"PIP_NO_CACHE_DIR=(0|off|no|false)\b",
+    ),
+    Deliberate(
+        "DL3042",
+        "`pipenv install` fills pipenv's cache (`~/.cache/pipenv`) through pip",
+        r"\bpipenv install\b",
+    ),
+    Deliberate("DL3042", _NOT_SHIPPED_ONBUILD, r"\bpip", unshipped_onbuild=True),
+    Deliberate(
+        "DL3034",
+        "`-n` after `zypper install` is `--name`, not `--non-interactive` (that is the"
+        " global `zypper -n install`)",
+        r"zypper install -n\b",
+    ),
+    Deliberate(
+        "DL3040",
+        "dnf keeps its cache in `/var/cache/dnf`: removing `/var/cache/yum` leaves it",
+        r"\bdnf install [^&]*&& rm -rf /var/cache/yum",
+    ),
+    Deliberate(
+        "DL3040",
+        "not a Dockerfile: the line starts with no instruction (BuildKit rejects it;"
+        " dockerlint-slim reports DL1000)",
+        r"(?m)^microdnf clean all && RUN",
+    ),
+    Deliberate("DL3040", _NOT_SHIPPED_ONBUILD, r"\bdnf\b", unshipped_onbuild=True),
+    Deliberate("DL3009", _NOT_SHIPPED_ONBUILD, r"\bapt-get update\b", unshipped_onbuild=True),
+    Deliberate("DL3060", _NOT_SHIPPED_ONBUILD, r"\byarn install\b", unshipped_onbuild=True),
+)
+
+
+def _onbuild_only_in_unshipped_stages(text: str, pattern: str) -> bool:
+    from dockerlint_slim.model import build_model
+
+    df = build_model(_with_from(text))
+    ships = [
+        s.ships
+        for s in df.stages
+        for i in s.instructions
+        if i.keyword == "ONBUILD" and re.search(pattern, df.text[i.start : i.end])
+    ]
+    return bool(ships) and not any(ships)
+
+
+@dataclass
+class Row:
+    code: str
+    cases: int = 0
+    agree: int = 0
+    deliberate: int = 0
+    disagree: list[str] | None = None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--hadolint-src", type=Path, required=True)
@@ -179,46 +302,89 @@ def main() -> int:
     from dockerlint_slim.rule import all_rules
 
     known = {r.code for r in all_rules()}
-    rows = []
-    total = agreed = unread_total = configured = 0
+    rows: dict[str, Row] = {}
+    missing: dict[str, int] = {}
+    deliberate_seen: dict[Deliberate, list[str]] = {}
+    unread_total = 0
+    configured: list[str] = []
     for spec in specs:
         text = spec.read_text(encoding="utf-8")
         if re.search(r"\?config\s*=\s*mempty\s*\{|\?config\s*=\s*def\w*\s*\{", text):
-            configured += 1
+            configured.append(spec.name)
             continue
         cases, unread = read_spec(spec)
         unread_total += unread
-        by_code: dict[str, list[Case]] = {}
         for case in cases:
-            if not args.code or case.code in args.code:
-                by_code.setdefault(case.code, []).append(case)
-        for code, found in sorted(by_code.items()):
-            if code not in known:
-                rows.append((code, len(found), 0, "not implemented"))
-                total += len(found)
+            if args.code and case.code not in args.code:
                 continue
-            settings = merge_cli(Settings.default(), select=[code])
-            bad = []
-            for case in found:
-                result = lint(_with_from(case.text), "Dockerfile", settings)
-                got = any(f.code == code for f in result.findings)
-                if got != case.caught:
-                    want = "catches" if case.caught else "does not catch"
-                    bad.append(f"{case.source} (hadolint {want})")
-            total += len(found)
-            agreed += len(found) - len(bad)
-            rows.append((code, len(found), len(found) - len(bad), "; ".join(bad[:3])))
+            if case.code not in known:
+                missing[case.code] = missing.get(case.code, 0) + 1
+                continue
+            row = rows.setdefault(case.code, Row(case.code, disagree=[]))
+            row.cases += 1
+            settings = merge_cli(Settings.default(), select=[case.code])
+            result = lint(_with_from(case.text), "Dockerfile", settings)
+            if any(f.code == case.code for f in result.findings) == case.caught:
+                row.agree += 1
+                continue
+            why = next((d for d in _DELIBERATE if d.covers(case.code, case.text)), None)
+            if why is not None:
+                row.deliberate += 1
+                deliberate_seen.setdefault(why, []).append(case.source)
+                continue
+            assert row.disagree is not None
+            want = "catches" if case.caught else "does not catch"
+            row.disagree.append(f"{case.source} (hadolint {want})")
+    table = sorted(rows.values(), key=lambda r: r.code)
+    total = sum(r.cases for r in table)
+    agreed = sum(r.agree for r in table)
+    on_purpose = sum(r.deliberate for r in table)
+    against = total - agreed - on_purpose
+
+    def pct(n: int) -> str:
+        return f"{100 * n / max(total, 1):.1f} %"
+
     lines = [
         "# hadolint's rule tests replayed",
         "",
-        "| code | cases | agree | first disagreements |",
-        "|---|---:|---:|---|",
-        *(f"| {c} | {n} | {a} | {d} |" for c, n, a, d in rows),
+        f"Run on {datetime.date.today().isoformat()} over {len(specs)} spec files"
+        f" (`test/Hadolint/Rule/DL*Spec.hs` of a hadolint checkout);"
+        f" {len(configured)} of them set a configuration and were left out"
+        + (f" ({', '.join(configured)})" if configured else "")
+        + f"; {unread_total} case texts could not be read.",
         "",
-        f"{agreed} of {total} cases agree ({100 * agreed / max(total, 1):.1f} %); "
-        f"{unread_total} cases whose text could not be read and {configured} spec files "
-        "that set a configuration were left out.",
+        f"**{agreed} of {total} cases agree ({pct(agreed)}); {on_purpose} more differ on"
+        f" purpose ({pct(agreed + on_purpose)} agree or differ deliberately);"
+        f" {against} disagree.**",
+        "",
+        "| code | cases | agree | deliberate | disagree | disagreements |",
+        "|---|---:|---:|---:|---:|---|",
     ]
+    for r in table:
+        assert r.disagree is not None
+        shown = "; ".join(r.disagree[:3]) + (" …" if len(r.disagree) > 3 else "")
+        lines.append(
+            f"| {r.code} | {r.cases} | {r.agree} | {r.deliberate} | {len(r.disagree)} | {shown} |"
+        )
+    lines += ["", "## Deliberate differences", ""]
+    if deliberate_seen:
+        lines += ["| code | cases | reason | spec cases |", "|---|---:|---|---|"]
+        for d, seen in deliberate_seen.items():
+            lines.append(f"| {d.code} | {len(seen)} | {d.reason} | {', '.join(seen)} |")
+    else:
+        lines.append("None.")
+    lines += ["", "## Remaining disagreements", ""]
+    remaining = [(r.code, d) for r in table for d in r.disagree or []]
+    lines += [f"- {code}: {d}" for code, d in remaining] or ["None."]
+    lines += ["", "## Codes dockerlint-slim has no rule for", ""]
+    if missing:
+        lines += [
+            "Left out of the numbers above: "
+            + ", ".join(f"{code} ({n} cases)" for code, n in sorted(missing.items()))
+            + "."
+        ]
+    else:
+        lines.append("None.")
     out = "\n".join(lines) + "\n"
     print(out)
     if args.output:

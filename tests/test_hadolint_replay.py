@@ -41,6 +41,23 @@ spec = do
             onBuildRuleCatchesNot "DL9990" $ Text.unlines dockerFile
     -- ruleCatches "DL9990" "a comment, not a case"
     it "not read" $ ruleCatches "DL9990" (someFunction 3)
+    it "a bound text" $
+      let dockerFile =
+            Text.unlines
+              [ "FROM scratch",
+                "COPY a b"
+              ]
+       in do
+            ruleCatchesNot "DL9990" dockerFile
+    it "counted" $
+      let dockerFile = [ "RUN x", "RUN y" ]
+       in assertChecks
+            (Text.unlines dockerFile)
+            (failsWith 2 "DL9990")
+  let rule = "DL9991"
+  describe "DL9991 - a bound code" $ do
+    it "a name for the code" $ ruleCatches rule "USER root"
+    it "not a code" $ ruleCatches "FROM scratch\nDL9991" "USER root"
 """
 
 
@@ -53,9 +70,13 @@ def test_spec_cases_are_read_with_their_texts(tmp_path: Path):
         ("DL9990", True, 'RUN a "quoted" word'),
         ("DL9990", False, "RUN first half second half"),
         ("DL9990", True, "FROM scratch\nRUN one \\\n  two\n"),
-        ("DL9990", False, "ONBUILD FROM scratch\nONBUILD RUN one \\\n  two\n"),
+        # only RUN is wrapped, as hadolint's test helper does
+        ("DL9990", False, "FROM scratch\nONBUILD RUN one \\\n  two\n"),
+        ("DL9990", False, "FROM scratch\nCOPY a b\n"),
+        ("DL9990", True, "RUN x\nRUN y\n"),
+        ("DL9991", True, "USER root"),
     ]
-    assert unread == 1
+    assert unread == 2
 
 
 def test_a_snippet_without_from_gets_one_for_its_package_manager():

@@ -439,9 +439,11 @@ class Instruction:
         return [f.value or "" for f in self.raw.flags if f.name == name]
 
     def mounts(self) -> list[dict[str, str]]:
-        """``--mount`` flags as dictionaries (``type`` defaults to ``bind``)."""
+        """``--mount`` flags as dictionaries (``type`` defaults to ``bind``): those of a
+        ``RUN``, or of the ``RUN`` an ``ONBUILD`` wraps."""
         out = []
-        for value in self.flag_values("mount"):
+        flags = self.raw.sub.flags if self.raw.sub is not None else self.raw.flags
+        for value in [f.value or "" for f in flags if f.name == "mount"]:
             opts: dict[str, str] = {"type": "bind"}
             for part in value.split(","):
                 key, sep, val = part.partition("=")

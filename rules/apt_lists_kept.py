@@ -10,7 +10,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import append_point, norm_path, sudo_prefix
+from ._common import RUN_KEYWORDS, append_point, norm_path, shell_commands, sudo_prefix
 
 _LISTS = "/var/lib/apt/lists"
 _CLEANS = {_LISTS, "/var/lib/apt", "/var/lib/apt/lists/partial"}
@@ -21,8 +21,9 @@ _USES_LISTS = {"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"
 class AptListsKept(Rule):
     """
     ## What it does
-    Checks for `apt-get update` (or `apt update`) in a stage that ships, with no removal of
-    `/var/lib/apt/lists` in the same `RUN` and no cache mount on that folder.
+    Checks for `apt-get update` (or `apt update`) in a `RUN` or `ONBUILD RUN` of a stage
+    that ships, with no removal of `/var/lib/apt/lists` in the same `RUN` and no cache mount
+    on that folder.
 
     Stages built on a Windows image are not judged: there is no apt there.
 
@@ -54,6 +55,10 @@ class AptListsKept(Rule):
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
+    ## Differences from hadolint
+    An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+    when another stage is built FROM it, and such a stage would ship.
+
     ## References
     - [Docker: best practices for apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)
     - [hadolint DL3009](https://github.com/hadolint/hadolint/wiki/DL3009)
@@ -67,17 +72,18 @@ class AptListsKept(Rule):
     fix_safety = Safety.SAFE
     hadolint = ("DL3009",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or stage.windows:  # apt is Linux only
+        commands = shell_commands(inst)
+        if not commands or stage.windows:  # apt is Linux only
             return
         mounts = {norm_path(t) for t in inst.cache_mount_targets()}
         if mounts & _CLEANS:
             return
         first_update = None
         installs_after = False
-        for cmd in inst.commands:
+        for cmd in commands:
             call = apt_call(cmd)
             if call is not None and call.sub in ("update", "dist-clean", "distclean"):
                 if call.sub != "update":

@@ -10,15 +10,17 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Dockerfile, Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
+from ._common import RUN_KEYWORDS, shell_commands
+
 _OFF = {"0", "false", "no", "off"}
 
 
 class AptInstallRecommends(Rule):
     """
     ## What it does
-    Checks for `apt-get install` or `apt install` in a stage that ships without
-    `--no-install-recommends` (or `-o APT::Install-Recommends=false`, or an apt
-    configuration written earlier in the stage that turns recommends off).
+    Checks for `apt-get install` or `apt install` in a `RUN` or `ONBUILD RUN` of a stage
+    that ships without `--no-install-recommends` (or `-o APT::Install-Recommends=false`, or
+    an apt configuration written earlier in the stage that turns recommends off).
 
     Stages built on a Windows image are not judged: there is no apt there.
 
@@ -46,6 +48,10 @@ class AptInstallRecommends(Rule):
     knowing (for example `ca-certificates`, which many packages only recommend). Applied
     with `--unsafe-fixes`.
 
+    ## Differences from hadolint
+    An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+    when another stage is built FROM it, and such a stage would ship.
+
     ## References
     - [Debian Policy: Recommends](https://www.debian.org/doc/debian-policy/ch-relationships.html)
     - [hadolint DL3015](https://github.com/hadolint/hadolint/wiki/DL3015)
@@ -59,12 +65,13 @@ class AptInstallRecommends(Rule):
     fix_safety = Safety.UNSAFE
     hadolint = ("DL3015",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or stage.windows or _configured_off(inst, stage, ctx):
+        commands = shell_commands(inst)
+        if not commands or stage.windows or _configured_off(inst, stage, ctx):
             return
-        for cmd in inst.commands:
+        for cmd in commands:
             call = apt_call(cmd)
             if call is None or call.sub != "install":
                 continue

@@ -10,7 +10,14 @@ from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
 
-from ._common import append_point, mounted_away, removes_folder, sudo_prefix
+from ._common import (
+    RUN_KEYWORDS,
+    append_point,
+    mounted_away,
+    removes_folder,
+    shell_commands,
+    sudo_prefix,
+)
 
 # apk keeps indexes (and, when enabled, packages) in /etc/apk/cache when that folder exists,
 # in /var/cache/apk otherwise
@@ -64,6 +71,9 @@ class ApkCacheKept(Rule):
 
     Stages built on a Windows image are not judged: there is no apk there.
 
+    An `ONBUILD RUN` is checked too: its trigger runs in every image built FROM this one,
+    and what it leaves behind lands in their layers.
+
     ## Why is this bad?
     Without `--no-cache`, apk stores the index of every repository (`APKINDEX.*.tar.gz`,
     a few MB) in `/var/cache/apk`, fetching it on its own when it is missing or older than
@@ -96,6 +106,10 @@ class ApkCacheKept(Rule):
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
+    ## Differences from hadolint
+    An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+    when another stage is built FROM it, and such a stage would ship.
+
     ## References
     - [Alpine wiki: Local APK cache](https://wiki.alpinelinux.org/wiki/Local_APK_cache)
     - [apk-tools: apk-cache(5)](https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/doc/apk-cache.5.scd)
@@ -110,12 +124,12 @@ class ApkCacheKept(Rule):
     fix_safety = Safety.SAFE
     hadolint = ("DL3019",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands or stage.windows or mounted_away(inst, _FOLDERS):
+        commands = shell_commands(inst)
+        if not commands or stage.windows or mounted_away(inst, _FOLDERS):
             return
-        commands = inst.commands
         for n, cmd in enumerate(commands):
             if cmd.name != "apk" or not _keeps_cache(cmd):
                 continue

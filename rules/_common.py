@@ -220,12 +220,13 @@ def rpm_cache_left(
     cache/tmpfs mount), its subcommand word, and the fix appending `` && TOOL clean all`` to
     the RUN when that is mechanical (see :func:`append_point`)."""
     tools, folders = tuple(tools), tuple(folders)
-    if not any(cmd.name in tools for cmd in inst.commands):
+    commands = shell_commands(inst)
+    if not any(cmd.name in tools for cmd in commands):
         return None  # none of the tools runs (the common case): no command fills the cache
     if mounted_away(inst, folders):
         return None
     pending: tuple[Command, Word] | None = None
-    for cmd in inst.commands:
+    for cmd in commands:
         if rpm_cleans_cache(cmd, tools) or removes_folder(cmd, folders):
             pending = None
         elif pending is None:

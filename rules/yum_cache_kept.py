@@ -9,7 +9,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import rpm_cache_left
+from ._common import RUN_KEYWORDS, rpm_cache_left
 
 # yum 3 (CentOS 7) caches in /var/cache/yum; from RHEL 8 on, yum is dnf and uses /var/cache/dnf
 _FOLDERS = ("/var/cache/yum", "/var/cache/dnf")
@@ -24,6 +24,9 @@ class YumCacheKept(Rule):
     folder.
 
     Stages built on a Windows image are not judged: there is no yum there.
+
+    An `ONBUILD RUN` is checked too: its trigger runs in every image built FROM this one,
+    and what it leaves behind lands in their layers.
 
     ## Why is this bad?
     yum downloads the metadata of every enabled repository into `/var/cache/yum`
@@ -51,6 +54,10 @@ class YumCacheKept(Rule):
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
+    ## Differences from hadolint
+    An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+    when another stage is built FROM it, and such a stage would ship.
+
     ## References
     - [dnf (yum from RHEL 8 on): clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)
     - [hadolint DL3032](https://github.com/hadolint/hadolint/wiki/DL3032)
@@ -64,7 +71,7 @@ class YumCacheKept(Rule):
     fix_safety = Safety.SAFE
     hadolint = ("DL3032",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         if stage.windows:  # yum is Linux only

@@ -9,7 +9,7 @@ from dockerlint_slim.findings import Severity
 from dockerlint_slim.model import Instruction, Stage
 from dockerlint_slim.rule import Context, Rule, Violation
 
-from ._common import rpm_cache_left
+from ._common import RUN_KEYWORDS, rpm_cache_left
 
 # the tools this rule judges, each with the folders that hold its cache: dnf 4 keeps it in
 # /var/cache/dnf, dnf 5 in /var/cache/libdnf5, microdnf (libdnf) in /var/cache/yum
@@ -29,6 +29,9 @@ class DnfCacheKept(Rule):
     no cache mount on the cache folder.
 
     Stages built on a Windows image are not judged: there is no dnf there.
+
+    An `ONBUILD RUN` is checked too: its trigger runs in every image built FROM this one,
+    and what it leaves behind lands in their layers.
 
     ## Why is this bad?
     dnf downloads the metadata of every enabled repository and builds solver caches from it
@@ -59,6 +62,13 @@ class DnfCacheKept(Rule):
     In exec form the cleanup goes at the end of the script of `RUN ["/bin/sh", "-c", "…"]`
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
+    ## Differences from hadolint
+    - `rm -rf /var/cache/yum` after `dnf` does not count: dnf 4 keeps its cache in
+      `/var/cache/dnf` (dnf 5 in `/var/cache/libdnf5`), so the metadata stays. It counts
+      after `microdnf`, whose cache is there.
+    - An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+      when another stage is built FROM it, and such a stage would ship.
+
     ## References
     - [dnf: clean command](https://dnf.readthedocs.io/en/latest/command_ref.html#clean-command)
     - [hadolint DL3040](https://github.com/hadolint/hadolint/wiki/DL3040)
@@ -72,7 +82,7 @@ class DnfCacheKept(Rule):
     fix_safety = Safety.SAFE
     hadolint = ("DL3040",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
         if stage.windows:  # dnf is Linux only

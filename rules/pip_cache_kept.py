@@ -24,7 +24,7 @@ from dockerlint_slim.model import Dockerfile, Instruction, Stage, substitute
 from dockerlint_slim.rule import Context, Rule, Violation
 from dockerlint_slim.shell import Command, Word
 
-from ._common import append_point, covers_folder, norm_path
+from ._common import RUN_KEYWORDS, append_point, covers_folder, norm_path, shell_commands
 
 # wrappers the shell model does not strip: ``linux32 uv pip install …``
 # values of boolean environment variables that mean "on" (clap's BoolishValueParser)
@@ -267,9 +267,10 @@ def _option_value(options: Iterable[str], name: str) -> str:
 class PipCacheKept(Rule):
     """
     ## What it does
-    Checks for Python package installs in a stage that ships whose download cache stays in
-    the layer: no option or variable that turns the cache off, no cache mount on the cache
-    folder and no removal of it in the same `RUN`. It knows these tools and their caches:
+    Checks for Python package installs in a `RUN` or `ONBUILD RUN` of a stage that ships
+    whose download cache stays in the layer: no option or variable that turns the cache
+    off, no cache mount on the cache folder and no removal of it in the same `RUN`. It
+    knows these tools and their caches:
 
     - pip (`pip`, `pip3`, `pip3.11`, `/venv/bin/pip`, `python -m pip`, also behind `sudo`,
       `env`, `pyenv exec`, `poetry run` or `uv run`): `pip install` fills `~/.cache/pip`.
@@ -311,11 +312,6 @@ class PipCacheKept(Rule):
     megabytes, sometimes gigabytes, that the container never reads again. Removing it in a
     later `RUN` does not help: the bytes stay in the earlier layer.
 
-    Unlike hadolint's DL3042 this rule accepts `--no-cache` (pip takes any unique prefix of
-    an option), `PIP_NO_CACHE_DIR` with any value (pip disables the cache for every value,
-    `false` included), a cache mount on the cache folder, and an `rm -rf` of the cache or
-    `pip cache purge` in the same `RUN`; and it also checks uv, poetry, pipenv and pdm.
-
     ## Example
     ```dockerfile
     FROM python:3.11-slim
@@ -345,6 +341,20 @@ class PipCacheKept(Rule):
       shell; in `RUN ["/bin/sh", "-c", "…"]` it is appended inside the script).
     - pdm: unsafe. `--no-cache` is added before the subcommand; it needs pdm 2.13 or newer.
 
+    ## Differences from hadolint
+    - `--no-cache` is accepted: pip takes any unique prefix of an option.
+    - `PIP_NO_CACHE_DIR` with any value turns the cache off, `0`, `off`, `no` and `false`
+      included: pip disables the cache for every valid value (a false value once did the
+      opposite of what it says, and pip kept that behaviour for compatibility), where
+      hadolint still reports the install.
+    - A cache mount on the cache folder, and an `rm -rf` of the cache or `pip cache purge`
+      in the same `RUN`, count as clean.
+    - uv, poetry, pipenv (`pipenv install` fills `~/.cache/pipenv` through pip) and pdm are
+      checked too.
+    - An `ONBUILD RUN` is checked (its trigger runs in every image built FROM this one),
+      except in a stage that does not ship: such a trigger runs only when another stage is
+      built FROM it, and that stage would ship.
+
     ## References
     - [pip: caching](https://pip.pypa.io/en/stable/topics/caching/)
     - [uv: using uv in Docker, caching](https://docs.astral.sh/uv/guides/integration/docker/#caching)
@@ -363,13 +373,13 @@ class PipCacheKept(Rule):
     fix_safety = Safety.SAFE
     hadolint = ("DL3042",)
     shipped_only = True
-    keywords = frozenset({"RUN"})
+    keywords = RUN_KEYWORDS
 
     def check(self, inst: Instruction, stage: Stage, ctx: Context) -> Iterable[Violation]:
-        if not inst.commands:
+        commands = shell_commands(inst)
+        if not commands:
             return
         text = _Text(ctx.dockerfile.text[inst.start : inst.end])
-        commands = inst.commands
         windows = stage.windows
         user, known = _user(inst, stage, ctx)
         cleaned = _Cleanups(commands)

@@ -998,7 +998,8 @@ def _split_words(text: str) -> list[str]:
 
 def unquote(value: str, escape: str = "\\") -> str:
     """A word as BuildKit reads it: ``"a b"`` -> ``a b``, ``'x'`` -> ``x``, the escape token
-    dropped outside single quotes."""
+    dropped outside quotes; inside double quotes it escapes only ``"``, ``$`` and itself and
+    is kept before any other character (``"C:\\Temp"`` stays ``C:\\Temp``)."""
     out: list[str] = []
     quote = ""
     i = 0
@@ -1007,7 +1008,12 @@ def unquote(value: str, escape: str = "\\") -> str:
         if quote:
             if ch == quote:
                 quote = ""
-            elif ch == escape and quote == '"' and i + 1 < len(value):
+            elif (
+                ch == escape
+                and quote == '"'
+                and i + 1 < len(value)
+                and value[i + 1] in ('"', "$", escape)
+            ):
                 i += 1
                 out.append(value[i])
             else:

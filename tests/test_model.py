@@ -378,3 +378,13 @@ def test_onbuild_run_triggers_are_parsed_apart_from_commands():
 def test_commands_know_whether_they_run_in_a_pipeline(body, piped):
     model = build_model(f"FROM debian:bookworm-slim\nRUN {body}\n")
     assert {c.name: c.piped for c in model.instructions[1].commands} == piped
+
+
+def test_unquote_keeps_backslashes_that_escape_nothing_inside_double_quotes():
+    from dockerlint_slim.model import unquote
+
+    assert unquote(r'"c:\system32\app.exe"') == r"c:\system32\app.exe"
+    assert unquote(r'"a\"b\\c\$d"') == r'a"b\c$d'
+    assert unquote(r"c:\system32") == "c:system32"
+    assert unquote(r"'c:\x'") == r"c:\x"
+    assert unquote('"c:`temp"', escape="`") == "c:`temp"

@@ -62,6 +62,13 @@ class CopyRelativeWithoutWorkdir(Rule):
     ## Fix safety
     No fix: which folder the files belong in is not known.
 
+    ## Differences from hadolint
+    A destination is read as BuildKit reads it, with the file's escape token. With the
+    default escape `\\`, an unquoted `c:\\system32\\app.exe` is `c:system32app.exe`, a path
+    relative to the current folder of drive C, and is flagged; hadolint takes it as
+    absolute. Write `c:/system32/app.exe` or `"c:\\system32\\app.exe"`, or make the
+    backtick the escape token with the `escape` parser directive.
+
     ## References
     - [Dockerfile reference: WORKDIR](https://docs.docker.com/reference/dockerfile/#workdir)
     - [hadolint DL3045](https://github.com/hadolint/hadolint/wiki/DL3045)

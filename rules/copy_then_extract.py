@@ -55,9 +55,6 @@ class CopyThenExtract(Rule):
     carries it twice: packed and unpacked. `ADD` unpacks a local tar archive in one step and
     ships only the files.
 
-    Unlike hadolint, the old-style `tar xzf archive.tar.gz` (without a dash) counts as an
-    extraction too.
-
     ## Example
     ```dockerfile
     FROM python:3.11-slim
@@ -74,6 +71,14 @@ class CopyThenExtract(Rule):
     ## Fix safety
     No fix: where `tar` puts the files (`-C`, `--strip-components`) decides the `ADD`
     destination.
+
+    ## Differences from hadolint
+    - The old-style `tar xzf archive.tar.gz` (without a dash) counts as an extraction too.
+    - A `COPY` source is read as BuildKit reads it, with the file's escape token: with the
+      default escape `\\`, an unquoted `build\\vendor.tar.gz` is `buildvendor.tar.gz`, so
+      a `RUN` that unpacks `vendor.tar.gz` does not unpack the file the `COPY` brought in.
+      hadolint takes the backslash as a folder separator. With a backtick as the escape
+      token (the `escape` parser directive, usual on Windows) it is one.
 
     ## References
     - [Dockerfile reference: ADD](https://docs.docker.com/reference/dockerfile/#add)

@@ -24,12 +24,6 @@ class UserRoot(Rule):
     and a container escape starts with full rights. Switch back to an unprivileged user
     after the steps that need root.
 
-    Unlike hadolint, only the image that ships is judged: a builder stage that ends as root
-    is not reported, since its user never runs the application, nor is a `USER root` in a
-    base stage that the shipped stage follows with another `USER`. hadolint reports the
-    last `USER root` of every stage. A user named by a variable whose `ARG` or `ENV` value
-    is `root` or `0` is flagged too.
-
     ## Example
     ```dockerfile
     FROM python:3.11-slim
@@ -51,6 +45,13 @@ class UserRoot(Rule):
 
     ## Fix safety
     No fix: which user the application should run as is not known here.
+
+    ## Differences from hadolint
+    Only the image that ships is judged: a builder stage that ends as root is not reported,
+    since its user never runs the application, nor is a `USER root` in a base stage that
+    the shipped stage follows with another `USER`. hadolint reports the last `USER root` of
+    every stage. A user named by a variable whose `ARG` or `ENV` value is `root` or `0` is
+    flagged too.
 
     ## References
     - [Docker: best practices, USER](https://docs.docker.com/build/building/best-practices/#user)

@@ -32,6 +32,7 @@ import argparse
 import datetime
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,28 +209,77 @@ def _with_from(text: str) -> str:
 
 @dataclass(frozen=True)
 class Deliberate:
-    """Cases of ``code`` whose text matches ``pattern`` (with ``unshipped_onbuild``: whose
-    ``ONBUILD`` instructions that match it all sit in stages that do not ship), where
-    dockerlint-slim differs from hadolint on purpose, for ``reason`` (which the rule's docs
-    give too)."""
+    """Cases of ``code`` whose text matches ``pattern`` (or for which ``where`` holds),
+    where dockerlint-slim differs from hadolint on purpose, for ``reason`` (which the rule's
+    docs give too)."""
 
     code: str
     reason: str
     pattern: str = ""
-    unshipped_onbuild: bool = False
+    where: Callable[[str], bool] | None = None
 
     def covers(self, code: str, text: str) -> bool:
         if code != self.code:
             return False
-        if self.unshipped_onbuild:
-            return _onbuild_only_in_unshipped_stages(text, self.pattern)
+        if self.where is not None:
+            return self.where(text)
         return re.search(self.pattern, text) is not None
+
+
+def _unshipped_onbuild(pattern: str) -> Callable[[str], bool]:
+    """Whether the ``ONBUILD`` instructions of a text that match ``pattern`` all sit in
+    stages that do not ship."""
+
+    def where(text: str) -> bool:
+        from dockerlint_slim.model import build_model
+
+        df = build_model(_with_from(text))
+        ships = [
+            s.ships
+            for s in df.stages
+            for i in s.instructions
+            if i.keyword == "ONBUILD" and re.search(pattern, df.text[i.start : i.end])
+        ]
+        return bool(ships) and not any(ships)
+
+    return where
+
+
+def _root_only_in_unshipped_stages(text: str) -> bool:
+    """Whether every stage that ends as root (its last ``USER`` is root) does not ship."""
+    from dockerlint_slim.model import build_model
+
+    df = build_model(_with_from(text))
+    ends_root = []
+    for s in df.stages:
+        users = [i.raw.args.split(":")[0].strip() for i in s.instructions if i.keyword == "USER"]
+        if users and users[-1] in ("root", "0"):
+            ends_root.append(s.ships)
+    return bool(ends_root) and not any(ends_root)
 
 
 _NOT_SHIPPED_ONBUILD = (
     "an `ONBUILD RUN` of a stage that does not ship never runs: no stage is built FROM it"
 )
 _DELIBERATE = (
+    Deliberate(
+        "DL3002",
+        "only the image that ships is judged: a stage that ends as root and that no shipped"
+        " stage is built FROM never runs the application",
+        where=_root_only_in_unshipped_stages,
+    ),
+    Deliberate(
+        "DL3010",
+        "with the default escape `\\`, BuildKit reads the unquoted source"
+        " `build\\foo\\bar.tar.gz` as `buildfoobar.tar.gz`: not the file the `RUN` unpacks",
+        r"(?m)^COPY [^\s\"]*\\",
+    ),
+    Deliberate(
+        "DL3045",
+        "with the default escape `\\`, BuildKit reads the unquoted `c:\\system32\\blubb.sh`"
+        " as `c:system32blubb.sh`, a path relative to the current folder of drive C",
+        r"(?m)^COPY \S+ [A-Za-z]:\\(?!\\)",
+    ),
     Deliberate(
         "DL3042",
         "pip turns its cache off for every valid value of `PIP_NO_CACHE_DIR`, false ones included",
@@ -240,7 +290,7 @@ _DELIBERATE = (
         "`pipenv install` fills pipenv's cache (`~/.cache/pipenv`) through pip",
         r"\bpipenv install\b",
     ),
-    Deliberate("DL3042", _NOT_SHIPPED_ONBUILD, r"\bpip", unshipped_onbuild=True),
+    Deliberate("DL3042", _NOT_SHIPPED_ONBUILD, where=_unshipped_onbuild(r"\bpip")),
     Deliberate(
         "DL3034",
         "`-n` after `zypper install` is `--name`, not `--non-interactive` (that is the"
@@ -258,23 +308,10 @@ _DELIBERATE = (
         " dockerlint-slim reports DL1000)",
         r"(?m)^microdnf clean all && RUN",
     ),
-    Deliberate("DL3040", _NOT_SHIPPED_ONBUILD, r"\bdnf\b", unshipped_onbuild=True),
-    Deliberate("DL3009", _NOT_SHIPPED_ONBUILD, r"\bapt-get update\b", unshipped_onbuild=True),
-    Deliberate("DL3060", _NOT_SHIPPED_ONBUILD, r"\byarn install\b", unshipped_onbuild=True),
+    Deliberate("DL3040", _NOT_SHIPPED_ONBUILD, where=_unshipped_onbuild(r"\bdnf\b")),
+    Deliberate("DL3009", _NOT_SHIPPED_ONBUILD, where=_unshipped_onbuild(r"\bapt-get update\b")),
+    Deliberate("DL3060", _NOT_SHIPPED_ONBUILD, where=_unshipped_onbuild(r"\byarn install\b")),
 )
-
-
-def _onbuild_only_in_unshipped_stages(text: str, pattern: str) -> bool:
-    from dockerlint_slim.model import build_model
-
-    df = build_model(_with_from(text))
-    ships = [
-        s.ships
-        for s in df.stages
-        for i in s.instructions
-        if i.keyword == "ONBUILD" and re.search(pattern, df.text[i.start : i.end])
-    ]
-    return bool(ships) and not any(ships)
 
 
 @dataclass

@@ -22,8 +22,8 @@ class UntrustedRegistry(Rule):
     trusted when `docker.io` (or `hub.docker.com`) is listed; `scratch` and a `FROM` that
     names an earlier stage pull nothing. Without a list, the rule reports nothing.
 
-    A registry may be given with a wildcard (`*.example.com`), which hadolint does not
-    accept: a list of hadolint's plain names means the same here.
+    A registry may be given with a wildcard (`*.example.com`); `*` alone trusts every
+    registry, Docker Hub included.
 
     ## Why is this bad?
     An image from an unknown registry can carry anything; organisations that mirror and scan
@@ -63,8 +63,8 @@ class UntrustedRegistry(Rule):
             return
         base = stage.base
         registry = base.registry.lower()
-        if not registry:
-            if any(r in _HUB for r in allowed):
+        if not registry:  # Docker Hub, under any of its names, `*` included
+            if any(fnmatch.fnmatchcase(hub, r) for r in allowed for hub in _HUB):
                 return
             shown = "Docker Hub"
         else:

@@ -9,13 +9,13 @@ files are read there, never copied into this project). Each ``ruleCatches CODE t
 CODE)`` (caught when N > 0). The code is a string or a name bound to one (``let rule =
 "DL3065"``); the text is a Haskell string, ``Text.unlines`` of a list, or a name bound to
 either. It is linted with that rule alone, and the case agrees when dockerlint-slim reports
-the code exactly when hadolint's test expects it. A text without ``FROM`` (hadolint's tests
-lint bare snippets) gets one first: ``FROM debian:bookworm``, or ``alpine``, ``fedora`` or
-``opensuse/leap`` when it calls that distribution's package manager.
-``onBuildRuleCatches`` cases are read with each ``RUN`` wrapped in ``ONBUILD``, as hadolint's
-test helper does. Spec files that set a configuration (``?config = ... {``: trusted
-registries, label schemas) are left out, as are texts the reader cannot make out; both are
-counted.
+the code exactly when hadolint's test expects it. The spec's ``?config`` (allowed
+registries, label schema, strict labels) is passed on as dockerlint-slim's settings
+(``trusted-registries``, ``label-schema``, ``strict-labels``). A text without ``FROM``
+(hadolint's tests lint bare snippets) gets one first: ``FROM debian:bookworm``, or
+``alpine``, ``fedora`` or ``opensuse/leap`` when it calls that distribution's package
+manager. ``onBuildRuleCatches`` cases are read with each ``RUN`` wrapped in ``ONBUILD``, as
+hadolint's test helper does. Texts the reader cannot make out are left out and counted.
 
 A case where dockerlint-slim differs on purpose (``_DELIBERATE``: hadolint's result is wrong
 there, and the rule's docs say why) is counted as a deliberate difference, not as a
@@ -29,6 +29,7 @@ it writes the same as Markdown. Exit code 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import re
 import sys
@@ -53,12 +54,34 @@ _CODE = re.compile(r"DL\d{4}")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "&": ""}
 
 
-@dataclass
+@dataclass(frozen=True)
+class Config:
+    """The part of a spec's ``?config`` that dockerlint-slim's settings have too."""
+
+    registries: tuple[str, ...] = ()  # allowedRegistries (DL3026)
+    label_schema: tuple[tuple[str, str], ...] = ()  # labelSchema (DL3049-DL3058)
+    strict_labels: bool = False  # strictLabels (DL3050)
+
+
+# hadolint's label types and the names dockerlint-slim's label-schema gives them
+_LABEL_TYPES = {
+    "RawText": "text",
+    "Url": "url",
+    "SemVer": "semver",
+    "GitHash": "hash",
+    "Rfc3339": "rfc3339",
+    "Spdx": "spdx",
+    "Email": "email",
+}
+
+
+@dataclass(frozen=True)
 class Case:
     code: str
     caught: bool  # what hadolint's test expects
     text: str
     source: str  # spec file:line
+    config: Config = Config()
 
 
 def hs_string(literal: str) -> str:
@@ -132,6 +155,36 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
                 return "".join(f"{x}\n" for x in found)
         return None
 
+    def config_at(at: int) -> Config:
+        """``def`` or ``mempty``, with ``{ field = value, … }`` after it, at token ``at``."""
+        while at < len(tokens) and tokens[at][0] in ("def", "mempty"):
+            at += 1
+        if at >= len(tokens) or tokens[at][0] != "{":
+            return Config()
+        registries: list[str] = []
+        schema: list[tuple[str, str]] = []
+        strict = False
+        field = ""
+        depth = 0
+        for j in range(at, len(tokens)):
+            tok = tokens[j][0]
+            depth += {"{": 1, "}": -1}.get(tok, 0)
+            if depth == 0:
+                break
+            if tok in ("allowedRegistries", "labelSchema", "strictLabels"):
+                field = tok
+            elif field == "allowedRegistries" and tok.startswith('"'):
+                registries.append(hs_string(tok))
+            elif field == "labelSchema" and tok.startswith('"') and j + 2 < len(tokens):
+                kind = tokens[j + 2][0].rsplit(".", 1)[-1]
+                if kind in _LABEL_TYPES:
+                    schema.append((hs_string(tok), _LABEL_TYPES[kind]))
+            elif field == "strictLabels" and tok == "True":
+                strict = True
+        return Config(tuple(registries), tuple(schema), strict)
+
+    config = Config()
+
     def code_at(at: int) -> str | None:
         tok = tokens[at][0] if at < len(tokens) else ""
         code = hs_string(tok) if tok.startswith('"') else texts.get(tok)
@@ -140,6 +193,8 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
     i = 0
     while i < len(tokens):
         tok, line = tokens[i]
+        if tok == "?" and [t for t, _ in tokens[i + 1 : i + 3]] == ["config", "="]:
+            config = config_at(i + 3)  # in force for the cases after it
         if tok == "let" and i + 2 < len(tokens) and tokens[i + 2][0] == "=":
             name = tokens[i + 1][0]
             found, _ = string_list(i + 3)
@@ -158,7 +213,7 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
             else:
                 if onbuild:
                     value = _onbuild(value)
-                cases.append(Case(code, caught, value, f"{path.name}:{line}"))
+                cases.append(Case(code, caught, value, f"{path.name}:{line}", config))
             i += 2
             continue
         if tok == "assertChecks" and i + 1 < len(tokens):
@@ -173,7 +228,7 @@ def read_spec(path: Path) -> tuple[list[Case], int]:
             if value is None or code is None or not count.isdigit():
                 unread += 1
             else:
-                cases.append(Case(code, int(count) > 0, value, f"{path.name}:{line}"))
+                cases.append(Case(code, int(count) > 0, value, f"{path.name}:{line}", config))
             i += 1
             continue
         i += 1
@@ -345,11 +400,9 @@ def main() -> int:
     unread_total = 0
     configured: list[str] = []
     for spec in specs:
-        text = spec.read_text(encoding="utf-8")
-        if re.search(r"\?config\s*=\s*mempty\s*\{|\?config\s*=\s*def\w*\s*\{", text):
-            configured.append(spec.name)
-            continue
         cases, unread = read_spec(spec)
+        if any(c.config != Config() for c in cases):
+            configured.append(spec.name)
         unread_total += unread
         for case in cases:
             if args.code and case.code not in args.code:
@@ -359,7 +412,12 @@ def main() -> int:
                 continue
             row = rows.setdefault(case.code, Row(case.code, disagree=[]))
             row.cases += 1
-            settings = merge_cli(Settings.default(), select=[case.code])
+            settings = dataclasses.replace(
+                merge_cli(Settings.default(), select=[case.code]),
+                trusted_registries=case.config.registries,
+                label_schema=case.config.label_schema,
+                strict_labels=case.config.strict_labels,
+            )
             result = lint(_with_from(case.text), "Dockerfile", settings)
             if any(f.code == case.code for f in result.findings) == case.caught:
                 row.agree += 1
@@ -386,7 +444,8 @@ def main() -> int:
         "",
         f"Run on {datetime.date.today().isoformat()} over {len(specs)} spec files"
         f" (`test/Hadolint/Rule/DL*Spec.hs` of a hadolint checkout);"
-        f" {len(configured)} of them set a configuration and were left out"
+        f" {len(configured)} of them set a configuration (allowed registries, a label schema),"
+        " which is passed on as dockerlint-slim's settings"
         + (f" ({', '.join(configured)})" if configured else "")
         + f"; {unread_total} case texts could not be read.",
         "",

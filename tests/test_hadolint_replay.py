@@ -84,3 +84,34 @@ def test_a_snippet_without_from_gets_one_for_its_package_manager():
     assert replay._with_from("RUN apk add curl\n").startswith("FROM alpine:")
     assert replay._with_from("RUN cd /opt\n") == "FROM debian:bookworm\nRUN cd /opt\n"
     assert replay._with_from("FROM x\nRUN cd /opt\n") == "FROM x\nRUN cd /opt\n"
+
+
+CONFIGURED = r"""
+spec = do
+  let ?config = def
+  describe "DL9992 - a configured rule" $ do
+    it "plain" $ ruleCatchesNot "DL9992" "FROM x.com/a"
+    it "registries" $ do
+      let ?config = def { allowedRegistries = ["docker.io", "*.x.com"] }
+      ruleCatches "DL9992" "FROM y.com/a"
+  let ?config =
+        mempty
+          { labelSchema = Map.fromList [("url", Rule.Url), ("sum", GitHash)],
+            strictLabels = Just True
+          }
+  describe "DL9993 - labels" $ do
+    it "schema" $ ruleCatches "DL9993" "LABEL url=x"
+"""
+
+
+def test_the_config_of_a_spec_goes_with_its_cases(tmp_path: Path):
+    replay = _module()
+    spec = tmp_path / "DL9992Spec.hs"
+    spec.write_text(CONFIGURED)
+    cases, unread = replay.read_spec(spec)
+    assert unread == 0
+    assert [c.config for c in cases] == [
+        replay.Config(),
+        replay.Config(registries=("docker.io", "*.x.com")),
+        replay.Config(label_schema=(("url", "url"), ("sum", "hash")), strict_labels=True),
+    ]

@@ -1,7 +1,7 @@
 """Replay hadolint's own rule tests against dockerlint-slim.
 
     python3 benchmarks/hadolint_spec_replay.py --hadolint-src PATH [--code DL3008 ...]
-                                               [--output FILE]
+                                               [--output FILE] [--note TEXT]
 
 ``PATH`` is a checkout of the hadolint repository (its ``test/Hadolint/Rule/DL*Spec.hs``
 files are read there, never copied into this project). Each ``ruleCatches CODE text`` and
@@ -383,6 +383,7 @@ def main() -> int:
     parser.add_argument("--hadolint-src", type=Path, required=True)
     parser.add_argument("--code", action="append", default=[])
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--note", default="", help="where the spec files come from (Markdown)")
     args = parser.parse_args()
     folder = args.hadolint_src / "test" / "Hadolint" / "Rule"
     specs = sorted(folder.glob("DL*Spec.hs"))
@@ -449,6 +450,7 @@ def main() -> int:
         + (f" ({', '.join(configured)})" if configured else "")
         + f"; {unread_total} case texts could not be read.",
         "",
+        *([args.note, ""] if args.note else []),
         f"**{agreed} of {total} cases agree ({pct(agreed)}); {on_purpose} more differ on"
         f" purpose ({pct(agreed + on_purpose)} agree or differ deliberately);"
         f" {against} disagree.**",

@@ -1,7 +1,7 @@
 """Replay hadolint's own rule tests against dockerlint-slim.
 
     python3 benchmarks/hadolint_spec_replay.py --hadolint-src PATH [--code DL3008 ...]
-                                               [--output FILE] [--note TEXT]
+                                               [--output FILE] [--note TEXT] [--hadolint BIN]
 
 ``PATH`` is a checkout of the hadolint repository (its ``test/Hadolint/Rule/DL*Spec.hs``
 files are read there, never copied into this project). Each ``ruleCatches CODE text`` and
@@ -23,7 +23,10 @@ disagreement. Cases of codes that dockerlint-slim has no rule for are counted ap
 
 It prints, per code, the cases, those that agree, differ on purpose and disagree, the
 deliberate differences with their reasons and the remaining disagreements; with ``--output``
-it writes the same as Markdown. Exit code 0.
+it writes the same as Markdown. With ``--hadolint BIN`` each case is also linted by that
+hadolint executable (with the case's configuration and code switched on), and a column
+counts the cases where it passes its own test: a measure of how far the checkout's tests
+describe that release. Exit code 0.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -360,7 +365,7 @@ _DELIBERATE = (
     Deliberate(
         "DL3040",
         "not a Dockerfile: the line starts with no instruction (BuildKit rejects it;"
-        " dockerlint-slim reports DL1000)",
+        " dockerlint-slim reports DL1000, and hadolint 2.15.1 a parse error)",
         r"(?m)^microdnf clean all && RUN",
     ),
     Deliberate("DL3040", _NOT_SHIPPED_ONBUILD, where=_unshipped_onbuild(r"\bdnf\b")),
@@ -376,6 +381,33 @@ class Row:
     agree: int = 0
     deliberate: int = 0
     disagree: list[str] | None = None
+    hadolint_agree: int = 0  # cases where the hadolint given with --hadolint agrees too
+
+
+def _hadolint_catches(binary: str, case: Case) -> bool | None:
+    """Whether ``binary`` (a hadolint executable) reports the case's code on its text, with
+    the case's configuration and the code switched on (some are off by default); None when
+    it cannot tell (no JSON)."""
+    command = [binary, "--no-fail", "--no-color", "-f", "json", "--warning", case.code]
+    for registry in case.config.registries:
+        command += ["--trusted-registry", registry]
+    for label, kind in case.config.label_schema:
+        command += ["--require-label", f"{label}:{kind}"]
+    if case.config.strict_labels:
+        command.append("--strict-labels")
+    done = subprocess.run(
+        [*command, "-"], input=_with_from(case.text), capture_output=True, text=True
+    )
+    try:
+        found = json.loads(done.stdout or "[]")
+    except ValueError:
+        return None
+    return any(f.get("code") == case.code for f in found)
+
+
+def _version(binary: str) -> str:
+    done = subprocess.run([binary, "--version"], capture_output=True, text=True)
+    return done.stdout.strip() or "version unknown"
 
 
 def main() -> int:
@@ -384,6 +416,9 @@ def main() -> int:
     parser.add_argument("--code", action="append", default=[])
     parser.add_argument("--output", type=Path)
     parser.add_argument("--note", default="", help="where the spec files come from (Markdown)")
+    parser.add_argument(
+        "--hadolint", help="a hadolint executable: also count the cases it agrees with"
+    )
     args = parser.parse_args()
     folder = args.hadolint_src / "test" / "Hadolint" / "Rule"
     specs = sorted(folder.glob("DL*Spec.hs"))
@@ -420,6 +455,8 @@ def main() -> int:
                 strict_labels=case.config.strict_labels,
             )
             result = lint(_with_from(case.text), "Dockerfile", settings)
+            if args.hadolint and _hadolint_catches(args.hadolint, case) == case.caught:
+                row.hadolint_agree += 1
             if any(f.code == case.code for f in result.findings) == case.caught:
                 row.agree += 1
                 continue
@@ -455,14 +492,26 @@ def main() -> int:
         f" purpose ({pct(agreed + on_purpose)} agree or differ deliberately);"
         f" {against} disagree.**",
         "",
-        "| code | cases | agree | deliberate | disagree | disagreements |",
-        "|---|---:|---:|---:|---:|---|",
+        *(
+            [
+                f"{_version(args.hadolint)} (`--hadolint`) passes"
+                f" {sum(r.hadolint_agree for r in table)} of these {total} cases of its own"
+                " tests (column *hadolint*).",
+                "",
+            ]
+            if args.hadolint
+            else []
+        ),
+        "| code | cases | agree | deliberate | disagree | disagreements |"
+        + (" hadolint |" if args.hadolint else ""),
+        "|---|---:|---:|---:|---:|---|" + ("---:|" if args.hadolint else ""),
     ]
     for r in table:
         assert r.disagree is not None
         shown = "; ".join(r.disagree[:3]) + (" …" if len(r.disagree) > 3 else "")
         lines.append(
             f"| {r.code} | {r.cases} | {r.agree} | {r.deliberate} | {len(r.disagree)} | {shown} |"
+            + (f" {r.hadolint_agree} |" if args.hadolint else "")
         )
     lines += ["", "## Deliberate differences", ""]
     if deliberate_seen:

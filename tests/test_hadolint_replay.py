@@ -115,3 +115,25 @@ def test_the_config_of_a_spec_goes_with_its_cases(tmp_path: Path):
         replay.Config(registries=("docker.io", "*.x.com")),
         replay.Config(label_schema=(("url", "url"), ("sum", "hash")), strict_labels=True),
     ]
+
+
+def test_a_hadolint_executable_gets_the_case_and_its_configuration(tmp_path: Path):
+    replay = _module()
+    fake = tmp_path / "hadolint"
+    # reports the code it was told to switch on when a trusted registry was given
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "a = sys.argv\n"
+        "text = sys.stdin.read()\n"
+        "code = a[a.index('--warning') + 1]\n"
+        "hit = '--trusted-registry' in a and text.startswith('FROM x.com/a')\n"
+        "print(json.dumps([{'code': code}] if hit else []))\n"
+    )
+    fake.chmod(0o755)
+    case = replay.Case("DL3026", True, "FROM x.com/a\n", "DL3026Spec.hs:1")
+    assert replay._hadolint_catches(str(fake), case) is False
+    trusted = replay.Case(
+        "DL3026", True, "FROM x.com/a\n", "DL3026Spec.hs:2", replay.Config(registries=("y",))
+    )
+    assert replay._hadolint_catches(str(fake), trusted) is True

@@ -100,7 +100,9 @@ class GoInstallUnpinned(Rule):
     ## Differences from hadolint
     Branch tips (`@master`, `@main`, `@HEAD`) and the `@upgrade` and `@patch` queries move
     like `@latest` and are reported too; the values of build flags (`-tags netgo`) are not
-    taken for packages.
+    taken for packages. `go run main.go` (a file of the build context) and `go get
+    module@none` (which removes the module from `go.mod`) fetch nothing and are not
+    reported, where hadolint reports both.
 
     ## References
     - [go install](https://pkg.go.dev/cmd/go#hdr-Compile_and_install_packages_and_dependencies)

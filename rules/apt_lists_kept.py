@@ -55,7 +55,7 @@ class AptListsKept(Rule):
     `apt-get update` downloads the package indexes of every configured repository into
     `/var/lib/apt/lists` (about 20 to 50 MB on Debian). Removing them in a later `RUN` does
     not help: the bytes stay in the earlier layer. They must go in the same `RUN`. The same
-    holds for the downloaded packages, which are as large as what they install.
+    holds for the downloaded `.deb` files: a compressed copy of everything installed.
 
     ## Example
     ```dockerfile

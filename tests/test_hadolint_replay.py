@@ -137,3 +137,19 @@ def test_a_hadolint_executable_gets_the_case_and_its_configuration(tmp_path: Pat
         "DL3026", True, "FROM x.com/a\n", "DL3026Spec.hs:2", replay.Config(registries=("y",))
     )
     assert replay._hadolint_catches(str(fake), trusted) is True
+
+
+def test_deliberate_differences_name_rules_and_match_only_their_cases():
+    replay = _module()
+    from dockerlint_slim.rule import all_rules
+
+    codes = {r.code for r in all_rules()}
+    assert all(d.code in codes and d.reason for d in replay._DELIBERATE)
+    unshipped = "FROM debian AS base\nONBUILD RUN apt-get update\nFROM scratch\nRUN x\n"
+    shipped = "FROM debian AS base\nONBUILD RUN apt-get update\nFROM base\nRUN x\n"
+    covered = [d for d in replay._DELIBERATE if d.covers("DL3009", unshipped)]
+    assert covered and not [d for d in replay._DELIBERATE if d.covers("DL3009", shipped)]
+    assert not [d for d in replay._DELIBERATE if d.covers("DL3015", unshipped)]
+    falsy = "RUN PIP_NO_CACHE_DIR=off pip install flask\n"
+    assert [d for d in replay._DELIBERATE if d.covers("DL3042", falsy)]
+    assert not [d for d in replay._DELIBERATE if d.covers("DL3042", "RUN pip install flask\n")]

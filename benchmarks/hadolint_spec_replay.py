@@ -485,7 +485,8 @@ def main() -> int:
         f" {len(configured)} of them set a configuration (allowed registries, a label schema),"
         " which is passed on as dockerlint-slim's settings"
         + (f" ({', '.join(configured)})" if configured else "")
-        + f"; {unread_total} case texts could not be read.",
+        + f"; {unread_total} case text{'' if unread_total == 1 else 's'} could not be read"
+        ' (a code that is not one, such as `"FROM scratch\\nDL3045"`, counts as unread).',
         "",
         *([args.note, ""] if args.note else []),
         f"**{agreed} of {total} cases agree ({pct(agreed)}); {on_purpose} more differ on"

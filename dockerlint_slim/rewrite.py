@@ -715,6 +715,13 @@ class _Packages:
     # of ``plain``: the packages the original installed with their recommended packages
     recommends: set[str] = field(default_factory=set)
     upgrade: bool = False  # the original upgraded the image's packages
+    # for a release the runtime-library data lacks: the -dev packages whose runtime
+    # libraries the builder finds in its own package database at build time (with the
+    # libraries the built files link), or None when the data names every package
+    discover: tuple[str, ...] | None = None
+    discover_all_dev: bool = False  # every -dev package of the builder image
+    # library files (``libmagic.so``) that what ctypes or cffi opens are looked up by
+    discover_libraries: tuple[str, ...] = ()
 
     def all(self) -> list[str]:
         out = list(self.plain)
@@ -754,6 +761,11 @@ def _runtime_packages(
         if is_build_tool(name):
             continue
         keep.append(name)
+    needs_data = explicit_dev or (info.fat and (native or loads or unread))
+    if needs_data and _discovers(info, distro, releases):
+        return _discovered_packages(
+            info, distro, releases, out, explicit_dev, loads, unread, programs
+        )
     dev_needed = list(explicit_dev)
     implicit: set[str] = set()
     if info.fat:
@@ -858,6 +870,103 @@ def _runtime_packages(
             keep.append(pkg)
             out.notes.append(f"`{program}` is used at run time; the slim image needs {pkg}")
     return out
+
+
+def _discovers(info: BaseInfo, distro: str, releases: Sequence[str]) -> bool:
+    """Whether the runtime packages are found at build time: a Debian or Ubuntu image
+    (apt, dpkg) of a release that the runtime-library data does not cover (buster, stretch,
+    an Ubuntu release it lacks, a tag that names no release)."""
+    if distro not in ("debian", "ubuntu") or info.package_manager != "apt":
+        return False
+    covered = _rl.known_releases().get(distro, ())
+    return not releases or not all(r and r in covered for r in releases)
+
+
+def _discovered_packages(
+    info: BaseInfo,
+    distro: str,
+    releases: Sequence[str],
+    out: _Packages,
+    explicit_dev: Sequence[str],
+    loads: Sequence[str],
+    unread: Sequence[str],
+    programs: Iterable[str],
+) -> _Packages:
+    """The runtime packages of an image whose release the data lacks: the builder stage
+    looks them up in its own package database (see :func:`_discovery_run`): the packages
+    that own the libraries of the -dev packages the file installs (or the full image has,
+    for what its builds and ctypes loads use) and of every library the built files link."""
+    devs = list(explicit_dev)
+    libraries: list[str] = []
+    if info.fat:
+        # what ctypes or cffi opens: the full image may have the library without its -dev
+        for project in loads:
+            libraries += [x for x in _rl.python_load_libraries(project) if x not in libraries]
+    devs = [
+        d
+        for d in devs
+        if not is_python_build_package(d) and d not in ("linux-libc-dev", "libc6-dev")
+    ]
+    out.discover = tuple(devs)
+    out.discover_libraries = tuple(libraries)
+    out.discover_all_dev = bool(info.fat and unread)
+    named = " or ".join(r for r in releases if r) or "(its tag names none)"
+    why = "; ".join(
+        f"{r}: {_rl.unavailable(distro)[r]}" for r in releases if r in _rl.unavailable(distro)
+    )
+    out.notes.append(
+        f"the runtime-library data has no {distro} {named}"
+        + (f" ({why})" if why else "")
+        + ": the builder stage finds the packages that own the libraries the build links "
+        "(and those of the -dev packages it installs) in its own package database, and the "
+        "runtime stage installs them"
+    )
+    for program in programs:
+        pkg = _TOOL_PACKAGES_BY_PROGRAM.get(program)
+        if pkg and pkg not in out.plain:
+            out.plain.append(pkg)
+            out.notes.append(f"`{program}` is used at run time; the slim image needs {pkg}")
+    return out
+
+
+_DISCOVERED = "/runtime-packages.txt"
+
+
+def _discovery_run(packages: _Packages, folders: Sequence[str], escape: str, nl: str) -> str:
+    """The builder's last RUN for :attr:`_Packages.discover`: it writes to
+    :data:`_DISCOVERED` the packages (one a line) that own the shared libraries which the
+    listed -dev packages provide and which the files of ``folders`` (the virtual
+    environment, folders built in place) link, as ``dpkg-query --search`` finds them; the
+    toolchain's own runtime (sanitizers, gcc-N-base) is left out. Every command of it
+    succeeds whatever it finds, so an empty list is an empty file."""
+    cont = f" {escape}{nl}    "
+    devs = " ".join(packages.discover or ())
+    if packages.discover_all_dev:
+        devs = (devs + " $(dpkg-query -W -f '${Package}\\n' '*-dev')").strip()
+    where = " ".join(folders)
+    inside = "".join(f" -e '\\#^{f.rstrip('/')}/#d'" for f in folders)
+    parts = []
+    if packages.discover_libraries:
+        names = " ".join(f"'*/{name}.*'" for name in packages.discover_libraries)
+        parts.append(f"printf '%s\\n' {names};")
+    if devs:
+        parts.append(f"dpkg -L {devs} 2>/dev/null | sed -n '/\\.so$/p' | xargs -r readlink -f;")
+    parts.append(
+        f"find {where} -type f \\( -name '*.so' -o -name '*.so.*' -o -perm -u+x \\)"
+        " -exec ldd {} + 2>/dev/null"
+        f"{cont}  | awk '$2 == \"=>\" && $3 ~ /^\\// {{ print $3 }}'; true;"
+    )
+    listing = f"{{ {f'{cont}  '.join(parts)} }}"
+    steps = [
+        listing,
+        f"sed{inside} -e 's#^/usr/#/#' -e 's#^/#*/#' | sort -u",
+        "xargs -r sh -c 'dpkg-query --search \"$@\" 2>/dev/null; true' sh",
+        "sed -n 's/^\\([^ ,]*\\): .*/\\1/p' | sed 's/:.*//'",
+        # a -dev package owns a linker script named like a library (libc.so, libncurses.so)
+        "awk '!/-dev$/ && !/^(gcc-[0-9]+-base|lib(a|l|t|ub|hwa)san[0-9]+|libdpkg-perl|libcc1-0)$/'",
+        f"sort -u > {_DISCOVERED}",
+    ]
+    return "RUN " + f"{cont}| ".join(steps) + nl
 
 
 def _no_runtime_package(dev: str, distro: str, releases: Sequence[str]) -> str:
@@ -1528,10 +1637,12 @@ def _venv_programs(cmds: Iterable[Command]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _builder_run(model: Dockerfile, inst: Instruction, nl: str) -> str:
+def _builder_run(model: Dockerfile, inst: Instruction, nl: str, venv_made: bool = True) -> str:
     """A RUN as the builder runs it: as written, with ``uv pip --system`` and pip or the
     interpreter by absolute path (``/usr/local/bin/pip``) made to install into the virtual
-    environment."""
+    environment once it is made (before, the environment's programs do not exist yet)."""
+    if not venv_made:
+        return _cut(model, inst, (), nl)
     return _cut(model, inst, _venv_flag_words(inst), nl, _venv_programs(inst.commands))
 
 
@@ -1542,13 +1653,14 @@ def _split_text(
     nl: str,
     builder: bool,
     retarget: _Retarget | None = None,
+    venv_made: bool = True,
 ) -> str:
     """One half of a split RUN: its commands joined with ``&&`` (the builder's keeps the RUN's
     flags and installs into the virtual environment, as :func:`_builder_run` does; the
     runtime's starts its programs from the virtual environment, see :meth:`_Retarget.program`)."""
     text = model.text
     cuts: list[tuple[int, int, str | None]] = []
-    if builder:
+    if builder and venv_made:
         cuts += [(start, end, None) for start, end in _venv_flag_words(inst)]
         cuts += _venv_programs(c for unit in cmds for c in _members(inst, unit))
     parts = []
@@ -1583,7 +1695,9 @@ def _no_recommends(options: Sequence[str]) -> bool:
     )
 
 
-def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> str:
+def _install_line(
+    manager: str, packages: _Packages, escape: str, nl: str, builder: str = ""
+) -> str:
     if manager == "apk":
         upgrade = "apk upgrade --no-cache && " if packages.upgrade else ""
         return f"RUN {upgrade}apk add --no-cache {' '.join(packages.all())}{nl}"
@@ -1621,8 +1735,16 @@ def _install_line(manager: str, packages: _Packages, escape: str, nl: str) -> st
             # the tag does not fix the release: what only this release's image had
             test = f"! grep -qx 'VERSION_CODENAME={release}' /etc/os-release"
             steps.append(f"{{ {test}{cont}     || {install} {' '.join(only)}; }}")
-    steps.append("rm -rf /var/lib/apt/lists/*")
-    return "RUN " + f"{cont}&& ".join(steps) + nl
+    copy = ""
+    if packages.discover is not None:
+        # what the builder found it links: packages the slim image has already stay as
+        # they are (--no-upgrade)
+        copy = f"COPY --from={builder} {_DISCOVERED} {_DISCOVERED}{nl}"
+        steps.append(f"xargs -r {install} --no-upgrade < {_DISCOVERED}")
+        steps.append(f"rm -rf /var/lib/apt/lists/* {_DISCOVERED}")
+    else:
+        steps.append("rm -rf /var/lib/apt/lists/*")
+    return copy + "RUN " + f"{cont}&& ".join(steps) + nl
 
 
 def runtime_library_install(
@@ -1633,6 +1755,11 @@ def runtime_library_install(
     cffi) and the full image had; None when they need none. Raises :class:`Refusal` when a
     library's package is not known for the image's release."""
     packages = _runtime_packages(info, (), (), (), (), loads)
+    if packages.discover is not None:
+        # found by a builder stage, which a base image swap has not
+        distro = info.distro or "debian"
+        devs = [d for project in loads for d in _rl.python_loads(project, distro)]
+        raise Refusal(_no_runtime_package(devs[0], distro, _candidate_releases(info)))
     if not packages.all():
         return None
     manager = "apk" if info.package_manager == "apk" else "apt"
@@ -1928,13 +2055,19 @@ def rewrite(
             if split is not None:
                 # before the last install, its runtime work may feed a later one
                 cmds = split.feed if inst.index < last_build else split.build
-                out.append(_comments(inst, nl) + _split_text(model, inst, cmds, nl, True))
+                source = _split_text(model, inst, cmds, nl, True, venv_made=venv_added)
+                out.append(_comments(inst, nl) + source)
             else:
-                out.append(_comments(inst, nl) + _builder_run(model, inst, nl))
+                out.append(_comments(inst, nl) + _builder_run(model, inst, nl, venv_added))
         elif kw in ("COPY", "ADD"):
             out.append(_comments(inst, nl) + _without_flags(model, inst, {"chown", "chmod"}, nl))
         elif kw in ("ENV", "ARG", "WORKDIR", "SHELL"):
             out.append(_source(model, inst, nl))
+    if packages.discover is not None:
+        # the lookup is written for bash with pipefail (every Debian and Ubuntu image has it)
+        out.append(f'SHELL ["/bin/bash", "-o", "pipefail", "-c"]{nl}')
+        folders = [venv, *(f for places_ in carried.values() for f, _ in places_)]
+        out.append(_discovery_run(packages, list(dict.fromkeys(folders)), escape, nl))
 
     # ---- runtime stage
     out.append(nl)
@@ -1975,7 +2108,7 @@ def rewrite(
             tools_written = True
         main_here = (
             inst.index >= first_system
-            and (packages.all() or packages.upgrade)
+            and (packages.all() or packages.upgrade or packages.discover is not None)
             and not packages_written
             and (sources is None or inst.index > sources.index)
         )
@@ -1987,7 +2120,7 @@ def rewrite(
             if sources is not None and sources.index == inst.index:
                 main_here = sources.end is not None and sources.end <= split.pre[-1].end
         if main_here:
-            out.append(_install_line(manager, packages, escape, nl))
+            out.append(_install_line(manager, packages, escape, nl, builder))
             packages_written = True
         if kind == "python" and not venv_written:
             out.append(f"COPY --from={builder} {venv} {venv}{nl}")
@@ -2009,8 +2142,9 @@ def rewrite(
                 source = _split_text(model, inst, head, nl, False, retarget)
                 out.append(("" if split.pre else _comments(inst, nl)) + source)
             here = tail or (sources is not None and sources.index == inst.index)
-            if here and not packages_written and (packages.all() or packages.upgrade):
-                out.append(_install_line(manager, packages, escape, nl))
+            installs = bool(packages.all() or packages.upgrade) or packages.discover is not None
+            if here and not packages_written and installs:
+                out.append(_install_line(manager, packages, escape, nl, builder))
                 packages_written = True
             if tail:
                 out.append(_split_text(model, inst, tail, nl, False, retarget))
@@ -2027,8 +2161,9 @@ def rewrite(
                 source = retarget.paths(source, where)
             out.append(_comments(inst, nl) + source)
             if sources is not None and sources.index == inst.index and not packages_written:
-                if packages.all() or packages.upgrade:  # from the sources this RUN set up
-                    out.append(_install_line(manager, packages, escape, nl))
+                # from the sources this RUN set up
+                if packages.all() or packages.upgrade or packages.discover is not None:
+                    out.append(_install_line(manager, packages, escape, nl, builder))
                 packages_written = True
     result = "".join(out)
     return Rewrite(result, builder, runtime_base, tuple(packages.all()), tuple(packages.notes))

@@ -292,6 +292,14 @@ def python_loads(project: str, distro: str) -> tuple[str, ...]:
     return tuple(entry.get("alpine" if d == "alpine" else "debian", ()))
 
 
+def python_load_libraries(project: str) -> tuple[str, ...]:
+    """The library files the PyPI *project* opens at run time (``python-magic`` ->
+    ``libmagic.so``; a release's own file adds a version: ``libmagic.so.1``), a ``*`` where
+    the name varies (``libMagickWand-*.so``); ``()`` when not known to load any."""
+    entry = (_part("python_loads") or {}).get(_canonical(project))
+    return tuple(entry.get("libraries", ())) if entry else ()
+
+
 @cache
 def python_loaders() -> frozenset[str]:
     """Every PyPI project :func:`python_loads` knows (normalised names)."""

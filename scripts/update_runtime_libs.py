@@ -65,7 +65,9 @@ and at the top level:
 - ``python_loads``: curated (``PYTHON_LOADS`` below): PyPI project -> the ``-dev`` packages
   whose libraries it loads at run time through ctypes or cffi (no extension module, so
   ``ldd`` cannot see the need), for libraries the full python image has and the slim one
-  lacks. Checked like ``python_build_deps``.
+  lacks, and ``libraries``: the file names it opens (``libmagic.so``; a release's versioned
+  file is ``libmagic.so.1``), which a rewrite for a release without data looks up in the
+  builder's package database. Checked like ``python_build_deps``.
 
 A release whose index cannot be downloaded is reported and left out (``unavailable`` in the JSON,
 with the reason); with ``--only`` the releases of the other distributions are kept from the
@@ -141,36 +143,49 @@ PYTHON_LOADS: dict[str, dict[str, Any]] = {
         "debian": ["libmagic-dev"],
         "alpine": ["file-dev"],
         "note": "loads libmagic with ctypes",
+        "libraries": ["libmagic.so"],
     },
     "file-magic": {
         "debian": ["libmagic-dev"],
         "alpine": ["file-dev"],
         "note": "the bindings shipped with file(1): load libmagic with ctypes",
+        "libraries": ["libmagic.so"],
     },
     "filemagic": {
         "debian": ["libmagic-dev"],
         "alpine": ["file-dev"],
         "note": "loads libmagic with ctypes",
+        "libraries": ["libmagic.so"],
     },
     "wand": {
         "debian": ["libmagickwand-dev"],
         "alpine": ["imagemagick-dev"],
         "note": "loads ImageMagick's MagickWand with ctypes",
+        "libraries": ["libMagickWand-*.so"],
     },
     "cairocffi": {
         "debian": ["libcairo2-dev"],
         "alpine": ["cairo-dev"],
         "note": "loads cairo with cffi (ABI mode)",
+        "libraries": ["libcairo.so"],
     },
     "cairosvg": {
         "debian": ["libcairo2-dev"],
         "alpine": ["cairo-dev"],
         "note": "renders through cairocffi, which loads cairo",
+        "libraries": ["libcairo.so"],
     },
     "weasyprint": {
         "debian": ["libpango1.0-dev"],
         "alpine": ["pango-dev"],
         "note": "loads pango, pangoft2, fontconfig and harfbuzz with cffi (ABI mode)",
+        "libraries": [
+            "libgobject-2.0.so",
+            "libpango-1.0.so",
+            "libpangoft2-1.0.so",
+            "libharfbuzz.so",
+            "libfontconfig.so",
+        ],
     },
 }
 

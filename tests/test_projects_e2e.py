@@ -93,10 +93,61 @@ def test_project_description(name: str) -> None:
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", PROJECTS)
 def test_project_builds_and_runs(name: str, docker_engine: verify.Docker) -> None:
+    check_project(name, docker_engine)
+
+
+# Projects rewritten as for a release the runtime-library data lacks (Debian buster and
+# stretch, Ubuntu releases it has no index of, a tag that names no release): the builder
+# stage finds the runtime packages in its own package database. The local images are of
+# releases the data covers, so the data is made to cover none here; the rewrite is the same
+# on any Debian or Ubuntu release.
+FOUND_AT_BUILD = [
+    name
+    for name in (
+        "psycopg2",
+        "cairo-badges",
+        "lxml-nobinary",
+        "inplace-extension",
+        "generated-requirements",
+    )
+    if name in PROJECTS
+]
+
+
+def _no_release_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import MappingProxyType
+
+    from dockerlint_slim import runtime_libs
+
+    monkeypatch.setattr(runtime_libs, "known_releases", lambda: MappingProxyType({}))
+
+
+@pytest.mark.parametrize("name", FOUND_AT_BUILD)
+def test_project_packages_found_at_build_time(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an engine: with no release data the rewrite is still offered, the builder
+    looks the packages up, and fixing again changes nothing."""
+    _no_release_data(monkeypatch)
+    original = (PROJECTS_DIR / name / "Dockerfile").read_text(encoding="utf-8")
+    fixed = fix(name, original)
+    assert "dpkg-query --search" in fixed and "< /runtime-packages.txt" in fixed, fixed
+    assert fix(name, fixed) == fixed
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", FOUND_AT_BUILD)
+def test_project_builds_with_packages_found_at_build_time(
+    name: str, docker_engine: verify.Docker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_release_data(monkeypatch)
+    check_project(name, docker_engine, found_at_build=True)
+
+
+def check_project(name: str, docker_engine: verify.Docker, found_at_build: bool = False) -> None:
     meta = load(name)
     folder = PROJECTS_DIR / name
     original = (folder / "Dockerfile").read_text(encoding="utf-8")
     fixed = fix(name, original)
+    assert ("< /runtime-packages.txt" in fixed) == found_at_build, fixed
     result = verify.compare(
         original,
         fixed,

@@ -970,17 +970,81 @@ def test_installs_keep_their_pins_and_a_chosen_release_is_refused():
         rewrite(build_model(chosen), native=["psycopg2"])
 
 
-def test_a_release_the_data_lacks_is_refused_with_the_reason():
-    text = "FROM python:3.9-buster\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
-    with pytest.raises(Refusal) as info:
-        rewrite(build_model(text), native=["psycopg2"])
-    message = str(info.value)
-    assert message.startswith(
-        "`libpq-dev` needs a runtime package, and the runtime-library data has no debian buster"
+def test_a_release_the_data_lacks_gets_its_packages_from_the_builder():
+    text = (
+        'FROM python:3.9-slim-buster\nSHELL ["/bin/sh", "-eu", "-c"]\n'
+        "RUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        'RUN pip install --no-cache-dir psycopg2==2.9.9\nCMD ["python"]\n'
     )
-    assert "(buster: its package index could not be downloaded (HTTP 404" in message
-    assert "covered: bookworm, bullseye, trixie" in message
-    assert "release?" not in message
+    fixed = rewrite(build_model(text), native=["psycopg2"])
+    builder, runtime = fixed.text.split("\n\nFROM ")
+    # the builder looks up who owns what libpq-dev provides and what the venv links, with
+    # bash and pipefail whatever SHELL the file set, after its last install
+    lookup = builder.split('SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n')[1]
+    assert lookup.startswith("RUN { dpkg -L libpq-dev 2>/dev/null")
+    assert "find /opt/venv -type f" in lookup and "dpkg-query --search" in lookup
+    assert lookup.rstrip().endswith("| sort -u > /runtime-packages.txt")
+    assert runtime.startswith("python:3.9-slim-buster\n")
+    assert "COPY --from=builder /runtime-packages.txt /runtime-packages.txt\n" in runtime
+    assert (
+        "xargs -r apt-get install -y --no-install-recommends --no-upgrade < /runtime-packages.txt"
+        in runtime
+    )
+    assert "libpq" not in runtime  # no package name is guessed
+    note = next(n for n in fixed.notes if "buster" in n)
+    assert "the runtime-library data has no debian buster" in note
+    assert "(buster: its package index could not be downloaded (HTTP 404" in note
+    assert "release?" not in note
+    assert rewrite(build_model(text), native=["psycopg2"]).text == fixed.text
+    assert build_model(fixed.text).stages[-1].base.raw == "python:3.9-slim-buster"
+
+
+def test_a_full_image_of_a_release_the_data_lacks_looks_up_what_its_builds_link():
+    text = "FROM python:3.9-buster\nRUN pip install --no-cache-dir psycopg2==2.9.9\n"
+    fixed = rewrite(build_model(text), native=["psycopg2"])
+    assert fixed.runtime_base == "python:3.9-slim-buster"
+    assert "dpkg -L" not in fixed.text  # nothing installed by name: what the venv links
+    assert "find /opt/venv -type f" in fixed.text
+    unread = rewrite(build_model(text), native=["psycopg2"], unread=["requirements.txt"])
+    # what the unread installs load at run time may be any library of the full image
+    assert "$(dpkg-query -W -f '${Package}\\n' '*-dev')" in unread.text
+
+
+def test_a_release_the_data_lacks_needs_no_lookup_when_nothing_links_a_library():
+    text = "FROM python:3.9-slim-buster\nRUN apt-get update && apt-get install -y gcc\n"
+    text += "RUN pip install --no-cache-dir markupsafe==2.1.5\n"
+    fixed = rewrite(build_model(text), native=["markupsafe"])
+    assert "runtime-packages" not in fixed.text
+
+
+def test_alpine_without_data_is_still_refused():
+    text = (
+        "FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev postgresql-dev\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9\n"
+    )
+    with pytest.raises(Refusal, match="runtime-library data has no alpine"):
+        rewrite(build_model(text), native=["psycopg2"])
+
+
+def test_a_base_swap_on_a_release_the_data_lacks_is_refused():
+    from dockerlint_slim.images import classify
+    from dockerlint_slim.rewrite import runtime_library_install
+
+    info = classify(build_model("FROM python:3.9-buster\n").stages[0].base)
+    with pytest.raises(Refusal, match="runtime-library data has no debian buster"):
+        runtime_library_install(info, ["python-magic"])
+
+
+def test_an_absolute_pip_before_the_venv_is_made_is_left_as_written():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN /usr/local/bin/python -m pip install --upgrade pip\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9\n"
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    builder = fixed.split("\n\nFROM ")[0]
+    assert "RUN /usr/local/bin/python -m pip install --upgrade pip\n" in builder
+    assert builder.index("/usr/local/bin/python -m pip") < builder.index("-m venv /opt/venv")
 
 
 def test_older_ubuntu_lts_releases_are_covered():

@@ -166,10 +166,30 @@ class _Run:
     venv: str = ""  # the virtual environment the RUN makes (the file's own)
 
 
+# a package tool's own cache clearing: ``pipenv --clear``, ``poetry cache clear --all pypi``
+_CACHE_CLEARS = {
+    "pipenv": ("--clear",),
+    "poetry": ("cache",),
+    "uv": ("cache",),
+    "pdm": ("cache",),
+}
+# ``rm -rf "$(pip cache dir)"``: the folder pip names as its cache
+_PIP_CACHE_DIR = re.compile(
+    r"\$\((?:python[\d.]*\s+-m\s+)?pip[\d.]*\s+cache\s+dir\s*\)|`pip[\d.]*\s+cache\s+dir`"
+)
+
+
 def _is_cleanup(cmd: Command) -> bool:
-    """``rm -rf`` of caches, package lists and temporary files only."""
+    """``rm -rf`` of caches, package lists and temporary files only, or a package tool's
+    clearing of its own cache."""
+    words = [w.text for w in cmd.args]
+    clears = _CACHE_CLEARS.get(cmd.name)
+    if clears is not None:
+        return bool(words) and words[0] in clears
     if cmd.name != "rm":
         return False
+    if words and all(w.startswith("-") or _PIP_CACHE_DIR.fullmatch(w) for w in words):
+        return any(_PIP_CACHE_DIR.fullmatch(w) for w in words)
     paths = removed_paths(cmd)
     if not paths:
         return False
@@ -395,6 +415,8 @@ def _classify_run(
                 kinds.add("python")
                 problems += _project_tool_problems(inst, cmd, tool, sub, where)
                 run.uv_sync = run.uv_sync or (tool == "uv" and sub == "sync")
+            elif _is_cleanup(cmd):
+                role = "cleanup"
             else:
                 role = "runtime"
         elif re.fullmatch(r"python(\d+(\.\d+)?)?", name) and any(
@@ -411,7 +433,7 @@ def _classify_run(
                 )
             kinds.add("tool")
             run.venv = made
-        elif name in ("apt-get", "apt", "aptitude", "apt-mark", "apk", "dpkg-reconfigure"):
+        elif name in ("apt-get", "apt", "aptitude", "apt-mark", "apk"):
             kinds.add("system")
         elif _is_cleanup(cmd):
             role = "cleanup"
@@ -606,10 +628,16 @@ def _split_run(
         else:
             gap = tail
         end = last.end + len(_strip_continuation(gap, escape))
-        unit_roles = {roles[i][1] for i in members}
-        if len(members) > 1 and unit_roles - {"runtime", "shared"}:
+        # a unit's part is its pipeline's (the commands inside a `$(…)` of it go along:
+        # `rm -rf "$(pip cache dir)"` is a cleanup)
+        piped = [i for i in members if i in outer]
+        unit_roles = {roles[i][1] for i in piped}
+        if len(piped) > 1 and unit_roles - {"runtime", "shared"}:
             return None  # an install in a pipeline: not split
-        role = roles[members[0]][1] if len(unit_roles) == 1 else "runtime"
+        role = roles[piped[0]][1] if len(unit_roles) == 1 else "runtime"
+        inner = {roles[i][1] for i in members if i not in outer}
+        if role in ("runtime", "shared") and "build" in inner:
+            return None  # an install inside runtime work (`echo "$(pip install x)"`)
         merged.append((replace(first, end=end) if end != first.end else first, role))
     roles = merged
     builds = [i for i, (_, role) in enumerate(roles) if role == "build"]
@@ -1995,6 +2023,12 @@ def rewrite(
     )
 
     needs_pip = any(runs[inst.index].pip for inst in python_runs)
+    pip_cache_commands = any(
+        (call := pip_call(cmd)) is not None and call.sub == "cache"
+        for inst in body
+        if inst.keyword == "RUN"
+        for cmd in inst.commands
+    )
     uv_sync = any(runs[inst.index].uv_sync for inst in python_runs)
     # `pip install --upgrade pip setuptools` before the installs upgraded the pip that did
     # them: the venv's own pip gets the same upgrade
@@ -2049,7 +2083,9 @@ def rewrite(
                 # `uv sync` syncs the project environment (./.venv unless told otherwise);
                 # poetry and pipenv use the active one (VIRTUAL_ENV)
                 uv_env = f" UV_PROJECT_ENVIRONMENT={VENV}" if uv_sync else ""
-                out.append(f"{_venv_env()} PIP_NO_CACHE_DIR=1{uv_env}{nl}")
+                # `pip cache purge` fails with the cache off: such a file keeps pip's cache
+                no_cache = "" if pip_cache_commands else " PIP_NO_CACHE_DIR=1"
+                out.append(f"{_venv_env()}{no_cache}{uv_env}{nl}")
                 venv_added = True
             split = runs[inst.index].split
             if split is not None:

@@ -1234,3 +1234,41 @@ def test_an_upgrade_of_the_image_packages_is_done_in_the_runtime_stage_too():
     assert "RUN apt-get update \\\n    && apt-get upgrade -y \\\n" in runtime
     without = text.replace("apt-get upgrade -y && ", "")
     assert "upgrade" not in _stages(rewrite(build_model(without), native=["psycopg2"]).text)[-1]
+
+
+def test_dpkg_reconfigure_stays_in_the_runtime_stage():
+    text = (
+        "FROM python:3.11\nENV LC_ALL=de_DE.UTF-8\n"
+        "RUN apt-get update && apt-get install -y gcc libpq-dev locales "
+        "&& sed -i 's/# de_DE/de_DE/' /etc/locale.gen "
+        "&& dpkg-reconfigure --frontend=noninteractive locales\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9\n"
+    )
+    runtime = rewrite(build_model(text), native=["psycopg2"]).text.split("\n\nFROM ")[1]
+    # the locale is made where it is used, after the runtime stage installs `locales`
+    assert runtime.index("locales") < runtime.index("dpkg-reconfigure --frontend")
+
+
+def test_cache_clearing_commands_go_with_the_installs():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install pipenv && pipenv install --deploy --system && pipenv --clear "
+        '&& rm -rf "$(python -m pip cache dir)" && useradd app\n'
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    builder, runtime = fixed.split("\n\nFROM ")
+    assert "pipenv --clear" in builder and "pip cache dir" in builder
+    assert "pipenv" not in runtime and "pip cache" not in runtime
+    assert "RUN useradd app" in runtime
+
+
+def test_a_file_that_uses_pip_cache_keeps_the_builders_cache_on():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install psycopg2==2.9.9 && pip cache purge\n"
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    # `pip cache purge` fails when PIP_NO_CACHE_DIR turns the cache off
+    assert "PIP_NO_CACHE_DIR" not in fixed and "pip cache purge" in fixed
+    plain = rewrite(build_model(text.replace(" && pip cache purge", "")), native=["psycopg2"])
+    assert "PIP_NO_CACHE_DIR=1" in plain.text

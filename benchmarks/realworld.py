@@ -6,11 +6,13 @@
 Lints every ``*.Dockerfile`` of the corpus (``fixtures/realworld/``: public Python projects'
 Dockerfiles, see its ``SOURCES.md``) with every rule, the corpus folder as the build context
 (so scripts and requirements files the Dockerfiles name are not there, as for a Dockerfile
-checked on its own). For each ``DLS007`` finding (a single- or multi-stage file that builds
-native code and ships it) it records whether the rewrite is offered and, when it is not,
-the reason the rewrite gave. It prints, and writes to ``--output``: files, files that do not
-parse, DLS007 findings, rewrites offered (and the share), the refusals grouped by kind with
-their files, and the files where the rewrite is offered.
+checked on its own), and every ``*/Dockerfile`` with its own folder as the build context (a
+corpus of Dockerfiles with the files they name). For each ``DLS007`` finding (a single- or
+multi-stage file that builds native code and ships it) it records whether the rewrite is
+offered and, when it is not, the reason the rewrite gave. It prints, and writes to
+``--output``: files, files that do not parse, DLS007 findings, rewrites offered (and the
+share), the refusals grouped by kind with their files, and the files where the rewrite is
+offered.
 
 No build happens here: the offered rewrites of this corpus are not proven by builds (their
 projects are not here); the builds are in ``benchmarks/rewrite_wild.py`` and the fixture
@@ -59,29 +61,41 @@ def measure(corpus: Path) -> dict:
     from dockerlint_slim.engine import lint
     from dockerlint_slim.model import ModelError
 
-    files = sorted(corpus.glob("*.Dockerfile"))
+    # ``NAME.Dockerfile`` (context: the corpus folder) or ``NAME/Dockerfile`` (context: its
+    # own folder, with the files the Dockerfile names)
+    files = sorted(
+        p for p in [*corpus.glob("*.Dockerfile"), *corpus.glob("*/Dockerfile")] if p.is_file()
+    )
     rejected: list[str] = []
     offered: list[str] = []
     refused: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for path in files:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8", "replace")
+        name = path.name if path.parent == corpus else path.parent.name
         try:
-            result = lint(text, path.name, None, file_path=path, context_dir=corpus)
+            result = lint(text, name, None, file_path=path, context_dir=path.parent)
         except ModelError:
-            rejected.append(path.name)
+            rejected.append(name)
             continue
         if result.parse_error is not None:
-            rejected.append(path.name)
+            rejected.append(name)
             continue
         for finding in result.findings:
             if finding.code != "DLS007":
                 continue
             if finding.fix is not None:
-                offered.append(path.name)
+                offered.append(name)
             else:
                 note = finding.note or "no reason given"
-                refused[_group(note)].append((path.name, note))
-    return {"files": files, "rejected": rejected, "offered": offered, "refused": refused}
+                refused[_group(note)].append((name, note))
+    with_context = sum(1 for path in files if path.parent != corpus)
+    return {
+        "files": files,
+        "rejected": rejected,
+        "offered": offered,
+        "refused": refused,
+        "with_context": with_context,
+    }
 
 
 def report(data: dict, corpus: Path) -> str:
@@ -92,7 +106,13 @@ def report(data: dict, corpus: Path) -> str:
         "",
         f"Measured {datetime.date.today().isoformat()} with `python3 benchmarks/realworld.py` "
         f"over `{corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus}` "
-        "(the Dockerfiles only: the scripts and requirements they name are not there).",
+        + (
+            "(the Dockerfiles only: the scripts and requirements they name are not there)."
+            if not data.get("with_context")
+            else f"({data['with_context']} of the files with the build-context files they "
+            "name: requirements, project files, the scripts they start; not the "
+            "applications' code)."
+        ),
         "",
         f"- files: {len(data['files'])} ({len(data['rejected'])} do not parse)",
         f"- DLS007 findings: {fired}",

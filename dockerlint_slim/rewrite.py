@@ -1367,7 +1367,8 @@ class _ContextFiles:
                 if found is None:  # no context: any copy of a matching name or folder
                     if image_path in (dest, posixpath.join(dest, posixpath.basename(rel))):
                         return ""
-                    if image_path.startswith(dest.rstrip("/") + "/") and not folder:
+                    # any source may be a folder (`COPY . /app` puts /app/entry.sh there)
+                    if image_path.startswith(dest.rstrip("/") + "/"):
                         return ""
                     continue
                 if found:

@@ -179,6 +179,10 @@ _PIP_CACHE_DIR = re.compile(
 )
 
 
+_HARMLESS_REDIRECT = re.compile(r"\d*>>?\s*/dev/null|\d*>&\s*\d")
+_FILE_REDIRECT = re.compile(r">|\btee\b")
+
+
 def _is_cleanup(cmd: Command) -> bool:
     """``rm -rf`` of caches, package lists and temporary files only, or a package tool's
     clearing of its own cache."""
@@ -376,6 +380,8 @@ def _classify_run(
     # "runtime" stays, "shared" (shell set-up: cd, set, export, an assignment) goes to both
     # halves of a split RUN
     roles: list[tuple[Command, str]] = []
+    # a redirection to a file (`echo x > /etc/app.conf`): such a message is runtime work
+    writes_files = _FILE_REDIRECT.search(_HARMLESS_REDIRECT.sub("", inst.args)) is not None
     for cmd in inst.commands:
         name = cmd.name
         role = "build"
@@ -435,8 +441,8 @@ def _classify_run(
             run.venv = made
         elif name in ("apt-get", "apt", "aptitude", "apt-mark", "apk"):
             kinds.add("system")
-        elif _is_cleanup(cmd):
-            role = "cleanup"
+        elif _is_cleanup(cmd) or (name in ("echo", "printf") and not writes_files):
+            role = "cleanup"  # a message in the build log goes along with the installs
         else:
             role = "runtime"
         roles.append((cmd, role))

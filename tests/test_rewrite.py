@@ -1272,3 +1272,16 @@ def test_a_file_that_uses_pip_cache_keeps_the_builders_cache_on():
     assert "PIP_NO_CACHE_DIR" not in fixed and "pip cache purge" in fixed
     plain = rewrite(build_model(text.replace(" && pip cache purge", "")), native=["psycopg2"])
     assert "PIP_NO_CACHE_DIR=1" in plain.text
+
+
+def test_a_message_goes_along_with_the_installs_but_a_file_written_stays():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9 || echo 'no psycopg2' >&2\n"
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    builder, runtime = fixed.split("\n\nFROM ")
+    assert "|| echo 'no psycopg2' >&2" in builder and "echo" not in runtime
+    writes = text.replace(">&2", "> /etc/psycopg2.txt")
+    with pytest.raises(Refusal, match="mixes build work"):
+        rewrite(build_model(writes), native=["psycopg2"])

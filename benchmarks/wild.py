@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import random
 import textwrap
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +109,20 @@ class Project:
             "mixed-run": self.mixed_run,
             "build-arg": self.build_arg,
             "prework": self.prework,
+            "reconfigure": self.reconfigure,
+            "cache-purge": self.cache_purge,
         }
         return out + [name for name, on in flags.items() if on]
+
+    @property
+    def reconfigure(self) -> bool:
+        """The locale is made by ``dpkg-reconfigure locales`` instead of ``locale-gen``."""
+        return self.prework and zlib.crc32(self.name.encode()) % 2 == 1
+
+    @property
+    def cache_purge(self) -> bool:
+        """The install ends with ``pip cache purge`` and a message (``|| echo``)."""
+        return self.installer != "uv" and zlib.crc32(self.name.encode()) % 3 == 0
 
     @property
     def bookworm_only(self) -> bool:
@@ -340,6 +353,14 @@ PREWORK_AFTER = (
 )
 
 
+def _prework_after(p: Project) -> str:
+    if p.reconfigure:
+        return PREWORK_AFTER.replace(
+            "locale-gen", "dpkg-reconfigure --frontend=noninteractive locales"
+        )
+    return PREWORK_AFTER
+
+
 def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, script: str) -> str:
     frm, _, distro = BASES[p.base]
     lines: list[str] = []
@@ -362,7 +383,7 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
             "",
             f"RUN {before}apt-get update && apt-get install -y \\",
             "    " + " ".join(["python3", "python3-pip", "python3-dev", "gcc", *devs]) + " \\",
-            *([PREWORK_AFTER] if p.prework else []),
+            *([_prework_after(p)] if p.prework else []),
             "    && rm -rf /var/lib/apt/lists/*",
             # the image has python3 only; the app and the scripts say python
             "RUN ln -s /usr/bin/python3 /usr/local/bin/python",
@@ -375,7 +396,7 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
                 "",
                 f"RUN {PREWORK_BEFORE}apt-get update \\",
                 "    && apt-get install -y locales \\",
-                PREWORK_AFTER,
+                _prework_after(p),
                 "    && rm -rf /var/lib/apt/lists/*",
             ]
     if p.installer == "uv":
@@ -408,6 +429,8 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
     else:
         install = f"{pip} {options} {install_target}"
     build_steps = [install]
+    if p.cache_purge:
+        build_steps = [f"{install} || echo 'the install failed' >&2", "pip cache purge"]
     if p.own_extension == "inplace":
         build_steps.append("python setup.py build_ext --inplace")
     # a home of its own: uv run as the user writes its cache there

@@ -10,6 +10,7 @@ tree-sitter is imported lazily, on the first RUN that needs it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -198,7 +199,8 @@ def _walk_pipes(node: Any) -> Iterator[tuple[Any, bool]]:
             piped = False
         elif n.type == "pipeline":
             piped = True
-        stack.extend((c, piped) for c in reversed(n.children))
+        if n.child_count:  # a leaf (most words) has no children to read
+            stack.extend((c, piped) for c in reversed(n.children))
 
 
 def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
@@ -268,14 +270,23 @@ def _command(
 
 
 def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:
-    raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    start, end = node.start_byte, node.end_byte
+    raw = data[start:end].decode("utf-8", "replace")
+    if len(raw) <= _SHARED_WORD:  # program names and options repeat: one string for each
+        raw = _intern(raw)
     text = _word_value(node, data, raw)
     return Word(
         text=raw if text == raw else text,  # one string for both when they are the same
         raw=raw,
-        start=offset + to_char(node.start_byte),
-        end=offset + to_char(node.end_byte),
+        start=offset + to_char(start),
+        end=offset + to_char(end),
     )
+
+
+# words up to this length are kept once per text (``install``, ``-y``, ``apt-get``…): a big
+# file repeats them in every RUN
+_SHARED_WORD = 24
+_intern = sys.intern
 
 
 def command_from_words(words: Sequence[Word], start: int, end: int) -> Command | None:

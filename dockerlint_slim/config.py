@@ -59,6 +59,9 @@ __all__ = [
 
 CONFIG_FILENAME = ".dockerlint-slim.toml"
 PYPROJECT_FILENAME = "pyproject.toml"
+# hadolint's configuration files (dockerlint_slim.hadolint_config.FILENAMES, named here so
+# that looking for one does not import its reader)
+HADOLINT_FILENAMES = (".hadolint.yaml", ".hadolint.yml")
 TOOL_NAME = "dockerlint-slim"
 PYPROJECT_TABLE = f"[tool.{TOOL_NAME}]"
 
@@ -890,11 +893,10 @@ class ConfigResolver:
 
 
 def _find_hadolint(directory: Path) -> Path | None:
-    """The nearest ``.hadolint.yaml`` (or ``.yml``) at or above ``directory``."""
-    from .hadolint_config import FILENAMES
-
+    """The nearest ``.hadolint.yaml`` (or ``.yml``) at or above ``directory``; its reader
+    (:mod:`~dockerlint_slim.hadolint_config`) is imported only when there is one."""
     for current in _walk_up(directory):
-        for name in FILENAMES:
+        for name in HADOLINT_FILENAMES:
             candidate = current / name
             if candidate.is_file():
                 return candidate

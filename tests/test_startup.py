@@ -85,3 +85,10 @@ def test_a_stage_the_rewrite_splits_reads_only_its_release(tmp_path: Path) -> No
     assert report["code"] == 1
     assert "dockerlint_slim.rewrite" in report["modules"]
     assert not report["whole_runtime_data"]
+
+
+def test_no_hadolint_file_no_hadolint_reader_and_no_close_matches(tmp_path: Path) -> None:
+    report = loaded(tmp_path, 'FROM python:3.12-slim\n# hadolint ignore=DL3008\nCMD ["x"]\n')
+    assert report["code"] == 0
+    assert "dockerlint_slim.hadolint_config" not in report["modules"]
+    assert "difflib" not in report["modules"]

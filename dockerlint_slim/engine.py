@@ -186,8 +186,10 @@ def lint_model(
             if cls.shipped_only and not stage.ships:
                 continue
             check = rule.check
+            add = raised.append
             for inst in _judged(stage, cls.keywords, judged, grouped):
-                raised.extend((v, inst) for v in check(inst, stage, ctx))
+                for v in check(inst, stage, ctx):  # most give nothing: no list or pairs made
+                    add((v, inst))
         for v in rule.finish(ctx):
             if starts is None:
                 starts = [i.start for i in model.instructions]

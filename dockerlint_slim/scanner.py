@@ -249,13 +249,17 @@ def compute_line_starts(text: str) -> list[int]:
     return starts
 
 
-@dataclass(frozen=True)
 class _Line:
+    """One line of the text (read-only by convention: the scanner's own, made for every
+    line it reads, so a plain class that is quick to make rather than a frozen dataclass)."""
+
     __slots__ = ("content_end", "end", "number", "start")
-    start: int  # offset of the first character
-    content_end: int  # offset of the line ending (\r\n or \n) or of the end of text
-    end: int  # offset after the line ending
-    number: int  # 1-based
+
+    def __init__(self, start: int, content_end: int, end: int, number: int) -> None:
+        self.start = start  # offset of the first character
+        self.content_end = content_end  # offset of the line ending (\r\n or \n) or text end
+        self.end = end  # offset after the line ending
+        self.number = number  # 1-based
 
 
 class _Lines:
@@ -506,16 +510,40 @@ class _Logical:
         return self.offset(index - 1) + 1
 
 
-@dataclass(frozen=True)
 class _Parsed:
-    keyword: str
-    keyword_span: Span
-    flags: tuple[Flag, ...]
-    args_start: int
-    value: str
-    args: str
-    json_args: tuple[str, ...] | None
-    sub: RawInstruction | None
+    """What :func:`_build` reads of an instruction's logical line (the scanner's own, made
+    once per instruction: a plain class that is quick to make)."""
+
+    __slots__ = (
+        "args",
+        "args_start",
+        "flags",
+        "json_args",
+        "keyword",
+        "keyword_span",
+        "sub",
+        "value",
+    )
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_span: Span,
+        flags: tuple[Flag, ...],
+        args_start: int,
+        value: str,
+        args: str,
+        json_args: tuple[str, ...] | None,
+        sub: RawInstruction | None,
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_span = keyword_span
+        self.flags = flags
+        self.args_start = args_start
+        self.value = value
+        self.args = args
+        self.json_args = json_args
+        self.sub = sub
 
 
 def word_spans(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:

@@ -35,6 +35,8 @@ __all__ = [
 
 @dataclass
 class LintResult:
+    """The findings of one lint, the model they were found in and what was silenced."""
+
     findings: list[Finding]
     model: Dockerfile  # for a file that does not parse: its text, with no instruction
     suppressed: int = 0

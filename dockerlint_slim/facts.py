@@ -641,6 +641,8 @@ def _install_of(cmd: Command, inst: Instruction) -> _Install | None:
 
 @dataclass(frozen=True)
 class _Copy:
+    """What a COPY or ADD from the build context brings: sources and destination."""
+
     sources: tuple[str, ...]  # build context paths (posix, relative; "." is the root)
     dest: str  # absolute in-image path
     dest_dir: bool  # the destination is a folder (ends with "/" or several sources)
@@ -796,6 +798,8 @@ _ALL_MANIFESTS = (*_MANIFESTS, "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lo
 
 @dataclass
 class _Finding:
+    """What one install is found to build, with why, as it is read."""
+
     labels: list[str] = field(default_factory=list)  # package names, "the project itself"
     details: list[str] = field(default_factory=list)  # why, when not obvious
     installed: list[str] = field(default_factory=list)  # every package the install names

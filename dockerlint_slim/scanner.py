@@ -90,6 +90,8 @@ class ScanError(Exception):
 
 @dataclass(frozen=True)
 class Span:
+    """A span of the text: ``text[start:end]``."""
+
     __slots__ = ("end", "start")  # a file has many: no __dict__ each
     start: int
     end: int
@@ -97,6 +99,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Bom:
+    """A UTF-8 byte order mark at the start of the text."""
+
     start: int
     end: int
     line: int = 1
@@ -104,6 +108,8 @@ class Bom:
 
 @dataclass(frozen=True)
 class Directive:
+    """A parser directive (``# syntax=…``, ``# escape=…``, ``# check=…``) at the top."""
+
     name: str  # lower-case
     value: str
     start: int
@@ -113,6 +119,8 @@ class Directive:
 
 @dataclass(frozen=True)
 class Comment:
+    """A comment line outside an instruction."""
+
     text: str  # the comment without its line ending, leading whitespace kept
     start: int
     end: int
@@ -126,6 +134,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Blank:
+    """An empty or whitespace-only line outside an instruction."""
+
     start: int
     end: int
     line: int
@@ -144,6 +154,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class Heredoc:
+    """A heredoc of a RUN, COPY or ADD: its ``<<EOF`` marker, body and terminator line."""
+
     name: str  # delimiter, unquoted
     strip_tabs: bool  # <<-
     quoted: bool  # <<'EOF' / <<"EOF": no expansion
@@ -211,6 +223,8 @@ Item = Union[Bom, Directive, Comment, Blank, RawInstruction]
 
 @dataclass
 class ScanResult:
+    """A scanned text: its items in order (they cover the text exactly) and directives."""
+
     text: str
     items: list[Item]
     escape: str = "\\"

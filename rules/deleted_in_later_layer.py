@@ -72,6 +72,8 @@ class _Added:
 
 @dataclass
 class _Package:
+    """A package an install put in a layer."""
+
     key: tuple[str, str]  # (family, name)
     line: int
     layer: int
@@ -153,6 +155,8 @@ def _subtree(node: _Node, out: list[tuple[int, _Added]]) -> bool:
 
 @dataclass
 class _State:
+    """What the layers walked so far added (files, packages), and where the walk is."""
+
     workdir: str | None = _BASE_WD
     user_root: bool = True
     added: _AddedTree = field(default_factory=_AddedTree)

@@ -37,6 +37,8 @@ _OLD_POETRY = lazy_pattern(
 
 @dataclass(frozen=True)
 class _Tool:
+    """A Python package manager and where its cache is."""
+
     name: str
     subdir: str  # folder under ~/.cache
     dir_env: str  # environment variable that moves the cache
@@ -203,6 +205,8 @@ def _home(inst: Instruction, cmd: Command, user: str | None, known: bool) -> _Ho
 
 @dataclass(frozen=True)
 class _Cache:
+    """The cache folder of one call: its spellings, and whether it is the default one."""
+
     tool: _Tool
     folders: tuple[str, ...]  # every way its folder can be written
     fuzzy: bool

@@ -52,6 +52,17 @@ def test_header_fields():
             assert f"{distro}/{release}" not in data["unavailable"]
 
 
+def test_the_release_tables_come_last():
+    # the small tables are looked up on every lint that needs one: before the 2.6 MB of
+    # release tables, they are found without searching through those
+    keys = list(rl.runtime_libs_data())
+    assert keys[-1] == "releases"
+    text = DATA.read_text(encoding="utf-8")
+    releases_at = text.index('\n  "releases": ')
+    for key in keys[:-1]:
+        assert text.index(f"\n  {json.dumps(key)}: ") < releases_at, key
+
+
 def test_parts_read_alone_equal_the_whole_file():
     # the lookups decode only the part they need; each part is what the whole file says
     data = rl.runtime_libs_data()

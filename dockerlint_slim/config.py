@@ -29,15 +29,16 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .findings import Severity
-from .lazy import lazy_pattern
+from .lazy import lazy_pattern, toml_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -227,9 +228,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             f"{display}: not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start})",
             path=path,
         ) from None
+    toml = toml_module()
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{display}: {_toml_error(exc, text)}", path=path) from None
 
 

@@ -1070,10 +1070,10 @@ class _Retarget:
 
 
 def _toml(path: Path) -> dict:
-    from .project import tomllib  # tomli before Python 3.11
+    from .lazy import toml_module  # tomllib (tomli before Python 3.11)
 
     with open(path, "rb") as handle:
-        return tomllib.load(handle)
+        return toml_module().load(handle)
 
 
 def _check_installs_use(venv: str, body: Sequence[Instruction], runs: dict[int, _Run]) -> None:

@@ -92,3 +92,15 @@ def test_no_hadolint_file_no_hadolint_reader_and_no_close_matches(tmp_path: Path
     assert report["code"] == 0
     assert "dockerlint_slim.hadolint_config" not in report["modules"]
     assert "difflib" not in report["modules"]
+
+
+def test_no_toml_file_read_no_toml_parser(tmp_path: Path) -> None:
+    report = loaded(tmp_path, "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\n")
+    assert report["code"] == 1
+    assert not {"tomllib", "tomli"} & report["modules"]
+    # a pyproject.toml of the build context is read, with the parser
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n', encoding="utf-8")
+    report = loaded(
+        tmp_path, "FROM python:3.12-slim\nCOPY . /app\nRUN pip install --no-cache-dir /app\n"
+    )
+    assert {"tomllib", "tomli"} & report["modules"]

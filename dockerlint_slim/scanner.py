@@ -296,9 +296,9 @@ class _Lines:
             raise IndexError(i)
         text, start = self.text, self.starts[i]
         if i + 1 < len(self.starts):
-            nl = self.starts[i + 1] - 1
+            end = self.starts[i + 1]  # the next line's start: one int object for both
+            nl = end - 1
             content_end = nl - 1 if nl > start and text[nl - 1] == "\r" else nl
-            end = nl + 1
         else:
             content_end = end = len(text)
         return _Line(self.first_start if i == 0 else start, content_end, end, i + 1)
@@ -605,7 +605,10 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
         raise ScanError("line continuation without an instruction", line, first.start, first.end)
     word = m.group(1)
     keyword = _KEYWORDS.get(word.upper())  # one string per keyword, not one per instruction
-    kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
+    kw_start = log.offset(m.start(1))
+    if segments and kw_start == segments[0].start:
+        kw_start = segments[0].start  # one int object for both (a big file has many)
+    kw_span = Span(kw_start, log.end(m.end(1)))
     if keyword is None:
         raise ScanError(f"unknown instruction {word!r}", line, kw_span.start, kw_span.end)
     rest_at = m.end(1)

@@ -259,12 +259,20 @@ def _command(
     assigns.extend(more)
     if not words:
         return None
+    start = offset + to_char(node.start_byte)
+    end = offset + to_char(node.end_byte)
+    # most commands start at their first word and end at their last: the words' offsets
+    # then serve (one int object each instead of two; a big file has many)
+    if start == words[0].start:
+        start = words[0].start
+    if end == words[-1].end:
+        end = words[-1].end
     return Command(
         argv=tuple(words),
         assignments=tuple(assigns),
         wrappers=tuple(wrappers),
-        start=offset + to_char(node.start_byte),
-        end=offset + to_char(node.end_byte),
+        start=start,
+        end=end,
         piped=piped,
     )
 

@@ -1744,15 +1744,18 @@ def builds_from_source(
     info = native_package(name)
     if info is None:
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     libc = "musllinux" if musl else "manylinux"
     minor = _minor(python)
-    try:
-        spec = SpecifierSet(specifier) if specifier else None
-    except InvalidSpecifier:
-        spec = None
+    spec = None
+    if specifier:  # imported only then: the specifier grammar costs a few ms to import
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            spec = SpecifierSet(specifier)
+        except InvalidSpecifier:
+            spec = None
     try:
         releases = [Version(v) for v in info.releases]
     except InvalidVersion:  # pragma: no cover - the generator only writes valid versions

@@ -104,3 +104,12 @@ def test_no_toml_file_read_no_toml_parser(tmp_path: Path) -> None:
         tmp_path, "FROM python:3.12-slim\nCOPY . /app\nRUN pip install --no-cache-dir /app\n"
     )
     assert {"tomllib", "tomli"} & report["modules"]
+
+
+def test_a_native_build_without_a_version_specifier_loads_no_specifier_grammar(
+    tmp_path: Path,
+) -> None:
+    report = loaded(tmp_path, "FROM python:3.12\nRUN pip install --no-cache-dir pycrypto\n")
+    assert report["code"] == 1  # pycrypto compiles on the full image
+    assert "packaging.version" in report["modules"]
+    assert "packaging.specifiers" not in report["modules"]

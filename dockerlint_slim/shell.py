@@ -24,14 +24,40 @@ class ShellParserError(RuntimeError):
     """tree-sitter cannot load the bash grammar (versions that do not match)."""
 
 
+def _bash_language() -> Any:
+    """``tree_sitter_bash.language()``. The package's ``__init__`` imports
+    importlib.resources (about 5 ms: tempfile, shutil…) for its query files, which are not
+    used here, so its compiled ``_binding`` module is loaded on its own when it is where the
+    grammar packages keep it (a module object of our own, not registered in ``sys.modules``:
+    the extension initialises per module, and an import of the package elsewhere loads its
+    own); otherwise the package is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+
+    try:
+        package = importlib.util.find_spec("tree_sitter_bash")
+        places = package.submodule_search_locations if package is not None else None
+        if not places:
+            raise ImportError("tree_sitter_bash")
+        spec = importlib.machinery.PathFinder.find_spec("tree_sitter_bash._binding", places)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
+            raise ImportError("tree_sitter_bash._binding")
+        binding = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(binding)
+        return binding.language()
+    except Exception:
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
+
+
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
         import tree_sitter
-        import tree_sitter_bash
 
         try:
-            _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+            _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
         except ValueError as exc:  # a grammar built for a newer tree-sitter than the one here
             from importlib.metadata import version
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import REPO
 
 PROBE = """
@@ -65,6 +67,8 @@ def test_a_run_without_native_builds_loads_no_rewrite(tmp_path: Path) -> None:
     )
     assert report["code"] == 1  # DLS001: the full image where a slim one would do
     assert "tree_sitter" in report["modules"]
+    # the grammar's compiled module is loaded without its package's importlib.resources
+    assert "importlib.resources" not in report["modules"]
     assert "dockerlint_slim.rewrite" not in report["modules"]
     assert "packaging.requirements" not in report["modules"]
     assert not report["whole_runtime_data"]
@@ -113,3 +117,24 @@ def test_a_native_build_without_a_version_specifier_loads_no_specifier_grammar(
     assert report["code"] == 1  # pycrypto compiles on the full image
     assert "packaging.version" in report["modules"]
     assert "packaging.specifiers" not in report["modules"]
+
+
+def test_the_bash_grammar_loads_alone_and_through_its_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    import tree_sitter
+
+    from dockerlint_slim import shell
+
+    def names(language: object) -> list[str]:
+        parser = tree_sitter.Parser(tree_sitter.Language(language))
+        tree = parser.parse(b"pip install x | tee log")
+        return [n.type for n in tree.root_node.children]
+
+    alone = shell._bash_language()
+    # where the compiled module is not found on its own, the package is imported as usual
+    monkeypatch.setattr(importlib.util, "find_spec", lambda *args: None)
+    through_package = shell._bash_language()
+    assert names(alone) == names(through_package) == ["pipeline"]

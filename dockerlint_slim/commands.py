@@ -315,6 +315,8 @@ _APT_WITH_VALUE = {"-o", "-c", "-t", "--option", "--config-file", "--target-rele
 
 @dataclass(frozen=True)
 class AptCall:
+    """``apt-get``/``apt``/``aptitude [options] SUB packages…``."""
+
     command: Command
     tool: str
     options: tuple[Word, ...]  # every option word (before and after the subcommand)

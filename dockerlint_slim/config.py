@@ -29,15 +29,16 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .findings import Severity
-from .lazy import lazy_pattern
+from .lazy import lazy_pattern, toml_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -59,6 +60,9 @@ __all__ = [
 
 CONFIG_FILENAME = ".dockerlint-slim.toml"
 PYPROJECT_FILENAME = "pyproject.toml"
+# hadolint's configuration files (dockerlint_slim.hadolint_config.FILENAMES, named here so
+# that looking for one does not import its reader)
+HADOLINT_FILENAMES = (".hadolint.yaml", ".hadolint.yml")
 TOOL_NAME = "dockerlint-slim"
 PYPROJECT_TABLE = f"[tool.{TOOL_NAME}]"
 
@@ -224,9 +228,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             f"{display}: not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start})",
             path=path,
         ) from None
+    toml = toml_module()
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{display}: {_toml_error(exc, text)}", path=path) from None
 
 
@@ -890,11 +895,10 @@ class ConfigResolver:
 
 
 def _find_hadolint(directory: Path) -> Path | None:
-    """The nearest ``.hadolint.yaml`` (or ``.yml``) at or above ``directory``."""
-    from .hadolint_config import FILENAMES
-
+    """The nearest ``.hadolint.yaml`` (or ``.yml``) at or above ``directory``; its reader
+    (:mod:`~dockerlint_slim.hadolint_config`) is imported only when there is one."""
     for current in _walk_up(directory):
-        for name in FILENAMES:
+        for name in HADOLINT_FILENAMES:
             candidate = current / name
             if candidate.is_file():
                 return candidate

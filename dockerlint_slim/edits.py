@@ -58,6 +58,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """A fix: edits of the original text, a title (the remedy) and how safe it is."""
+
     title: str
     edits: tuple[Edit, ...]
     safety: Safety = Safety.SAFE

@@ -35,6 +35,8 @@ __all__ = [
 
 @dataclass
 class LintResult:
+    """The findings of one lint, the model they were found in and what was silenced."""
+
     findings: list[Finding]
     model: Dockerfile  # for a file that does not parse: its text, with no instruction
     suppressed: int = 0
@@ -175,6 +177,7 @@ def lint_model(
     covered: list[tuple[Finding, tuple[str, int | None]]] = []  # another finding may cover
     suppressed = 0
     judged: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]] = {}
+    grouped: dict[int, dict[str, list[Instruction]]] = {}  # each stage's, by keyword
     exec_index: Any = False  # made when the first fix is seen; None: no exec-form instruction
     starts: list[int] | None = None  # where each instruction starts, once a rule's finish asks
     for cls in active:
@@ -185,8 +188,10 @@ def lint_model(
             if cls.shipped_only and not stage.ships:
                 continue
             check = rule.check
-            for inst in _judged(stage, cls.keywords, judged):
-                raised.extend((v, inst) for v in check(inst, stage, ctx))
+            add = raised.append
+            for inst in _judged(stage, cls.keywords, judged, grouped):
+                for v in check(inst, stage, ctx):  # most give nothing: no list or pairs made
+                    add((v, inst))
         for v in rule.finish(ctx):
             if starts is None:
                 starts = [i.start for i in model.instructions]
@@ -334,16 +339,40 @@ def _judged(
     stage: Stage,
     keywords: frozenset[str] | None,
     memo: dict[tuple[int, frozenset[str] | None], Sequence[Instruction]],
+    groups: dict[int, dict[str, list[Instruction]]],
 ) -> Sequence[Instruction]:
     """The instructions of ``stage`` with one of ``keywords`` (None: all), in order; picked
-    once per stage for each set of keywords that the rules ask for."""
+    once per stage for each set of keywords that the rules ask for, from the stage's
+    instructions grouped by keyword (``groups``, made once per stage)."""
     key = (stage.index, keywords)
     found = memo.get(key)
     if found is None:
-        insts = stage.instructions
-        found = insts if keywords is None else [i for i in insts if i.keyword in keywords]
+        if keywords is None:
+            found = stage.instructions
+        else:
+            by_keyword = groups.get(stage.index)
+            if by_keyword is None:
+                by_keyword = groups[stage.index] = _by_keyword(stage.instructions)
+            picked = [by_keyword[k] for k in keywords if k in by_keyword]
+            if len(picked) == 1:
+                found = picked[0]
+            else:  # back in file order
+                found = sorted((i for g in picked for i in g), key=lambda i: i.index)
         memo[key] = found
     return found
+
+
+def _by_keyword(instructions: Sequence[Instruction]) -> dict[str, list[Instruction]]:
+    """``instructions`` by keyword, each list in order."""
+    groups: dict[str, list[Instruction]] = {}
+    for inst in instructions:
+        keyword = inst.raw.keyword
+        found = groups.get(keyword)
+        if found is None:
+            groups[keyword] = [inst]
+        else:
+            found.append(inst)
+    return groups
 
 
 def _instruction_at(model: Dockerfile, starts: list[int], offset: int) -> Instruction | None:

@@ -23,7 +23,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlparse
 
@@ -258,13 +258,15 @@ class StageFacts:
         )
 
 
-@dataclass(frozen=True)
 class _Copies:
     """The files copied from the build context so far, newest first (a linked list, so that
     every RUN keeps the copies before it without a copy of its own)."""
 
-    copy: _Copy
-    before: _Copies | None
+    __slots__ = ("before", "copy")
+
+    def __init__(self, copy: _Copy, before: _Copies | None) -> None:
+        self.copy = copy
+        self.before = before
 
 
 @dataclass(frozen=True)
@@ -357,40 +359,66 @@ class Facts:
 # --------------------------------------------------------------------------- command reading
 
 
-@dataclass
 class _Install:
-    """One install command, read from its words: what it asks to install and how."""
+    """One install command, read from its words: what it asks to install and how (filled
+    in as the words are read)."""
 
-    tool: str  # "pip", "uv", "poetry", "pipenv", "pdm", "setup.py"
-    start: int
-    end: int
-    names: list[str] = field(default_factory=list)  # requirement strings (PEP 508)
-    req_files: list[str] = field(default_factory=list)  # as written (in-image paths)
-    constraint_files: list[str] = field(default_factory=list)
-    req_file_only: bool = False  # uv pip sync: the files are the whole set
-    projects: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (path, extras)
-    projects_deps: list[Project] = field(default_factory=list)  # -r pyproject.toml
-    manager: str | None = None  # poetry/uv/pdm/pipenv: the project's manager installs
-    manager_dir: str = "."  # -C / --project / --directory
-    manager_root: bool = True  # the project itself is installed (not --no-root …)
-    manager_deps: bool = True  # dependencies are installed (not --only-root)
-    no_dev: bool = False  # dev groups left out
-    extras: tuple[str, ...] = ()  # extras / optional groups asked for ("*" = all)
-    no_binary: set[str] = field(default_factory=set)
-    only_binary: set[str] = field(default_factory=set)
-    prefer_binary: bool = False
-    other_index: bool = False  # an index or find-links that may hold wheels pip can use
-    no_build: bool = False  # uv --no-build / --only-binary :all:: never compiles
+    __slots__ = (
+        "constraint_files",
+        "end",
+        "extras",
+        "manager",
+        "manager_deps",
+        "manager_dir",
+        "manager_root",
+        "names",
+        "no_binary",
+        "no_build",
+        "no_dev",
+        "only_binary",
+        "other_index",
+        "prefer_binary",
+        "projects",
+        "projects_deps",
+        "req_file_only",
+        "req_files",
+        "start",
+        "tool",
+    )
+
+    def __init__(self, tool: str, start: int, end: int, manager: str | None = None) -> None:
+        self.tool = tool  # "pip", "uv", "poetry", "pipenv", "pdm", "setup.py"
+        self.start = start
+        self.end = end
+        self.names: list[str] = []  # requirement strings (PEP 508)
+        self.req_files: list[str] = []  # as written (in-image paths)
+        self.constraint_files: list[str] = []
+        self.req_file_only = False  # uv pip sync: the files are the whole set
+        self.projects: list[tuple[str, tuple[str, ...]]] = []  # (path, extras)
+        self.projects_deps: list[Project] = []  # -r pyproject.toml
+        self.manager = manager  # poetry/uv/pdm/pipenv: the project's manager installs
+        self.manager_dir = "."  # -C / --project / --directory
+        self.manager_root = True  # the project itself is installed (not --no-root …)
+        self.manager_deps = True  # dependencies are installed (not --only-root)
+        self.no_dev = False  # dev groups left out
+        self.extras: tuple[str, ...] = ()  # extras / optional groups asked for ("*" = all)
+        self.no_binary: set[str] = set()
+        self.only_binary: set[str] = set()
+        self.prefer_binary = False
+        self.other_index = False  # an index or find-links that may hold wheels pip can use
+        self.no_build = False  # uv --no-build / --only-binary :all:: never compiles
 
 
-@dataclass(frozen=True)
 class _Base:
     """What the root image of a stage's FROM chain means for its builds."""
 
-    musl: bool
-    python: str | None
-    windows: bool
-    build_tools: bool
+    __slots__ = ("build_tools", "musl", "python", "windows")
+
+    def __init__(self, musl: bool, python: str | None, windows: bool, build_tools: bool) -> None:
+        self.musl = musl
+        self.python = python
+        self.windows = windows
+        self.build_tools = build_tools
 
 
 def _expand(word: Word, inst: Instruction, cmd: Command) -> str | None:
@@ -639,11 +667,15 @@ def _install_of(cmd: Command, inst: Instruction) -> _Install | None:
 # --------------------------------------------------------------------------- paths
 
 
-@dataclass(frozen=True)
 class _Copy:
-    sources: tuple[str, ...]  # build context paths (posix, relative; "." is the root)
-    dest: str  # absolute in-image path
-    dest_dir: bool  # the destination is a folder (ends with "/" or several sources)
+    """What a COPY or ADD from the build context brings: sources and destination."""
+
+    __slots__ = ("dest", "dest_dir", "sources")
+
+    def __init__(self, sources: tuple[str, ...], dest: str, dest_dir: bool) -> None:
+        self.sources = sources  # build context paths (posix, relative; "." is the root)
+        self.dest = dest  # absolute in-image path
+        self.dest_dir = dest_dir  # the destination is a folder (ends with "/" or several)
 
 
 def _norm(path: str) -> str:
@@ -794,12 +826,16 @@ _ALL_MANIFESTS = (*_MANIFESTS, "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lo
 # --------------------------------------------------------------------------- judging
 
 
-@dataclass
 class _Finding:
-    labels: list[str] = field(default_factory=list)  # package names, "the project itself"
-    details: list[str] = field(default_factory=list)  # why, when not obvious
-    installed: list[str] = field(default_factory=list)  # every package the install names
-    unread: list[str] = field(default_factory=list)  # files and projects that were not read
+    """What one install is found to build, with why, as it is read."""
+
+    __slots__ = ("details", "installed", "labels", "unread")
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []  # package names, "the project itself"
+        self.details: list[str] = []  # why, when not obvious
+        self.installed: list[str] = []  # every package the install names
+        self.unread: list[str] = []  # files and projects that were not read
 
     def add(self, label: str, detail: str | None = None) -> None:
         if label not in self.labels:

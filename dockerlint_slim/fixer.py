@@ -29,6 +29,8 @@ class FixError(Exception):
 
 @dataclass
 class FixOutcome:
+    """The text after fixing, the fixes applied and the lint of that text."""
+
     text: str
     applied: int  # number of fixes applied over all passes
     result: LintResult  # lint of the final text

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
+from types import ModuleType
 from typing import Any, cast
 
-__all__ = ["lazy_pattern"]
+__all__ = ["lazy_pattern", "toml_module"]
 
 
 class _LazyPattern:
@@ -43,3 +44,14 @@ def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     for patterns assigned to a module-level variable."""
     module = sys._getframe(1).f_globals
     return cast("re.Pattern[str]", _LazyPattern(pattern, flags, module))
+
+
+def toml_module() -> ModuleType:
+    """:mod:`tomllib` (``tomli`` before Python 3.11), imported when a TOML file is first read:
+    its parser compiles its patterns at import (a few ms that a check reading no TOML file
+    does without)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    return tomllib

@@ -464,6 +464,8 @@ class Instruction:
 
 @dataclass(frozen=True)
 class Stage:
+    """One build stage: its FROM, base image, parent stage and instructions."""
+
     index: int
     alias: str | None
     from_instruction: Instruction
@@ -481,6 +483,8 @@ class Stage:
 
 @dataclass(frozen=True)
 class Dockerfile:
+    """A modelled Dockerfile: its text, scan, stages and instructions."""
+
     path: str
     text: str
     scan: ScanResult

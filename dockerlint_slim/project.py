@@ -24,7 +24,6 @@ import json
 import os
 import posixpath
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -33,12 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .commands import PIP_VALUE_OPTIONS
-from .lazy import lazy_pattern
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+from .lazy import lazy_pattern, toml_module
 
 __all__ = [
     "LEGACY_BACKEND",
@@ -165,9 +159,10 @@ def _read_text(path: Path, shown: str, warnings: list[str], limit: int = _MAX_TE
 
 
 def _toml(text: str, shown: str, warnings: list[str]) -> dict[str, Any] | None:
+    toml = toml_module()
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg)
         line = m.group(1) if m else getattr(exc, "lineno", None)
@@ -1749,15 +1744,18 @@ def builds_from_source(
     info = native_package(name)
     if info is None:
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     libc = "musllinux" if musl else "manylinux"
     minor = _minor(python)
-    try:
-        spec = SpecifierSet(specifier) if specifier else None
-    except InvalidSpecifier:
-        spec = None
+    spec = None
+    if specifier:  # imported only then: the specifier grammar costs a few ms to import
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            spec = SpecifierSet(specifier)
+        except InvalidSpecifier:
+            spec = None
     try:
         releases = [Version(v) for v in info.releases]
     except InvalidVersion:  # pragma: no cover - the generator only writes valid versions

@@ -26,7 +26,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import runtime_libs as _rl
@@ -147,23 +147,37 @@ class Rewrite:
 # --------------------------------------------------------------------------- reading
 
 
-@dataclass
 class _Run:
-    """How one RUN of the stage takes part in the build."""
+    """How one RUN of the stage takes part in the build (filled in as it is read)."""
 
-    kind: str  # "system", "python", "tool", "runtime"
-    installed: list[str] = field(default_factory=list)  # system packages installed
-    written: dict[str, str] = field(default_factory=dict)  # name -> as written, when pinned
-    recommends: set[str] = field(default_factory=set)  # installed with recommended packages
-    ops: list[PackageOp] = field(default_factory=list)  # its package-manager calls
-    removed: list[str] = field(default_factory=list)  # system packages removed
-    pip: bool = False  # installs with pip (`pip install`, `python setup.py`): the venv needs pip
-    uv_sync: bool = False  # `uv sync`: its project environment is pointed at the venv
-    # folders outside the venv that the RUN builds into (in-place extension builds, editable
-    # installs, ``cythonize -i``): the runtime stage copies them from the builder
-    writes: list[str] = field(default_factory=list)
-    split: _Split | None = None  # a RUN of build and runtime work, split at its `&&`s
-    venv: str = ""  # the virtual environment the RUN makes (the file's own)
+    __slots__ = (
+        "installed",
+        "kind",
+        "ops",
+        "pip",
+        "recommends",
+        "removed",
+        "split",
+        "uv_sync",
+        "venv",
+        "writes",
+        "written",
+    )
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "system", "python", "tool", "runtime"
+        self.installed: list[str] = []  # system packages installed
+        self.written: dict[str, str] = {}  # name -> as written, when pinned
+        self.recommends: set[str] = set()  # installed with recommended packages
+        self.ops: list[PackageOp] = []  # its package-manager calls
+        self.removed: list[str] = []  # system packages removed
+        self.pip = False  # installs with pip (`pip install`, `python setup.py`): needs pip
+        self.uv_sync = False  # `uv sync`: its project environment is pointed at the venv
+        # folders outside the venv that the RUN builds into (in-place extension builds,
+        # editable installs, ``cythonize -i``): the runtime stage copies them from the builder
+        self.writes: list[str] = []
+        self.split: _Split | None = None  # a RUN of build and runtime work, split at `&&`s
+        self.venv = ""  # the virtual environment the RUN makes (the file's own)
 
 
 # a package tool's own cache clearing: ``pipenv --clear``, ``poetry cache clear --all pypi``
@@ -274,12 +288,14 @@ def _editable(args: Sequence[str]) -> bool:
     return any(a in ("-e", "--editable") or a.startswith(("--editable=", "-e")) for a in args)
 
 
-@dataclass(frozen=True)
 class _Place:
     """The working folder (None: not known) and the user in effect at an instruction."""
 
-    workdir: str | None
-    user: str
+    __slots__ = ("user", "workdir")
+
+    def __init__(self, workdir: str | None, user: str) -> None:
+        self.workdir = workdir
+        self.user = user
 
 
 def _places(body: Sequence[Instruction]) -> dict[int, _Place]:
@@ -549,7 +565,6 @@ def _strip_continuation(gap: str, escape: str) -> str:
         gap = cut
 
 
-@dataclass(frozen=True)
 class _Split:
     """A RUN whose ``&&`` chain is split at its command boundaries.
 
@@ -560,11 +575,20 @@ class _Split:
     first install (an apt source, a download, a locale), the runtime stage runs it on its own
     before the runtime libraries are installed, and ``runtime`` then holds what follows."""
 
-    build: tuple[Command, ...]
-    runtime: tuple[Command, ...]
-    pre: tuple[Command, ...] = ()
-    # the builder's commands when a later RUN installs more: the whole chain
-    feed: tuple[Command, ...] = ()
+    __slots__ = ("build", "feed", "pre", "runtime")
+
+    def __init__(
+        self,
+        build: tuple[Command, ...],
+        runtime: tuple[Command, ...],
+        pre: tuple[Command, ...] = (),
+        feed: tuple[Command, ...] = (),
+    ) -> None:
+        self.build = build
+        self.runtime = runtime
+        self.pre = pre
+        # the builder's commands when a later RUN installs more: the whole chain
+        self.feed = feed
 
 
 def _sets_errexit(cmd: Command) -> bool:
@@ -735,27 +759,39 @@ def _candidate_releases(info: BaseInfo) -> list[str]:
     return [release]
 
 
-@dataclass
 class _Packages:
     """What the runtime stage installs: ``plain`` names, and ``choices`` for libraries whose
     package name depends on a release the tag does not fix (one alternative per release)."""
 
-    plain: list[str] = field(default_factory=list)
-    choices: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # release -> packages installed only on that release (its image is told by its
-    # /etc/os-release)
-    per_release: dict[str, list[str]] = field(default_factory=dict)
-    # of ``plain``: the packages the original installed with their recommended packages
-    recommends: set[str] = field(default_factory=set)
-    upgrade: bool = False  # the original upgraded the image's packages
-    # for a release the runtime-library data lacks: the -dev packages whose runtime
-    # libraries the builder finds in its own package database at build time (with the
-    # libraries the built files link), or None when the data names every package
-    discover: tuple[str, ...] | None = None
-    discover_all_dev: bool = False  # every -dev package of the builder image
-    # library files (``libmagic.so``) that what ctypes or cffi opens are looked up by
-    discover_libraries: tuple[str, ...] = ()
+    __slots__ = (
+        "choices",
+        "discover",
+        "discover_all_dev",
+        "discover_libraries",
+        "notes",
+        "per_release",
+        "plain",
+        "recommends",
+        "upgrade",
+    )
+
+    def __init__(self, plain: list[str] | None = None, recommends: set[str] | None = None) -> None:
+        self.plain: list[str] = plain if plain is not None else []
+        self.choices: list[tuple[tuple[str, ...], ...]] = []
+        self.notes: list[str] = []
+        # release -> packages installed only on that release (its image is told by its
+        # /etc/os-release)
+        self.per_release: dict[str, list[str]] = {}
+        # of ``plain``: the packages the original installed with their recommended packages
+        self.recommends: set[str] = recommends if recommends is not None else set()
+        self.upgrade = False  # the original upgraded the image's packages
+        # for a release the runtime-library data lacks: the -dev packages whose runtime
+        # libraries the builder finds in its own package database at build time (with the
+        # libraries the built files link), or None when the data names every package
+        self.discover: tuple[str, ...] | None = None
+        self.discover_all_dev = False  # every -dev package of the builder image
+        # library files (``libmagic.so``) that what ctypes or cffi opens are looked up by
+        self.discover_libraries: tuple[str, ...] = ()
 
     def all(self) -> list[str]:
         out = list(self.plain)
@@ -1187,10 +1223,10 @@ class _Retarget:
 
 
 def _toml(path: Path) -> dict:
-    from .project import tomllib  # tomli before Python 3.11
+    from .lazy import toml_module  # tomllib (tomli before Python 3.11)
 
     with open(path, "rb") as handle:
-        return tomllib.load(handle)
+        return toml_module().load(handle)
 
 
 def _check_installs_use(venv: str, body: Sequence[Instruction], runs: dict[int, _Run]) -> None:
@@ -1520,16 +1556,18 @@ def _members(inst: Instruction, unit: Command) -> list[Command]:
     return [c for c in inst.commands if unit.start <= c.start < unit.end] or [unit]
 
 
-@dataclass(frozen=True)
 class _SourcesSetUp:
     """Package sources set up between system installs (an apt repository added after the
     first install): the runtime stage installs its packages after the last such step, at
     ``index`` (the RUN) after the unit that ends at ``end`` (None: the whole RUN), and first
     installs what the original installed before it (``helpers``: curl, gnupg, …)."""
 
-    index: int
-    end: int | None
-    helpers: tuple[str, ...]
+    __slots__ = ("end", "helpers", "index")
+
+    def __init__(self, index: int, end: int | None, helpers: tuple[str, ...]) -> None:
+        self.index = index
+        self.end = end
+        self.helpers = helpers
 
 
 def _package_sources(

@@ -53,6 +53,39 @@ def _data_text() -> str:
         return files("dockerlint_slim").joinpath(_DATA).read_text("utf-8")
 
 
+# the tables before the release tables (the generator writes those last) fit in this
+_HEAD_CHARS = 1 << 16
+_UNKNOWN: Any = object()
+
+
+@lru_cache(maxsize=1)
+def _head_text() -> str:
+    """The start of the data file ("" when it cannot be read so): what a lint that rewrites
+    nothing reads of it, without reading the 2.6 MB of release tables after it."""
+    try:
+        with (Path(__file__).parent / _DATA).open(encoding="utf-8") as handle:
+            return handle.read(_HEAD_CHARS)
+    except OSError:  # pragma: no cover - installed as a zip: the whole file is read
+        return ""
+
+
+def _head_value(key: str) -> Any:
+    """The value of the top-level ``key`` read from :func:`_head_text`; ``_UNKNOWN`` when
+    the head does not hold all of it. A top-level key is the only line that starts with
+    two spaces and a quote (deeper lines are indented further; no string holds a line
+    break), so no object boundary needs checking."""
+    head = _head_text()
+    marker = f"\n  {json.dumps(key)}: "
+    at = head.find(marker)
+    if at < 0:
+        return _UNKNOWN
+    try:
+        value, end = json.JSONDecoder().raw_decode(head, at + len(marker))
+    except ValueError:  # cut off by the end of the head
+        return _UNKNOWN
+    return value if end < len(head) else _UNKNOWN  # a number could end with the head
+
+
 @lru_cache(maxsize=1)
 def runtime_libs_data() -> Mapping[str, Any]:
     """The whole data file (``source``, ``generated``, ``releases``, ...), read once."""
@@ -64,7 +97,14 @@ def runtime_libs_data() -> Mapping[str, Any]:
 def _part(*keys: str) -> Any:
     """``runtime_libs_data()[keys[0]][keys[1]]…`` (None when a key is missing), decoding only
     that part of the file: the whole file is 2.6 MB of JSON (~35 ms to decode), and a lint
-    needs a few small tables of it, a rewrite those of one release."""
+    needs a few small tables of it (read from the head of the file alone), a rewrite those
+    of one release."""
+    if keys and keys[0] != "releases":
+        table = _head_value(keys[0])
+        if table is not _UNKNOWN:
+            for k in keys[1:]:
+                table = table.get(k) if isinstance(table, Mapping) else None
+            return table
     text = _data_text()
     depth, start = 0, 0
     for depth in range(len(keys) + 1):

@@ -90,6 +90,8 @@ class ScanError(Exception):
 
 @dataclass(frozen=True)
 class Span:
+    """A span of the text: ``text[start:end]``."""
+
     __slots__ = ("end", "start")  # a file has many: no __dict__ each
     start: int
     end: int
@@ -97,6 +99,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Bom:
+    """A UTF-8 byte order mark at the start of the text."""
+
     start: int
     end: int
     line: int = 1
@@ -104,6 +108,8 @@ class Bom:
 
 @dataclass(frozen=True)
 class Directive:
+    """A parser directive (``# syntax=…``, ``# escape=…``, ``# check=…``) at the top."""
+
     name: str  # lower-case
     value: str
     start: int
@@ -113,6 +119,8 @@ class Directive:
 
 @dataclass(frozen=True)
 class Comment:
+    """A comment line outside an instruction."""
+
     text: str  # the comment without its line ending, leading whitespace kept
     start: int
     end: int
@@ -126,6 +134,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Blank:
+    """An empty or whitespace-only line outside an instruction."""
+
     start: int
     end: int
     line: int
@@ -144,6 +154,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class Heredoc:
+    """A heredoc of a RUN, COPY or ADD: its ``<<EOF`` marker, body and terminator line."""
+
     name: str  # delimiter, unquoted
     strip_tabs: bool  # <<-
     quoted: bool  # <<'EOF' / <<"EOF": no expansion
@@ -211,6 +223,8 @@ Item = Union[Bom, Directive, Comment, Blank, RawInstruction]
 
 @dataclass
 class ScanResult:
+    """A scanned text: its items in order (they cover the text exactly) and directives."""
+
     text: str
     items: list[Item]
     escape: str = "\\"
@@ -249,13 +263,17 @@ def compute_line_starts(text: str) -> list[int]:
     return starts
 
 
-@dataclass(frozen=True)
 class _Line:
+    """One line of the text (read-only by convention: the scanner's own, made for every
+    line it reads, so a plain class that is quick to make rather than a frozen dataclass)."""
+
     __slots__ = ("content_end", "end", "number", "start")
-    start: int  # offset of the first character
-    content_end: int  # offset of the line ending (\r\n or \n) or of the end of text
-    end: int  # offset after the line ending
-    number: int  # 1-based
+
+    def __init__(self, start: int, content_end: int, end: int, number: int) -> None:
+        self.start = start  # offset of the first character
+        self.content_end = content_end  # offset of the line ending (\r\n or \n) or text end
+        self.end = end  # offset after the line ending
+        self.number = number  # 1-based
 
 
 class _Lines:
@@ -278,9 +296,9 @@ class _Lines:
             raise IndexError(i)
         text, start = self.text, self.starts[i]
         if i + 1 < len(self.starts):
-            nl = self.starts[i + 1] - 1
+            end = self.starts[i + 1]  # the next line's start: one int object for both
+            nl = end - 1
             content_end = nl - 1 if nl > start and text[nl - 1] == "\r" else nl
-            end = nl + 1
         else:
             content_end = end = len(text)
         return _Line(self.first_start if i == 0 else start, content_end, end, i + 1)
@@ -506,16 +524,40 @@ class _Logical:
         return self.offset(index - 1) + 1
 
 
-@dataclass(frozen=True)
 class _Parsed:
-    keyword: str
-    keyword_span: Span
-    flags: tuple[Flag, ...]
-    args_start: int
-    value: str
-    args: str
-    json_args: tuple[str, ...] | None
-    sub: RawInstruction | None
+    """What :func:`_build` reads of an instruction's logical line (the scanner's own, made
+    once per instruction: a plain class that is quick to make)."""
+
+    __slots__ = (
+        "args",
+        "args_start",
+        "flags",
+        "json_args",
+        "keyword",
+        "keyword_span",
+        "sub",
+        "value",
+    )
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_span: Span,
+        flags: tuple[Flag, ...],
+        args_start: int,
+        value: str,
+        args: str,
+        json_args: tuple[str, ...] | None,
+        sub: RawInstruction | None,
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_span = keyword_span
+        self.flags = flags
+        self.args_start = args_start
+        self.value = value
+        self.args = args
+        self.json_args = json_args
+        self.sub = sub
 
 
 def word_spans(value: str, start: int, escape: str) -> Iterator[tuple[int, int]]:
@@ -563,7 +605,10 @@ def _build(text: str, segments: Sequence[Span], line: int, escape: str, top: boo
         raise ScanError("line continuation without an instruction", line, first.start, first.end)
     word = m.group(1)
     keyword = _KEYWORDS.get(word.upper())  # one string per keyword, not one per instruction
-    kw_span = Span(log.offset(m.start(1)), log.end(m.end(1)))
+    kw_start = log.offset(m.start(1))
+    if segments and kw_start == segments[0].start:
+        kw_start = segments[0].start  # one int object for both (a big file has many)
+    kw_span = Span(kw_start, log.end(m.end(1)))
     if keyword is None:
         raise ScanError(f"unknown instruction {word!r}", line, kw_span.start, kw_span.end)
     rest_at = m.end(1)

@@ -10,6 +10,7 @@ tree-sitter is imported lazily, on the first RUN that needs it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,14 +24,40 @@ class ShellParserError(RuntimeError):
     """tree-sitter cannot load the bash grammar (versions that do not match)."""
 
 
+def _bash_language() -> Any:
+    """``tree_sitter_bash.language()``. The package's ``__init__`` imports
+    importlib.resources (about 5 ms: tempfile, shutil…) for its query files, which are not
+    used here, so its compiled ``_binding`` module is loaded on its own when it is where the
+    grammar packages keep it (a module object of our own, not registered in ``sys.modules``:
+    the extension initialises per module, and an import of the package elsewhere loads its
+    own); otherwise the package is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+
+    try:
+        package = importlib.util.find_spec("tree_sitter_bash")
+        places = package.submodule_search_locations if package is not None else None
+        if not places:
+            raise ImportError("tree_sitter_bash")
+        spec = importlib.machinery.PathFinder.find_spec("tree_sitter_bash._binding", places)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
+            raise ImportError("tree_sitter_bash._binding")
+        binding = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(binding)
+        return binding.language()
+    except Exception:
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
+
+
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
         import tree_sitter
-        import tree_sitter_bash
 
         try:
-            _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+            _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
         except ValueError as exc:  # a grammar built for a newer tree-sitter than the one here
             from importlib.metadata import version
 
@@ -198,7 +225,8 @@ def _walk_pipes(node: Any) -> Iterator[tuple[Any, bool]]:
             piped = False
         elif n.type == "pipeline":
             piped = True
-        stack.extend((c, piped) for c in reversed(n.children))
+        if n.child_count:  # a leaf (most words) has no children to read
+            stack.extend((c, piped) for c in reversed(n.children))
 
 
 def _word_value(node: Any, data: bytes, raw: str | None = None) -> str:
@@ -257,25 +285,42 @@ def _command(
     assigns.extend(more)
     if not words:
         return None
+    start = offset + to_char(node.start_byte)
+    end = offset + to_char(node.end_byte)
+    # most commands start at their first word and end at their last: the words' offsets
+    # then serve (one int object each instead of two; a big file has many)
+    if start == words[0].start:
+        start = words[0].start
+    if end == words[-1].end:
+        end = words[-1].end
     return Command(
         argv=tuple(words),
         assignments=tuple(assigns),
         wrappers=tuple(wrappers),
-        start=offset + to_char(node.start_byte),
-        end=offset + to_char(node.end_byte),
+        start=start,
+        end=end,
         piped=piped,
     )
 
 
 def _mk_word(node: Any, data: bytes, to_char: Any, offset: int) -> Word:
-    raw = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    start, end = node.start_byte, node.end_byte
+    raw = data[start:end].decode("utf-8", "replace")
+    if len(raw) <= _SHARED_WORD:  # program names and options repeat: one string for each
+        raw = _intern(raw)
     text = _word_value(node, data, raw)
     return Word(
         text=raw if text == raw else text,  # one string for both when they are the same
         raw=raw,
-        start=offset + to_char(node.start_byte),
-        end=offset + to_char(node.end_byte),
+        start=offset + to_char(start),
+        end=offset + to_char(end),
     )
+
+
+# words up to this length are kept once per text (``install``, ``-y``, ``apt-get``…): a big
+# file repeats them in every RUN
+_SHARED_WORD = 24
+_intern = sys.intern
 
 
 def command_from_words(words: Sequence[Word], start: int, end: int) -> Command | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from dockerlint_slim.commands import VENV_VALUE_OPTIONS, pip_call
 from dockerlint_slim.findings import Severity
@@ -61,14 +61,16 @@ _OTHER_PYTHONS = {"pyenv", "conda", "mamba", "micromamba", "asdf", "mise", "rye"
 _DISTRO_FAMILIES = {"debian", "ubuntu", "alpine", "buildpack-deps"}
 
 
-@dataclass(frozen=True)
 class _Side:
     """One end of the copy: what it runs on and how to name it in a message."""
 
-    info: BaseInfo
-    image: str  # the root base image as written
-    python_from: str  # "" or how the stage gets its Python: "its python3", "python3.11"
-    stage: Stage | None  # None for an external image
+    __slots__ = ("image", "info", "python_from", "stage")
+
+    def __init__(self, info: BaseInfo, image: str, python_from: str, stage: Stage | None) -> None:
+        self.info = info
+        self.image = image  # the root base image as written
+        self.python_from = python_from  # "" or how the stage gets its Python: "python3.11"…
+        self.stage = stage  # None for an external image
 
 
 # --------------------------------------------------------------------------- paths

@@ -6,7 +6,6 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import dataclass, field
 
 from dockerlint_slim.commands import (
     PIP_SHORT_VALUE_OPTIONS,
@@ -50,20 +49,33 @@ _IMPLICIT_VARS = lazy_pattern(
 )
 
 
-@dataclass
 class _Install:
     """One dependency install found in a RUN."""
 
-    command: Command
-    start: int  # span to name in messages
-    end: int
-    label: str  # ``pip install -r requirements.txt``
-    # "requirements" (from -r files), "project" (local sources), "lock" (poetry, uv sync…),
-    # "no-deps" (``--no-deps``: no dependency installed) or "named" (named packages only)
-    kind: str
-    files: list[str] = field(default_factory=list)  # -r / -c files as written
-    cwd: str | None = None  # folder the command runs in (image path), None: not known
-    movable: bool = False  # needs nothing but the files named by `files`
+    __slots__ = ("command", "cwd", "end", "files", "kind", "label", "movable", "start")
+
+    def __init__(
+        self,
+        command: Command,
+        start: int,
+        end: int,
+        label: str,
+        kind: str,
+        files: list[str],
+        cwd: str | None = None,
+        movable: bool = False,
+    ) -> None:
+        self.command = command
+        self.start = start  # span to name in messages
+        self.end = end
+        self.label = label  # ``pip install -r requirements.txt``
+        # "requirements" (from -r files), "project" (local sources), "lock" (poetry, uv
+        # sync…), "no-deps" (``--no-deps``: no dependency installed) or "named" (named
+        # packages only)
+        self.kind = kind
+        self.files = files  # -r / -c files as written
+        self.cwd = cwd  # folder the command runs in (image path), None: not known
+        self.movable = movable  # needs nothing but the files named by `files`
 
 
 # --------------------------------------------------------------------------- reading RUNs

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from dockerlint_slim.commands import PIP_VALUE_OPTIONS, has_option, pip_call, removed_paths
@@ -58,24 +57,32 @@ _FAMILY = {"apt": "apt", "apk": "apk", "zypper": "zypper"}  # dnf, yum, microdnf
 _ARCHIVE = lazy_pattern(r"\.(?:tar|tgz|tbz2?|txz|tar\.(?:gz|bz2|xz|zst|lz4)|zip)$")
 
 
-@dataclass
 class _Added:
     """Something an instruction put into its layer."""
 
-    path: str  # normalised; may hold globs (``COPY *.whl /tmp/``)
-    line: int
-    layer: int  # Instruction.index
-    tree: bool  # a folder whose whole content this instruction wrote
-    what: str = ""  # how to name it in a message when not by path
-    removed: bool = False
+    __slots__ = ("layer", "line", "path", "removed", "tree", "what")
+
+    def __init__(
+        self, path: str, line: int, layer: int, tree: bool, what: str = "", removed: bool = False
+    ) -> None:
+        self.path = path  # normalised; may hold globs (``COPY *.whl /tmp/``)
+        self.line = line
+        self.layer = layer  # Instruction.index
+        self.tree = tree  # a folder whose whole content this instruction wrote
+        self.what = what  # how to name it in a message when not by path
+        self.removed = removed
 
 
-@dataclass
 class _Package:
-    key: tuple[str, str]  # (family, name)
-    line: int
-    layer: int
-    removed: bool = False
+    """A package an install put in a layer."""
+
+    __slots__ = ("key", "layer", "line", "removed")
+
+    def __init__(self, key: tuple[str, str], line: int, layer: int) -> None:
+        self.key = key  # (family, name)
+        self.line = line
+        self.layer = layer
+        self.removed = False
 
 
 class _Node:
@@ -151,22 +158,30 @@ def _subtree(node: _Node, out: list[tuple[int, _Added]]) -> bool:
     return found
 
 
-@dataclass
 class _State:
-    workdir: str | None = _BASE_WD
-    user_root: bool = True
-    added: _AddedTree = field(default_factory=_AddedTree)
-    # what was installed and not removed yet, by (family, name)
-    packages: dict[tuple[str, str], list[_Package]] = field(default_factory=dict)
+    """What the layers walked so far added (files, packages), and where the walk is."""
+
+    __slots__ = ("added", "packages", "user_root", "workdir")
+
+    def __init__(self) -> None:
+        self.workdir: str | None = _BASE_WD
+        self.user_root = True
+        self.added = _AddedTree()
+        # what was installed and not removed yet, by (family, name)
+        self.packages: dict[tuple[str, str], list[_Package]] = {}
 
 
-@dataclass(frozen=True)
 class _Later:
     """The commands of a RUN after the ``n``-th: what they add and install."""
 
-    n: int
-    last_add: Mapping[str, int]  # path -> the last command of the RUN that adds it
-    last_install: Mapping[tuple[str, str], int]  # package -> the last that installs it
+    __slots__ = ("last_add", "last_install", "n")
+
+    def __init__(
+        self, n: int, last_add: Mapping[str, int], last_install: Mapping[tuple[str, str], int]
+    ) -> None:
+        self.n = n
+        self.last_add = last_add  # path -> the last command of the RUN that adds it
+        self.last_install = last_install  # package -> the last that installs it
 
     def adds(self, path: str) -> bool:
         return self.last_add.get(path, -1) > self.n
@@ -491,16 +506,18 @@ def _pip_names(words: Sequence[Word]) -> list[tuple[Word, str]]:
 # --------------------------------------------------------------------------- the rule
 
 
-@dataclass
 class _RunItem:
     """What one command of a RUN adds and removes, in order."""
 
-    index: int
-    line: int
-    adds: list[_Added] = field(default_factory=list)
-    packages: list[tuple[str, str]] = field(default_factory=list)
-    removes: list[tuple[Word, str]] = field(default_factory=list)  # word, normalised path
-    unpackages: list[tuple[Word, tuple[str, str]]] = field(default_factory=list)
+    __slots__ = ("adds", "index", "line", "packages", "removes", "unpackages")
+
+    def __init__(self, index: int, line: int) -> None:
+        self.index = index
+        self.line = line
+        self.adds: list[_Added] = []
+        self.packages: list[tuple[str, str]] = []
+        self.removes: list[tuple[Word, str]] = []  # word, normalised path
+        self.unpackages: list[tuple[Word, tuple[str, str]]] = []
 
 
 class DeletedInLaterLayer(Rule):

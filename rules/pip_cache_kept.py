@@ -35,13 +35,19 @@ _OLD_POETRY = lazy_pattern(
 )
 
 
-@dataclass(frozen=True)
 class _Tool:
-    name: str
-    subdir: str  # folder under ~/.cache
-    dir_env: str  # environment variable that moves the cache
-    value_opts: frozenset[str]  # options that take a separate value (commands.py)
-    windows: str = ""  # where the cache is on Windows, as the tool documents it
+    """A Python package manager and where its cache is (one object per tool, below)."""
+
+    __slots__ = ("dir_env", "name", "subdir", "value_opts", "windows")
+
+    def __init__(
+        self, name: str, subdir: str, dir_env: str, value_opts: frozenset[str], windows: str = ""
+    ) -> None:
+        self.name = name
+        self.subdir = subdir  # folder under ~/.cache
+        self.dir_env = dir_env  # environment variable that moves the cache
+        self.value_opts = value_opts  # options that take a separate value (commands.py)
+        self.windows = windows  # where the cache is on Windows, as the tool documents it
 
 
 _PIP = _Tool("pip", "pip", "PIP_CACHE_DIR", frozenset(), "%LocalAppData%\\pip\\Cache")
@@ -58,15 +64,24 @@ _PDM = _Tool("pdm", "pdm", "PDM_CACHE_DIR", TOOL_VALUE_OPTIONS["pdm"])
 _TOOLS = {t.name: t for t in (_UV, _POETRY, _PIPENV, _PDM)}
 
 
-@dataclass(frozen=True)
 class _Call:
     """``TOOL [options] SUB… [options]`` with the options and the positional words apart."""
 
-    tool: _Tool
-    command: Command
-    program: Word  # the word naming the tool (``python -m uv``: ``uv``)
-    options: tuple[str, ...]  # every option word, with the values of `value_opts`
-    words: tuple[Word, ...]  # positional words: subcommand(s) and operands
+    __slots__ = ("command", "options", "program", "tool", "words")
+
+    def __init__(
+        self,
+        tool: _Tool,
+        command: Command,
+        program: Word,
+        options: tuple[str, ...],
+        words: tuple[Word, ...],
+    ) -> None:
+        self.tool = tool
+        self.command = command
+        self.program = program  # the word naming the tool (``python -m uv``: ``uv``)
+        self.options = options  # every option word, with the values of `value_opts`
+        self.words = words  # positional words: subcommand(s) and operands
 
     def sub(self, n: int = 0) -> str:
         return self.words[n].text if len(self.words) > n else ""
@@ -149,13 +164,15 @@ def _exported(text: str, name: str) -> list[str]:
     return [m.group(1) for m in re.finditer(rf"(?<![\w$]){name}=[\"']?([^\s;&|\"']*)", text)]
 
 
-@dataclass(frozen=True)
 class _Home:
     """Where the user running a command keeps its caches."""
 
-    homes: frozenset[str]  # how its home folder can be written
-    fuzzy: bool  # user not known for sure: any `…/.cache/<tool>` outside /root counts
-    label: str  # for messages
+    __slots__ = ("fuzzy", "homes", "label")
+
+    def __init__(self, homes: frozenset[str], fuzzy: bool, label: str) -> None:
+        self.homes = homes  # how its home folder can be written
+        self.fuzzy = fuzzy  # user not known for sure: any `…/.cache/<tool>` outside /root counts
+        self.label = label  # for messages
 
 
 def _user(inst: Instruction, stage: Stage, ctx: Context) -> tuple[str | None, bool]:
@@ -203,6 +220,8 @@ def _home(inst: Instruction, cmd: Command, user: str | None, known: bool) -> _Ho
 
 @dataclass(frozen=True)
 class _Cache:
+    """The cache folder of one call: its spellings, and whether it is the default one."""
+
     tool: _Tool
     folders: tuple[str, ...]  # every way its folder can be written
     fuzzy: bool
@@ -548,12 +567,14 @@ class _Cleanups:
         return self._last[key]
 
 
-@dataclass(frozen=True)
 class _Later:
     """The commands of a RUN after the ``n``-th."""
 
-    cleanups: _Cleanups
-    n: int
+    __slots__ = ("cleanups", "n")
+
+    def __init__(self, cleanups: _Cleanups, n: int) -> None:
+        self.cleanups = cleanups
+        self.n = n
 
     def removes(self, cache: _Cache, or_purges: bool = False) -> bool:
         return self.cleanups.last(cache, or_purges) > self.n

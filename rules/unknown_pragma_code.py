@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from dockerlint_slim.findings import Severity
@@ -78,6 +77,8 @@ class UnknownPragmaCode(Rule):
 
 
 def _hint(code: str, names: list[str]) -> str:
+    import difflib  # only for a code that is not known
+
     word = code.upper() if code[:1].isalpha() and code[-1:].isdigit() else code.lower()
     close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""

@@ -1143,10 +1143,12 @@ def main(argv: list[str] | None = None) -> int:
         "generated": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "excluded": [f"{p}*-dev" for p in EXCLUDED_PREFIXES],
         "unavailable": dict(sorted(unavailable.items())),
-        "releases": {d: dict(sorted(r.items())) for d, r in sorted(releases.items()) if r},
         "fat_python_dev_packages": dict(sorted(fat.items())),
         "python_build_deps": dict(sorted(PYTHON_BUILD_DEPS.items())),
         "python_loads": dict(sorted(PYTHON_LOADS.items())),
+        # last: the small tables above are found without searching past its 2.6 MB
+        # (dockerlint_slim.runtime_libs reads one part of the file at a time)
+        "releases": {d: dict(sorted(r.items())) for d, r in sorted(releases.items()) if r},
     }
     text = _dump(doc) + "\n"
     if args.dry_run:

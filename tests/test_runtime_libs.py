@@ -52,6 +52,35 @@ def test_header_fields():
             assert f"{distro}/{release}" not in data["unavailable"]
 
 
+def test_the_release_tables_come_last():
+    # the small tables are looked up on every lint that needs one: before the 2.6 MB of
+    # release tables, they are found without searching through those
+    keys = list(rl.runtime_libs_data())
+    assert keys[-1] == "releases"
+    text = DATA.read_text(encoding="utf-8")
+    releases_at = text.index('\n  "releases": ')
+    for key in keys[:-1]:
+        assert text.index(f"\n  {json.dumps(key)}: ") < releases_at, key
+
+
+def test_the_small_tables_are_read_from_the_head_of_the_file_alone():
+    data = rl.runtime_libs_data()
+    rl._part.cache_clear()
+    rl._data_text.cache_clear()
+    try:
+        for key in ("unavailable", "fat_python_dev_packages", "python_build_deps", "python_loads"):
+            assert rl._part(key) == data[key], key
+        assert (
+            rl._part("python_build_deps", "lxml", "debian")
+            == (data["python_build_deps"]["lxml"]["debian"])
+        )
+        assert rl._data_text.cache_info().currsize == 0  # the 2.6 MB were not read
+        assert rl._part("releases", "debian", "no-such-release") is None
+        assert rl._data_text.cache_info().currsize == 1
+    finally:
+        rl._part.cache_clear()
+
+
 def test_parts_read_alone_equal_the_whole_file():
     # the lookups decode only the part they need; each part is what the whole file says
     data = rl.runtime_libs_data()

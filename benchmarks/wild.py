@@ -110,7 +110,7 @@ class Project:
             "build-arg": self.build_arg,
             "prework": self.prework,
             "reconfigure": self.reconfigure,
-            "cache-purge": self.cache_purge,
+            "cache-dir": self.cache_purge,
         }
         return out + [name for name, on in flags.items() if on]
 
@@ -121,7 +121,9 @@ class Project:
 
     @property
     def cache_purge(self) -> bool:
-        """The install ends with ``pip cache purge`` and a message (``|| echo``)."""
+        """The install ends with a message (``|| echo``) and the removal of pip's cache folder
+        (``rm -rf "$(pip cache dir)"``; ``pip cache purge`` fails on an empty cache with the
+        pip of Debian's bullseye)."""
         return self.installer != "uv" and zlib.crc32(self.name.encode()) % 3 == 0
 
     @property
@@ -430,7 +432,7 @@ def _dockerfile(p: Project, workdir: str, reqs: list[str], no_binary: str, scrip
         install = f"{pip} {options} {install_target}"
     build_steps = [install]
     if p.cache_purge:
-        build_steps = [f"{install} || echo 'the install failed' >&2", "pip cache purge"]
+        build_steps = [f"{install} || echo 'the install failed' >&2", 'rm -rf "$(pip cache dir)"']
     if p.own_extension == "inplace":
         build_steps.append("python setup.py build_ext --inplace")
     # a home of its own: uv run as the user writes its cache there

@@ -127,7 +127,7 @@ PIP_VALUE_OPTIONS = PIP_GENERAL_VALUE_OPTIONS | _words(
 )
 PIP_SHORT_VALUE_OPTIONS = frozenset("rcetiCfwbpPd")
 
-# options of uv sync / poetry / pipenv / pdm that take a separate value
+# options of uv sync / poetry / pipenv / pdm / flit install that take a separate value
 TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "uv": _words(
         """
@@ -155,6 +155,7 @@ TOOL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
         -p --project -G --group --without -L --lockfile --venv -k --skip -c --config
         """
     ),
+    "flit": _words("-f --ini-file --python --deps --extras"),
 }
 
 # options of ``TOOL run``/``TOOL exec`` (before the program it starts) that take a separate

@@ -61,7 +61,7 @@ from .shell import Command, Word
 __all__ = ["Facts", "PythonInstall", "RunFacts", "StageFacts"]
 
 _PYTHON = lazy_pattern(r"python(\d+(\.\d+)?)?[mu]?$")
-_TOOLS = {"uv", "poetry", "pipenv", "pdm"}
+_TOOLS = {"uv", "poetry", "pipenv", "pdm", "flit"}
 _PYPI_HOSTS = {"pypi.org", "pypi.python.org", "files.pythonhosted.org"}
 # extra indexes that serve their own wheels only (never an sdist-only package's wheel)
 _WHEEL_ONLY_HOSTS = {"download.pytorch.org"}
@@ -615,6 +615,15 @@ def _manager_call(cmd: Command, inst: Instruction) -> _Install | None:
         )
         if values_of("-i", "--index", "--pypi-mirror"):
             out.other_index = True
+        return out
+    if name == "flit":
+        # `flit install`: the project of its pyproject.toml (-f), like `pip install .`
+        if sub != "install":
+            return None
+        out = _Install("flit", *span)
+        ini = (values_of("-f", "--ini-file") or ["pyproject.toml"])[-1]
+        extras = [e for v in values_of("--extras") for e in v.split(",") if e]
+        out.projects.append((posixpath.dirname(ini) or ".", tuple(extras)))
         return out
     # pdm
     if sub not in ("install", "sync") or {"--dry-run", "--check", "--plugins"} & opts:

@@ -70,6 +70,7 @@ _PROJECT_TOOLS = {
     "pipenv": {"install", "sync", "lock", "update", "requirements"},
     "uv": {"pip", "sync", "add", "lock", "venv", "export"},
     "pdm": {"install", "sync", "add", "lock", "export", "config"},
+    "flit": {"install"},
 }
 # packages that are installers/build helpers rather than application dependencies: a pip
 # install of only these runs before the virtual environment is made
@@ -108,6 +109,11 @@ _TOOL_PACKAGES_BY_PROGRAM = {
 # programs that always mean "this RUN builds something"
 _COMPILERS = frozenset(
     {"gcc", "g++", "cc", "c++", "make", "cmake", "clang", "ld", "cargo", "rustc", "go"}
+)
+# installers of Python packages that the rewrite does not read: run in the runtime stage
+# they would install there, and compile without a compiler
+_OTHER_INSTALLERS = frozenset(
+    {"easy_install", "pip-sync", "pipx", "conda", "mamba", "micromamba", "hatch", "rye", "pixi"}
 )
 # programs of build tools (compilers, build systems, toolchain helpers)
 _BUILD_PROGRAMS = _COMPILERS | frozenset(
@@ -527,6 +533,21 @@ def _project_tool_problems(
         problems.append(
             f"{where} runs uv with UV_SYSTEM_PYTHON set, which skips every virtual environment"
         )
+    if tool == "flit":
+        words = {w.text.split("=", 1)[0] for w in cmd.args}
+        linked = words & {"-s", "--symlink", "--pth-file"}
+        if linked:
+            problems.append(
+                f"{where} runs `flit install {sorted(linked)[0]}`, which links the project to "
+                "its sources in the builder stage"
+            )
+        elsewhere = words & {"--python", "--user"}
+        if elsewhere or cmd.env("FLIT_INSTALL_PYTHON") or inst.env.get("FLIT_INSTALL_PYTHON"):
+            which = sorted(elsewhere)[0] if elsewhere else "FLIT_INSTALL_PYTHON"
+            problems.append(
+                f"{where} runs `flit install` for another Python ({which}), outside the "
+                "virtual environment"
+            )
     if tool in ("uv", "pdm", "poetry") and sub == "add":
         problems.append(
             f"{where} uses `{tool} add`, which changes the project's dependencies while it builds"
@@ -1975,6 +1996,13 @@ def rewrite(
             raise Refusal(
                 f"the RUN on line {by_index[index].line} runs {', '.join(sorted(used))}, "
                 "which the slim runtime image does not have"
+            )
+        installers = {c.name for c in cmds} & _OTHER_INSTALLERS
+        if installers:
+            raise Refusal(
+                f"the RUN on line {by_index[index].line} runs "
+                f"{', '.join(sorted(installers))}, an installer the rewrite does not move to "
+                "the builder stage (it would install, and maybe compile, in the slim image)"
             )
     first_system = next(
         (i.index for i in body if i.keyword == "RUN" and runs[i.index].kind == "system"),

@@ -1285,3 +1285,30 @@ def test_a_message_goes_along_with_the_installs_but_a_file_written_stays():
     writes = text.replace(">&2", "> /etc/psycopg2.txt")
     with pytest.raises(Refusal, match="mixes build work"):
         rewrite(build_model(writes), native=["psycopg2"])
+
+
+def test_flit_install_goes_to_the_builder():
+    text = (
+        "FROM python:3.11-slim\nWORKDIR /api\nCOPY . /api\n"
+        "RUN apt-get update && apt-get install -y build-essential libpq-dev "
+        "&& pip install flit && FLIT_ROOT_INSTALL=1 flit install --deps production "
+        "&& rm -rf $(pip cache dir)\n"
+        'CMD ["python", "-m", "api"]\n'
+    )
+    fixed = rewrite(build_model(text), native=["psycopg2"]).text
+    builder, runtime = fixed.split("\n\nFROM ")
+    assert "FLIT_ROOT_INSTALL=1 flit install --deps production" in builder
+    assert "flit" not in runtime and "libpq5" in runtime
+    for option in ("--symlink", "--pth-file", "--python /usr/bin/python3", "--user"):
+        linked = text.replace("--deps production", f"--deps production {option}")
+        with pytest.raises(Refusal, match="flit install"):
+            rewrite(build_model(linked), native=["psycopg2"])
+
+
+def test_an_installer_the_rewrite_does_not_read_is_not_left_to_the_runtime_stage():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9 pip-tools && pip-sync requirements.txt\n"
+    )
+    with pytest.raises(Refusal, match="runs pip-sync, an installer the rewrite does not move"):
+        rewrite(build_model(text), native=["psycopg2"])

@@ -852,7 +852,9 @@ def _runtime_packages(
         if is_build_tool(name):
             continue
         keep.append(name)
-    needs_data = explicit_dev or (info.fat and (native or loads or unread))
+    # a distribution's Python: what links libpython (uwsgi) needs the runtime library
+    embeds = info.family not in ("python", "pytorch") and any(_rl.links_python(n) for n in native)
+    needs_data = explicit_dev or embeds or (info.fat and (native or loads or unread))
     if needs_data and _discovers(info, distro, releases):
         return _discovered_packages(
             info, distro, releases, out, explicit_dev, loads, unread, programs

@@ -1312,3 +1312,13 @@ def test_an_installer_the_rewrite_does_not_read_is_not_left_to_the_runtime_stage
     )
     with pytest.raises(Refusal, match="runs pip-sync, an installer the rewrite does not move"):
         rewrite(build_model(text), native=["psycopg2"])
+
+
+def test_uwsgi_on_an_ubuntu_release_the_data_lacks_finds_libpython_at_build_time():
+    text = (
+        "FROM ubuntu:16.04\nRUN apt-get update && apt-get install -y python3 python3-pip "
+        "python3-dev gcc\nRUN pip3 install uwsgi==2.0.28\n"
+        'CMD ["uwsgi", "--http", ":8000"]\n'
+    )
+    fixed = rewrite(build_model(text), native=["uwsgi"])
+    assert "find /opt/venv -type f" in fixed.text and "< /runtime-packages.txt" in fixed.text

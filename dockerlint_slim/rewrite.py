@@ -1448,6 +1448,18 @@ class _ContextFiles:
                     return rel
         return None
 
+    def named(self, rel: str) -> bool:
+        """Whether a COPY or ADD names ``rel`` itself as a source (not a folder holding it)."""
+        return any(
+            posixpath.normpath(source.lstrip("/")) == rel
+            for sources, _, _ in self.copies
+            for source in sources
+        )
+
+    def exists(self, rel: str) -> bool:
+        """Whether the build context (when known) has ``rel``."""
+        return self.context is None or (self.context / rel).exists()
+
     def _is_dir(self, rel: str) -> bool | None:
         if self.context is None:
             return None
@@ -1482,10 +1494,12 @@ def _script_programs(
 
     def visit(word: str, inst: Instruction, depth: int) -> None:
         cwd = places[inst.index].workdir
+        on_path: list[str | None] = []
         if "/" in word:
             candidates = [_resolve(cwd, word)]
         else:
-            candidates = [posixpath.join(d, word) for d in _PATH_DIRS]
+            on_path = [posixpath.join(d, word) for d in _PATH_DIRS]
+            candidates = list(on_path)
             if word.endswith(".sh"):
                 candidates.append(_resolve(cwd, word))
         for image_path in candidates:
@@ -1493,6 +1507,10 @@ def _script_programs(
                 continue
             rel = files.source_of(image_path)
             if rel is None:
+                continue
+            if rel and image_path in on_path and not files.exists(rel) and not files.named(rel):
+                # a program found on PATH (a console script such as waitress-serve), not a
+                # file of the context that a folder copy (`COPY . /`) would put there
                 continue
             seen.add(image_path)
             where = f"the {inst.keyword} on line {inst.line}"

@@ -1322,3 +1322,18 @@ def test_uwsgi_on_an_ubuntu_release_the_data_lacks_finds_libpython_at_build_time
     )
     fixed = rewrite(build_model(text), native=["uwsgi"])
     assert "find /opt/venv -type f" in fixed.text and "< /runtime-packages.txt" in fixed.text
+
+
+def test_a_console_script_on_path_is_not_taken_for_a_file_of_a_copied_folder(tmp_path):
+    (tmp_path / "app.py").write_text("app = None\n")
+    text = (
+        "FROM python:3.11\nCOPY . /\n"
+        "RUN pip install --no-cache-dir psycopg2==2.9.9 waitress==3.0.0\n"
+        'CMD ["waitress-serve", "--port", "8000", "app:app"]\n'
+    )
+    # `COPY . /` could put /usr/local/bin/waitress-serve there, but the context has no such file
+    fixed = rewrite(build_model(text), native=["psycopg2"], context=tmp_path)
+    assert "waitress-serve" in fixed.text
+    (tmp_path / "usr" / "local" / "bin").mkdir(parents=True)
+    (tmp_path / "usr" / "local" / "bin" / "waitress-serve").write_text("#!/bin/sh\ncurl -f x\n")
+    assert "curl" in rewrite(build_model(text), native=["psycopg2"], context=tmp_path).text

@@ -35,6 +35,7 @@ _GROUPS = [
     (r"runtime-library data has no alpine", "Alpine: no package index could be downloaded"),
     (r"runtime-library data has no (debian|ubuntu)", "a Debian/Ubuntu release the data lacks"),
     (r"no runtime package is known for", "a -dev package with no runtime package known"),
+    (r"is not a package of", "a -dev package the release does not have"),
     (r"is not one the rewrite knows", "a base image the rewrite does not know"),
     (r"chosen by an ARG without a default", "a base chosen by an ARG without a default"),
     (r"cannot read it from the build context", "a started script not in the build context"),

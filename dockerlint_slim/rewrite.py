@@ -21,6 +21,7 @@ accepts: no ``# syntax=`` line, no heredocs, no ``COPY --link``.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import posixpath
@@ -1087,6 +1088,13 @@ def _no_runtime_package(dev: str, distro: str, releases: Sequence[str]) -> str:
         return (
             f"`{dev}` needs a runtime package, and the runtime-library data has no {distro} "
             f"{' or '.join(named)} ({'; '.join(why)}; covered: {', '.join(covered) or 'none'})"
+        )
+    excluded = any(fnmatch.fnmatchcase(dev, pattern) for pattern in _rl.excluded_patterns())
+    if not excluded and all(r in covered for r in named):
+        # the data has every -dev package of these indexes
+        return (
+            f"`{dev}` is not a package of {distro} {' or '.join(named)} (their package indexes "
+            "have no such name), so the original's install fails there too"
         )
     return f"no runtime package is known for `{dev}` on {distro} {' or '.join(named)}"
 

@@ -23,6 +23,7 @@ from .project import requirement_name
 __all__ = [
     "RuntimeInstall",
     "base_packages",
+    "excluded_patterns",
     "fat_base_dev_packages",
     "known_releases",
     "links_python",
@@ -223,6 +224,12 @@ def unavailable(distro: str) -> Mapping[str, str]:
 def _header_only(distro: str, release: str) -> frozenset[str]:
     names = _release(distro, release, "header_only")
     return frozenset(names) if names is not None else frozenset()
+
+
+def excluded_patterns() -> tuple[str, ...]:
+    """The ``-dev`` package names the data leaves out (``librust-*-dev``): not judged."""
+    found = _part("excluded") or ()
+    return tuple(str(x) for x in found)
 
 
 def runtime_packages(dev_package: str, distro: str, release: str) -> tuple[str, ...] | None:

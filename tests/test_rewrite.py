@@ -1337,3 +1337,12 @@ def test_a_console_script_on_path_is_not_taken_for_a_file_of_a_copied_folder(tmp
     (tmp_path / "usr" / "local" / "bin").mkdir(parents=True)
     (tmp_path / "usr" / "local" / "bin" / "waitress-serve").write_text("#!/bin/sh\ncurl -f x\n")
     assert "curl" in rewrite(build_model(text), native=["psycopg2"], context=tmp_path).text
+
+
+def test_a_dev_package_the_release_does_not_have_is_named_as_such():
+    text = (
+        "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libmysqlclient-dev\n"
+        "RUN pip install --no-cache-dir mysqlclient==2.2.4\n"
+    )
+    with pytest.raises(Refusal, match=r"`libmysqlclient-dev` is not a package of debian"):
+        rewrite(build_model(text), native=["mysqlclient"])

@@ -327,8 +327,10 @@ def main() -> int:
     ).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         if args.corpus is not None:
-            found = [*args.corpus.glob("*.Dockerfile"), *args.corpus.glob("*/Dockerfile")]
-            files = sorted(f for f in found if f.is_file())
+            sys.path.insert(0, str(ROOT))
+            from benchmarks.realworld import corpus_files
+
+            files = corpus_files(args.corpus)
         else:
             files = _files(args.generated, args.seed, Path(tmp))
         theirs = {f for f in _hadolint(args.hadolint, files) if _DL.fullmatch(f[2])}

@@ -58,15 +58,20 @@ def _group(note: str) -> str:
     return "other: " + note.removeprefix("no automatic rewrite: ")[:100]
 
 
+def corpus_files(corpus: Path) -> list[Path]:
+    """The Dockerfiles of a corpus folder: ``NAME.Dockerfile`` files and ``NAME/Dockerfile``
+    folders (the latter with the build-context files the Dockerfile names)."""
+    found = [*corpus.glob("*.Dockerfile"), *corpus.glob("*/Dockerfile")]
+    return sorted(path for path in found if path.is_file())
+
+
 def measure(corpus: Path) -> dict:
     from dockerlint_slim.engine import lint
     from dockerlint_slim.model import ModelError
 
     # ``NAME.Dockerfile`` (context: the corpus folder) or ``NAME/Dockerfile`` (context: its
     # own folder, with the files the Dockerfile names)
-    files = sorted(
-        p for p in [*corpus.glob("*.Dockerfile"), *corpus.glob("*/Dockerfile")] if p.is_file()
-    )
+    files = corpus_files(corpus)
     rejected: list[str] = []
     offered: list[str] = []
     refused: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)

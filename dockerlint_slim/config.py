@@ -60,8 +60,7 @@ __all__ = [
 
 CONFIG_FILENAME = ".dockerlint-slim.toml"
 PYPROJECT_FILENAME = "pyproject.toml"
-# hadolint's configuration files (dockerlint_slim.hadolint_config.FILENAMES, named here so
-# that looking for one does not import its reader)
+# hadolint's configuration files (looked for here, so that finding none imports no reader)
 HADOLINT_FILENAMES = (".hadolint.yaml", ".hadolint.yml")
 TOOL_NAME = "dockerlint-slim"
 PYPROJECT_TABLE = f"[tool.{TOOL_NAME}]"

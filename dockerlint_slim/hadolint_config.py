@@ -34,9 +34,8 @@ from typing import Any, Callable
 
 from .lazy import lazy_pattern
 
-__all__ = ["FILENAMES", "HadolintConfig", "HadolintConfigError", "load_hadolint_config"]
+__all__ = ["HadolintConfig", "HadolintConfigError", "load_hadolint_config"]
 
-FILENAMES = (".hadolint.yaml", ".hadolint.yml")
 _LEVELS = ("error", "warning", "info", "style")
 _FORMATS = {
     "tty": "text",

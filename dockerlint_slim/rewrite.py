@@ -854,8 +854,14 @@ def _runtime_packages(
             continue
         keep.append(name)
     # a distribution's Python: what links libpython (uwsgi) needs the runtime library
-    embeds = info.family not in ("python", "pytorch") and any(_rl.links_python(n) for n in native)
-    needs_data = explicit_dev or embeds or (info.fat and (native or loads or unread))
+    # a distribution's own Python: its slim image has python3 but not libpython3.X, which a
+    # program that embeds Python (uwsgi) links
+    embedders = (
+        [project for project in native if _rl.links_python(project)]
+        if info.family not in ("python", "pytorch") and distro != "alpine"
+        else []
+    )
+    needs_data = explicit_dev or embedders or (info.fat and (native or loads or unread))
     if needs_data and _discovers(info, distro, releases):
         return _discovered_packages(
             info, distro, releases, out, explicit_dev, loads, unread, programs
@@ -945,25 +951,27 @@ def _runtime_packages(
                 )
             if distinct not in [list(c) for c in out.choices]:
                 out.choices.append(tuple(distinct))
-    if info.family not in ("python", "pytorch") and distro != "alpine":
-        # a distribution's own Python: its slim image has python3 but not libpython3.X,
-        # which a program that embeds Python (uwsgi) links
-        embedders = [project for project in native if _rl.links_python(project)]
+    if embedders:
         minor = distro_python_minor(info)
-        if embedders and minor is None:
+        if minor is None:
             raise Refusal(
                 f"{embedders[0]} links the Python runtime library, and which Python "
                 f"`{info.family}` {info.release or ''} has is not known"
             )
-        if embedders and f"libpython{minor}" not in keep:
+        if f"libpython{minor}" not in keep:
             keep.append(f"libpython{minor}")
             out.notes.append(f"{embedders[0]} links the Python runtime library")
+    _add_program_packages(out, programs)
+    return out
+
+
+def _add_program_packages(out: _Packages, programs: Iterable[str]) -> None:
+    """The packages of the full image's programs that the runtime steps call (curl)."""
     for program in programs:
         pkg = _TOOL_PACKAGES_BY_PROGRAM.get(program)
-        if pkg and pkg not in keep:
-            keep.append(pkg)
+        if pkg and pkg not in out.plain:
+            out.plain.append(pkg)
             out.notes.append(f"`{program}` is used at run time; the slim image needs {pkg}")
-    return out
 
 
 def _discovers(info: BaseInfo, distro: str, releases: Sequence[str]) -> bool:
@@ -1015,11 +1023,7 @@ def _discovered_packages(
         "(and those of the -dev packages it installs) in its own package database, and the "
         "runtime stage installs them"
     )
-    for program in programs:
-        pkg = _TOOL_PACKAGES_BY_PROGRAM.get(program)
-        if pkg and pkg not in out.plain:
-            out.plain.append(pkg)
-            out.notes.append(f"`{program}` is used at run time; the slim image needs {pkg}")
+    _add_program_packages(out, programs)
     return out
 
 

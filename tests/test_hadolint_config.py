@@ -117,13 +117,6 @@ def _found(result) -> list[tuple[str, str]]:
     return sorted((f["code"], f["severity"]) for f in json.loads(result.stdout))
 
 
-def test_the_files_looked_for_are_the_ones_the_reader_names():
-    from dockerlint_slim.config import HADOLINT_FILENAMES
-    from dockerlint_slim.hadolint_config import FILENAMES
-
-    assert HADOLINT_FILENAMES == FILENAMES
-
-
 def test_the_nearest_hadolint_file_applies_when_no_configuration_of_ours_does(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text(TEXT)
